@@ -1,0 +1,55 @@
+"""`parley process`: the same logic as the streaming pipeline, in one process, no Kafka.
+
+For backfills and quick looks. A record a stage refuses is reported (like the dead-letter
+topic would hold it) and the run goes on.
+"""
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.progress import Progress
+
+from .config import Settings
+from .dlq import Failure
+from .ingest.readers import InputError, read_paths
+from .render import print_meetings
+from .sink.store import write_jsonl
+from .timebudget import time_budget
+
+
+def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool) -> int:
+    from .logic.pipeline import process
+
+    console = Console(stderr=True)
+    events: list[dict] = []
+    articles = refused = failed = 0
+    started = time.perf_counter()
+    results = list(read_paths(paths, max_chars=settings.max_article_chars))
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("processing", total=len(results))
+        for result in results:
+            progress.advance(task)
+            if isinstance(result, InputError):
+                refused += 1
+                console.print(f"[yellow]refused[/] {result.message}")
+                continue
+            message = result.to_message()
+            try:
+                with time_budget(settings.article_time_budget):
+                    events.extend(process(message).events)
+                articles += 1
+            except Exception as exc:
+                failed += 1
+                failure = Failure.from_exception("process", exc)
+                console.print(f"[red]failed[/] {message['source']['file'] or message['article_id']}: "
+                              f"{failure.reason}: {failure.detail}")
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        print_meetings(events, Console())
+    if output:
+        write_jsonl(events, output)
+        console.print(f"wrote {len(events)} meetings to {output}")
+    console.print(f"{articles} articles, {len(events)} meetings, {refused} refused, {failed} failed "
+                  f"in {elapsed:.2f} s")
+    return 0 if articles or not (refused or failed) else 1

@@ -1,0 +1,17 @@
+"""The cleaner service: articles.raw -> articles.clean (logic in services.logic.cleaning)."""
+from __future__ import annotations
+
+from ..codec import decode, encode, key_of
+from ..config import Settings
+from ..stage import Outgoing, Stage
+
+
+def make_stage(settings: Settings) -> Stage:
+    from ..logic.cleaning import clean
+
+    def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
+        raw = decode(value, schema="articles.raw")
+        cleaned = clean(raw, max_chars=settings.max_article_chars)
+        return [Outgoing("articles.clean", key_of(cleaned), encode(cleaned))]
+
+    return Stage(name="cleaner", inputs=("articles.raw",), process=process)

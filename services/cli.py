@@ -1,0 +1,130 @@
+"""The `parley` command line. Settings come from the environment (services/config.py);
+flags override them."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from .config import Settings
+
+WORKERS = ("cleaner", "tagger", "meetings", "sink", "ingest")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parley", description="Diplomatic news in, meeting events out.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = sub.add_parser("up", help="run the whole pipeline here (embedded broker unless KAFKA_BOOTSTRAP_SERVERS)")
+    up.add_argument("--input", action="append", default=[], metavar="PATH",
+                    help="file or folder of articles (default: the sample articles shipped with Parley)")
+    up.add_argument("--once", action="store_true", help="exit when every ingested article has reached the sink")
+    up.add_argument("--export", metavar="FILE.jsonl", help="write the detected meetings as JSON Lines")
+    up.add_argument("--stall-timeout", type=float, default=120.0, metavar="SECONDS",
+                    help="give up when no stage progresses for this long (default 120)")
+
+    worker = sub.add_parser("worker", help="run one service against the configured broker")
+    worker.add_argument("name", choices=WORKERS)
+
+    ingest = sub.add_parser("ingest", help="publish articles to a running pipeline")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads JSON Lines from stdin")
+
+    process = sub.add_parser("process", help="clean, tag and detect in this process, without Kafka")
+    process.add_argument("paths", nargs="+", metavar="PATH")
+    process.add_argument("--output", "-o", metavar="FILE.jsonl", help="write the meetings as JSON Lines")
+    process.add_argument("--quiet", "-q", action="store_true", help="do not print the meetings table")
+
+    evaluate = sub.add_parser("eval", help="score the detector on an annotated corpus folder")
+    evaluate.add_argument("corpus", metavar="CORPUS_DIR")
+    evaluate.add_argument("--verbose", "-v", action="store_true", help="list every miss and false detection")
+    evaluate.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+
+    export = sub.add_parser("export", help="write the meetings stored by the sink as JSON Lines")
+    export.add_argument("output", metavar="FILE.jsonl")
+
+    dlq = sub.add_parser("dlq", help="list dead-lettered messages, or re-publish them after a fix")
+    dlq.add_argument("--republish", action="store_true", help="send each message back to its original topic")
+    dlq.add_argument("--stage", help="only messages dead-lettered by this stage")
+    dlq.add_argument("--reason", help="only messages with this reason code")
+    dlq.add_argument("--limit", type=int, default=50, help="rows to list (default 50)")
+
+    topics = sub.add_parser("topics", help="manage the topics of the registry")
+    topics.add_argument("action", choices=("create", "list"))
+
+    bench = sub.add_parser("bench", help="measure throughput, latency and memory")
+    bench.add_argument("args", nargs=argparse.REMAINDER, help="options of the benchmark (see parley bench --help)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    command = args.command
+    if command == "up":
+        from .supervisor import up
+
+        return up(settings, args.input, once=args.once, export=args.export, stall_timeout=args.stall_timeout)
+    if command == "worker":
+        return run_named_worker(args.name, settings)
+    if command == "ingest":
+        from .ingest.publish import ingest_paths
+
+        return ingest_paths(settings, args.paths)
+    if command == "process":
+        from .batch import process_paths
+
+        return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
+    if command == "eval":
+        from .eval_report import main as eval_main
+
+        return eval_main([args.corpus] + (["--verbose"] if args.verbose else []) + (["--json", args.json] if args.json else []))
+    if command == "export":
+        from .sink.store import read_meetings, write_jsonl
+
+        count = write_jsonl(read_meetings(settings.database_url, settings.sqlite_path), args.output)
+        print(f"wrote {count} meetings to {args.output}")
+        return 0
+    if command == "dlq":
+        from .dlq_tool import run as dlq_run
+
+        return asyncio.run(dlq_run(settings, republish=args.republish, stage=args.stage, reason=args.reason,
+                                   limit=args.limit))
+    if command == "topics":
+        from .topics import Topics, create_topics_sync
+
+        settings.require_bootstrap()
+        if args.action == "create":
+            created = create_topics_sync(settings)
+            print(f"created: {', '.join(created) if created else 'none (all exist)'}")
+        else:
+            print("\n".join(Topics(settings.topic_prefix).all()))
+        return 0
+    if command == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(args.args)
+    raise AssertionError(command)
+
+
+def run_named_worker(name: str, settings: Settings) -> int:
+    settings.require_bootstrap()
+    if name == "ingest":
+        from .ingest.worker import run
+
+        return run(settings)
+    from .stage import run_worker
+
+    if name == "cleaner":
+        from .cleaner import make_stage
+    elif name == "tagger":
+        from .tagger import make_stage
+    elif name == "meetings":
+        from .meetings import make_stage
+    else:
+        from .sink import make_stage
+    run_worker(make_stage(settings), settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,510 @@
+"""Read articles from files, folders, streams and bytes into `articles.raw` messages.
+
+Every input record becomes either an `Article` or an `InputError`; one bad record (or one
+unreadable file) never stops the rest of the batch. Error messages name the file and line
+and say what to do, because they are read by whoever prepared the input.
+
+Formats, chosen by file extension (or `fmt` for streams and bytes):
+- `.txt`: the whole file is the article text, no metadata.
+- `.html`/`.htm`: the whole page is the article `html`.
+- `.json`: one object, or an array of objects.
+- `.jsonl`: one object per line (blank lines are skipped).
+Objects have `url`, `title`, `text` and/or `html`, `published_at`, and `source` (an outlet
+name, or an object `{name, url}`); other fields are ignored.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import BinaryIO, Union
+from urllib.parse import urlsplit
+
+import orjson
+
+from services.ids import article_id
+
+SCHEMA_VERSION = 1
+DEFAULT_MAX_CHARS = 1_000_000
+FORMATS = ("auto", "json", "jsonl", "txt", "html")
+EXTENSION_FORMATS = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
+# Files a corpus folder holds beside its articles (see corpus/GOLD_FORMAT.md); only
+# skipped when met inside a folder, a file named explicitly is always read.
+DEFAULT_EXCLUDE = ("gold.jsonl", "*.md", ".*")
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_JSON_TYPE_NAMES = {
+    type(None): "null",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One valid input article; `to_message()` is its `articles.raw` message."""
+
+    article_id: str
+    title: str | None
+    text: str | None
+    html: str | None
+    url: str | None
+    published_at: str | None
+    source_name: str | None
+    file: str | None
+
+    def to_message(self, ingested_at: str | None = None) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "article_id": self.article_id,
+            "source": {"file": self.file, "url": self.url, "name": self.source_name},
+            "published_at": self.published_at,
+            "ingested_at": ingested_at or utc_now_iso(),
+            "title": self.title,
+            "text": self.text,
+            "html": self.html,
+        }
+
+
+@dataclass(frozen=True)
+class InputError:
+    """One input record (or file) that could not be read, and why.
+
+    `line` is the 1-based line of a `.jsonl` record, or the 0-based index of an item in a
+    `.json` array; None for a whole file.
+    """
+
+    file: str
+    line: int | None
+    reason: str
+    message: str
+
+
+ReadResult = Union[Article, InputError]
+
+
+class RecordProblem(Exception):
+    """A record is unusable: `reason` is a short snake_case code, `detail` says what to do."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def utc_now_iso() -> str:
+    """Now in UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the `ingested_at` format)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# ---------------------------------------------------------------------------- paths
+
+
+def read_paths(
+    paths: Iterable[str | Path],
+    max_chars: int = DEFAULT_MAX_CHARS,
+    *,
+    exclude: Iterable[str] = DEFAULT_EXCLUDE,
+) -> Iterator[ReadResult]:
+    """Read files and folders (recursively, in sorted order); `-` reads standard input."""
+    exclude = tuple(exclude)
+    for raw_path in paths:
+        if str(raw_path) == "-":
+            yield from read_stream(sys.stdin.buffer, max_chars=max_chars)
+            continue
+        path = Path(raw_path)
+        if path.is_dir():
+            for file in _files_under(path, exclude):
+                yield from read_file(file, max_chars)
+        else:
+            yield from read_file(path, max_chars)
+
+
+def read_file(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[ReadResult]:
+    path = Path(path)
+    shown = str(path)
+    fmt = EXTENSION_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(EXTENSION_FORMATS))
+        yield _file_error(shown, "unknown_extension",
+                          f"cannot tell the format from the extension {path.suffix or '(none)'!r}; "
+                          f"rename it to one of {known}")
+        return
+    try:
+        if fmt == "jsonl":
+            with path.open("rb") as stream:
+                yield from _read_jsonl_lines(stream, shown, path.name, max_chars)
+            return
+        if fmt in ("txt", "html") and path.stat().st_size > 4 * max_chars:
+            # Cannot be within the limit even at one byte per character: skip the read.
+            yield _too_long_error(shown, None, "text" if fmt == "txt" else "html", max_chars)
+            return
+        data = path.read_bytes()
+    except FileNotFoundError:
+        yield _file_error(shown, "not_found", "no such file; check the path")
+        return
+    except (IsADirectoryError, PermissionError, OSError) as exc:
+        yield _file_error(shown, "unreadable", f"cannot read the file ({exc.strerror or exc}); "
+                                                "check its permissions")
+        return
+    yield from read_bytes(data, name=shown, fmt=fmt, max_chars=max_chars, file_name=path.name)
+
+
+def _files_under(folder: Path, exclude: tuple[str, ...]) -> list[Path]:
+    files = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder).parts
+        if any(fnmatch(part, pattern) for part in relative for pattern in exclude):
+            continue
+        if path.is_file():
+            files.append(path)
+    return sorted(files)
+
+
+# ---------------------------------------------------------------------------- streams and bytes
+
+
+def read_stream(
+    stream: BinaryIO,
+    name: str = "<stdin>",
+    fmt: str = "auto",
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Iterator[ReadResult]:
+    """Read a binary stream. JSON Lines are streamed one line at a time.
+
+    `auto`: a stream starting with `[` is a JSON array; one starting with `{` is JSON Lines
+    when its first line is a whole JSON value, otherwise one (pretty-printed) JSON object;
+    anything else is plain text.
+    """
+    _check_format(fmt)
+    if fmt not in ("auto", "jsonl"):
+        yield from read_bytes(stream.read(), name=name, fmt=fmt, max_chars=max_chars)
+        return
+    if fmt == "jsonl":
+        yield from _read_jsonl_lines(stream, name, None, max_chars)
+        return
+    first_line, number = stream.readline(), 1
+    while first_line and not first_line.strip():
+        first_line, number = stream.readline(), number + 1
+    if first_line.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and _is_json(first_line):
+        lines = itertools.chain([first_line], stream)
+        yield from _read_jsonl_lines(lines, name, None, max_chars, first_number=number)
+        return
+    data = first_line + stream.read()
+    yield from read_bytes(data, name=name, fmt="auto", max_chars=max_chars)
+
+
+def read_bytes(
+    data: bytes,
+    name: str = "<bytes>",
+    fmt: str = "auto",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    *,
+    file_name: str | None = None,
+) -> Iterator[ReadResult]:
+    """Read in-memory bytes. `name` is used in messages, `file_name` goes to source.file."""
+    _check_format(fmt)
+    if fmt == "auto":
+        fmt = _sniff_format(data)
+    if fmt == "jsonl":
+        yield from _read_jsonl_lines(io.BytesIO(data), name, file_name, max_chars)
+    elif fmt == "json":
+        yield from _read_json_document(data, name, file_name, max_chars)
+    else:
+        yield from _read_whole_body(data, fmt, name, file_name, max_chars)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+def _sniff_format(data: bytes) -> str:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        first_line = data.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+        return "jsonl" if _is_json(first_line) else "json"
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "txt"
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line.lstrip(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------- formats
+
+
+def _read_whole_body(
+    data: bytes, fmt: str, name: str, file_name: str | None, max_chars: int
+) -> Iterator[ReadResult]:
+    field = "html" if fmt == "html" else "text"
+    try:
+        body = _decode_html(data) if fmt == "html" else _decode(data)
+    except RecordProblem as problem:
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}")
+        return
+    try:
+        article = build_article({field: body}, file_name=file_name, max_chars=max_chars)
+    except RecordProblem as problem:
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}")
+        return
+    yield article
+
+
+def _read_json_document(
+    data: bytes, name: str, file_name: str | None, max_chars: int
+) -> Iterator[ReadResult]:
+    try:
+        document = _parse_json(data)
+    except RecordProblem as problem:
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail} — fix the file")
+        return
+    if isinstance(document, list):
+        if not document:
+            yield InputError(name, None, "empty_array", f"{name}: the JSON array is empty; "
+                                                        "put article objects in it")
+        for index, item in enumerate(document):
+            yield _article_or_error(item, name, index, f"item {index}", file_name, max_chars,
+                                    "fix or remove that item")
+    else:
+        yield _article_or_error(document, name, None, None, file_name, max_chars, "fix the file")
+
+
+def _read_jsonl_lines(
+    stream: Iterable[bytes], name: str, file_name: str | None, max_chars: int,
+    *, first_number: int = 1,
+) -> Iterator[ReadResult]:
+    for number, line in enumerate(stream, start=first_number):
+        if number == first_number:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        try:
+            record = _parse_json(line)
+        except RecordProblem as problem:
+            yield InputError(name, number, problem.reason,
+                             f"{name} {where}: {problem.detail} — fix or remove that line")
+            continue
+        yield _article_or_error(record, name, number, where, file_name, max_chars,
+                                "fix or remove that line")
+
+
+def _article_or_error(
+    record: object,
+    name: str,
+    line: int | None,
+    where: str | None,
+    file_name: str | None,
+    max_chars: int,
+    remedy: str,
+) -> ReadResult:
+    try:
+        return build_article(record, file_name=file_name, max_chars=max_chars)
+    except RecordProblem as problem:
+        location = f"{name} {where}" if where else name
+        return InputError(name, line, problem.reason, f"{location}: {problem.detail} — {remedy}")
+
+
+def _parse_json(data: bytes) -> object:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise RecordProblem("invalid_json", f"not valid JSON ({exc})") from None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+
+
+def _decode_html(data: bytes) -> str:
+    """UTF-8, or the charset the page declares in a <meta> tag."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+
+
+def _utf8_detail(data: bytes, exc: UnicodeDecodeError) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return (f"not valid UTF-8 (byte {exc.start}, line {line}: {data[exc.start:exc.start + 1]!r}); "
+            "save it as UTF-8")
+
+
+# ---------------------------------------------------------------------------- records
+
+
+def build_article(
+    record: object, *, file_name: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Article:
+    """Check one input object and turn it into an `Article`; raise RecordProblem if unusable."""
+    if not isinstance(record, dict):
+        raise RecordProblem("not_an_object",
+                            f"expected a JSON object with 'text' or 'html', got {_json_type(record)}")
+    url = _optional_string(record, "url")
+    title = _optional_string(record, "title")
+    text = _optional_string(record, "text")
+    html = _optional_string(record, "html")
+    source_name, source_url = _source(record.get("source"))
+    published_at = _published_at(record.get("published_at"))
+
+    if text is None and html is None:
+        raise RecordProblem("missing_body", "has neither 'text' nor 'html'; add the article body")
+    for field, value in (("text", text), ("html", html), ("title", title)):
+        if value is not None and len(value) > max_chars:
+            raise RecordProblem("too_long", _too_long_detail(field, len(value), max_chars))
+    text = _blank_to_none(text)
+    html = _blank_to_none(html)
+    if text is None and html is None:
+        raise RecordProblem("empty_text", "the article body ('text'/'html') is empty; "
+                                          "add the article body")
+    url = _blank_to_none(url)
+    if url is not None:
+        _check_url(url)
+    return Article(
+        article_id=article_id(url, text if text is not None else html),
+        title=_blank_to_none(title),
+        text=text,
+        html=html,
+        url=url or source_url,
+        published_at=published_at,
+        source_name=source_name,
+        file=file_name,
+    )
+
+
+def _optional_string(record: dict, field: str) -> str | None:
+    value = record.get(field)
+    if value is None or isinstance(value, str):
+        return _without_nul(value)
+    raise RecordProblem("wrong_type", f"field '{field}' must be a string, got {_json_type(value)}")
+
+
+def _source(value: object) -> tuple[str | None, str | None]:
+    """(outlet name, outlet url) from a name string or a {name, url} object."""
+    if value is None or isinstance(value, str):
+        return _blank_to_none(_without_nul(value)), None
+    if isinstance(value, dict):
+        return (_blank_to_none(_optional_string_in(value, "source.name")),
+                _blank_to_none(_optional_string_in(value, "source.url")))
+    raise RecordProblem("wrong_type", "field 'source' must be a name string or an object "
+                                      f"{{\"name\", \"url\"}}, got {_json_type(value)}")
+
+
+def _optional_string_in(source: dict, dotted: str) -> str | None:
+    value = source.get(dotted.split(".", 1)[1])
+    if value is None or isinstance(value, str):
+        return _without_nul(value)
+    raise RecordProblem("wrong_type", f"field '{dotted}' must be a string, got {_json_type(value)}")
+
+
+def _published_at(value: object) -> str | None:
+    """An ISO date stays `YYYY-MM-DD`; a datetime keeps its offset, UTC is written `Z`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RecordProblem("wrong_type",
+                            f"field 'published_at' must be an ISO date string, got {_json_type(value)}")
+    stripped = value.strip()
+    if not stripped:
+        return None
+    try:
+        if len(stripped) <= 10:
+            return date.fromisoformat(stripped).isoformat()
+        return _format_datetime(datetime.fromisoformat(stripped))
+    except ValueError:
+        raise RecordProblem("bad_published_at",
+                            f"field 'published_at' is {_preview(value)}, not an ISO date "
+                            "(YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM:SS[+HH:MM]); "
+                            "fix it or set it to null") from None
+
+
+def _format_datetime(value: datetime) -> str:
+    offset = value.utcoffset()
+    text = value.replace(tzinfo=None).isoformat()
+    if offset is None:
+        return text
+    if not offset:
+        return text + "Z"
+    seconds = int(offset.total_seconds())
+    if seconds % 60:
+        raise ValueError("offsets with seconds are not ISO 8601 datetimes Parley accepts")
+    sign = "+" if seconds >= 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        parts = None
+    if parts is None or not parts.scheme or not parts.netloc:
+        raise RecordProblem("bad_url", f"field 'url' is {_preview(url)}, not an absolute URL "
+                                       "(https://host/path); fix it or leave it out")
+
+
+def _without_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; no article needs one.
+    if value is not None and "\x00" in value:
+        return value.replace("\x00", "")
+    return value
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value is not None and value.strip() else None
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _preview(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _too_long_detail(field: str, length: int | None, max_chars: int) -> str:
+    size = f"{length:,} characters" if length is not None else "too large"
+    return f"'{field}' is {size}, over the limit of {max_chars:,}; split or shorten the article"
+
+
+def _too_long_error(name: str, line: int | None, field: str, max_chars: int) -> InputError:
+    return InputError(name, line, "too_long", f"{name}: {_too_long_detail(field, None, max_chars)}")
+
+
+def _file_error(name: str, reason: str, detail: str) -> InputError:
+    return InputError(name, None, reason, f"{name}: {detail}")

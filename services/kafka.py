@@ -1,0 +1,87 @@
+"""Kafka client settings shared by every aiokafka and faust client of Parley.
+
+aiokafka's defaults differ from the Java client's (acks=1, 16 KiB batches, auto-commit on,
+unbounded poll): the settings here make them explicit (see shared notes on the broker).
+"""
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from .config import Settings
+
+PRODUCER_MAX_BATCH = 512 * 1024
+PRODUCER_LINGER_MS = 10
+MAX_REQUEST_BYTES = 4 * 1024 * 1024  # articles up to 1 MB of text plus their JSON envelope
+MAX_POLL_RECORDS = 500
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    sec = settings.security
+    if "SSL" not in sec.protocol:
+        return None
+    from aiokafka.helpers import create_ssl_context
+
+    return create_ssl_context(cafile=sec.ssl_cafile, certfile=sec.ssl_certfile, keyfile=sec.ssl_keyfile)
+
+
+def client_kwargs(settings: Settings) -> dict[str, Any]:
+    """Connection and security arguments common to aiokafka producers, consumers and admin."""
+    sec = settings.security
+    kwargs: dict[str, Any] = {
+        "bootstrap_servers": settings.require_bootstrap(),
+        "security_protocol": sec.protocol,
+    }
+    context = ssl_context(settings)
+    if context is not None:
+        kwargs["ssl_context"] = context
+    if sec.protocol.startswith("SASL"):
+        kwargs["sasl_mechanism"] = sec.sasl_mechanism or "PLAIN"
+        kwargs["sasl_plain_username"] = sec.sasl_username
+        kwargs["sasl_plain_password"] = sec.sasl_password
+    return kwargs
+
+
+def producer_kwargs(settings: Settings) -> dict[str, Any]:
+    kwargs = client_kwargs(settings)
+    kwargs.update(
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        max_batch_size=PRODUCER_MAX_BATCH,
+        linger_ms=PRODUCER_LINGER_MS,
+        max_request_size=MAX_REQUEST_BYTES,
+    )
+    return kwargs
+
+
+def consumer_kwargs(settings: Settings, group_id: str | None) -> dict[str, Any]:
+    kwargs = client_kwargs(settings)
+    kwargs.update(
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=MAX_POLL_RECORDS,
+        fetch_max_bytes=MAX_REQUEST_BYTES * 4,
+        max_partition_fetch_bytes=MAX_REQUEST_BYTES,
+    )
+    if settings.embedded_timeouts:
+        kwargs.update(session_timeout_ms=6000, heartbeat_interval_ms=1000, rebalance_timeout_ms=6000)
+    return kwargs
+
+
+def faust_broker_credentials(settings: Settings):
+    """faust's view of the same security settings (None for plaintext)."""
+    import faust
+
+    sec = settings.security
+    context = ssl_context(settings)
+    if sec.protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=sec.sasl_username,
+            password=sec.sasl_password,
+            mechanism=(sec.sasl_mechanism or "PLAIN").upper(),
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None

@@ -1,0 +1,205 @@
+"""Date expressions in news text, resolved against the publication date.
+
+`find_dates(text)` returns the date expressions of a sentence (with offsets);
+`resolve(expr, published, future)` turns one into an ISO day `YYYY-MM-DD`, a month
+`YYYY-MM`, or None when the text and the publication date do not fix it.
+
+Relative expressions ("on Saturday", "tomorrow", "at the end of the month") need the
+publication date; `future` says which way a bare weekday or month points (planned events
+look forward from the publication date, reported ones look back).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+            "saturday": 5, "sunday": 6}
+
+_MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89][0-9]{2}|20[0-9]{2})"
+_DASH = r"\s*[-–—]\s*"
+
+# Order matters: the longest, most specific forms come first and win overlaps.
+_PATTERNS: list[tuple[str, str]] = [
+    # Tuesday, September 21(, 2021) / Tuesday 21 September 2021
+    ("wd_md", rf"\b(?P<wd>{_WD}),?\s+(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?\b"),
+    ("wd_dm", rf"\b(?P<wd>{_WD}),?\s+(?:\()?(?P<day>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?\)?"),
+    # January 6–7 (a range of days: only the month is fixed)
+    ("md_range", rf"\b(?P<mon>{_MON})\s+(?P<day>{_DAY}){_DASH}(?P<day2>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?"),
+    ("dm_range", rf"\b(?P<day>{_DAY}){_DASH}(?P<day2>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?"),
+    # September 21(, 2021) (last year)
+    ("md", rf"\b(?P<mon>{_MON})\s+(?P<day>{_DAY})\b(?:,?\s+(?P<year>{_YEAR})\b)?(?P<rel>\s+(?:last|next|this)\s+year)?"),
+    ("dm", rf"\b(?P<day>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR})\b)?(?P<rel>\s+(?:last|next|this)\s+year)?"),
+    # 2021-09-21
+    ("iso", r"\b(?P<year>(?:19|20)[0-9]{2})-(?P<mon>[01][0-9])-(?P<day>[0-3][0-9])\b"),
+    # (in) (early|late|mid-) September (2021)
+    ("month", rf"\b(?:(?:in|by|until|during|since|for|from|of|early|late|mid|end of|the end of)[\s-]+)*(?P<mon>{_MON})(?:\s+(?P<year>{_YEAR}))?\b"),
+    # at the end of the (this|next|last) month, late last month, next month
+    ("rel_month", r"\b(?:(?:at|by|until|in|towards?)\s+)?(?:the\s+)?(?:(?:end|beginning|start|middle)\s+of\s+(?:the\s+|this\s+|next\s+|last\s+)?month|(?:early|late|mid-?)\s*(?P<rel1>last|next|this)\s+month|(?P<rel2>last|next|this)\s+month)\b"),
+    # last Thursday, next Monday, this Friday
+    ("rel_wd", rf"\b(?P<rel>last|next|this|past|coming)\s+(?P<wd>{_WD})\b"),
+    # on Saturday / Monday night / earlier on Tuesday
+    ("wd", rf"\b(?P<wd>{_WD})\b"),
+    ("yest_today", r"\byesterday\s+and\s+today\b"),
+    ("yesterday", r"\b(?:yesterday|last\s+night)\b"),
+    ("tomorrow", r"\btomorrow\b"),
+    ("today", r"\b(?:today(?:'s|’s)?|tonight|this\s+(?:morning|afternoon|evening)|earlier\s+today|later\s+today)\b"),
+    ("week", r"\b(?P<rel>this|next|last|past|coming)\s+(?:week(?:end)?)\b"),
+    ("days", r"\b(?:in|within|over)\s+the\s+(?P<rel>next|coming|following)\s+(?:few\s+)?days\b"),
+]
+_COMPILED = [(kind, re.compile(p, re.I)) for kind, p in _PATTERNS]
+# Words that turn a capitalised month-like word into something else ("May" the verb).
+_MAY_VERB = re.compile(r"\bmay\b(?!\s+[0-9])", re.I)
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    text: str
+    start: int
+    end: int
+    kind: str
+    groups: tuple  # (name, value) pairs from the match
+
+
+def find_dates(text: str) -> list[DateExpr]:
+    """Date expressions in `text`, non-overlapping, in order of appearance."""
+    found: list[DateExpr] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _COMPILED:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            g = m.groupdict()
+            mon = g.get("mon")
+            if mon and not mon.isdigit() and not mon[0].isupper():
+                continue  # "march", "may": verbs, not months
+            if mon and mon.lower().rstrip(".") == "may" and kind in ("month",) and not g.get("year"):
+                # "may" is mostly the modal verb; only "May" capitalised after "in"/"of" is a month
+                if not re.search(r"\b(?:in|of|since|until|by|early|late|mid)[\s-]+May\b", m.group(0)):
+                    continue
+            if mon and mon.lower().rstrip(".") == "may" and kind in ("md", "dm") and not mon[0].isupper():
+                continue
+            if kind == "wd" and not m.group(0)[0].isupper():
+                continue
+            taken.append((s, e))
+            found.append(DateExpr(m.group(0), s, e, kind,
+                                  tuple((k, v) for k, v in g.items() if v is not None)))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def parse_published(value) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        try:
+            return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+        except ValueError:
+            return None
+
+
+def _month(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}"
+
+
+def _shift_month(d: date, delta: int) -> tuple[int, int]:
+    n = d.year * 12 + (d.month - 1) + delta
+    return n // 12, n % 12 + 1
+
+
+def _closest_year(pub: date, mon: int, day: int | None, future: bool | None) -> int:
+    """The year that puts (mon, day) nearest the publication date, in the event's direction."""
+    best, best_key = pub.year, None
+    for y in (pub.year - 1, pub.year, pub.year + 1):
+        try:
+            d = date(y, mon, day or 15)
+        except ValueError:
+            continue
+        delta = (d - pub).days
+        slack = 3 if day else 20  # a month named in the same month points to it either way
+        wrong_way = (future is True and delta < -slack) or (future is False and delta > slack)
+        key = (wrong_way, abs(delta))
+        if best_key is None or key < best_key:
+            best, best_key = y, key
+    return best
+
+
+def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None:
+    pub = parse_published(published)
+    g = dict(expr.groups)
+    kind = expr.kind
+    year = int(g["year"]) if g.get("year") else None
+    mon = MONTHS.get(g["mon"].lower().rstrip(".")) if g.get("mon") and not g["mon"].isdigit() else (
+        int(g["mon"]) if g.get("mon") else None)
+    day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
+
+    if kind in ("md", "dm", "wd_md", "wd_dm", "iso"):
+        if year is None and g.get("rel") and pub:
+            rel = g["rel"].split()[0].lower()
+            year = pub.year + {"last": -1, "next": 1, "this": 0}[rel]
+        if year is None:
+            if pub is None:
+                return None
+            year = _closest_year(pub, mon, day, future)
+        try:
+            return date(year, mon, day).isoformat()
+        except (ValueError, TypeError):
+            return None
+    if kind in ("md_range", "dm_range", "month"):
+        if year is None:
+            if pub is None:
+                return None
+            year = _closest_year(pub, mon, None, future)
+        return _month(year, mon)
+    if pub is None:
+        return None
+    if kind == "today":
+        return pub.isoformat()
+    if kind == "yesterday":
+        return (pub - timedelta(days=1)).isoformat()
+    if kind == "tomorrow":
+        return (pub + timedelta(days=1)).isoformat()
+    if kind == "yest_today":
+        return _month(pub.year, pub.month)
+    if kind == "rel_month":
+        rel = (g.get("rel1") or g.get("rel2") or "this").lower()
+        return _month(*_shift_month(pub, {"last": -1, "next": 1, "this": 0}[rel]))
+    if kind == "week":
+        rel = g["rel"].lower()
+        shift = {"this": 0, "next": 7, "coming": 7, "last": -7, "past": -7}[rel]
+        d = pub + timedelta(days=shift)
+        return _month(d.year, d.month)
+    if kind == "days":
+        d = pub + timedelta(days=3)
+        return _month(pub.year, pub.month) if d.month == pub.month else None
+    if kind in ("wd", "rel_wd"):
+        wd = WEEKDAYS[g["wd"].lower()]
+        rel = (g.get("rel") or "").lower()
+        if rel == "last":
+            # the weekday of the previous calendar week
+            monday = pub - timedelta(days=pub.weekday() + 7)
+            return (monday + timedelta(days=wd)).isoformat()
+        if rel in ("next", "coming"):
+            monday = pub - timedelta(days=pub.weekday()) + timedelta(days=7)
+            return (monday + timedelta(days=wd)).isoformat()
+        if rel == "past":
+            future = False
+        if future:
+            return (pub + timedelta(days=(wd - pub.weekday()) % 7)).isoformat()
+        return (pub - timedelta(days=(pub.weekday() - wd) % 7)).isoformat()
+    return None

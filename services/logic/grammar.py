@@ -1,0 +1,95 @@
+"""Light sentence and clause grammar for meeting detection.
+
+Pure string work on one field of an article (title or cleaned body): sentence split with
+offsets, clause boundaries, parenthetical (relative) clauses and quoted speech. Nothing here
+knows about people or countries.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A period after one of these does not end a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "lt", "col", "sen", "rep", "gov", "pres",
+    "prof", "no", "vs", "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "sgt", "capt", "adm", "rev", "hon",
+    "amb", "approx", "est", "dept", "univ", "art", "e.g", "i.e", "etc",
+}
+_SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Þ])|\n+")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        if m.group(0)[0] == ".":
+            w = _WORD_BEFORE.search(text, 0, m.start())
+            if w:
+                word = w.group(1).lower()
+                # "U.S." inside a sentence, initials ("J. Blinken") and titles ("Mr.") don't end it
+                if word in _ABBREV or len(word) == 1 or ("." in word and len(word) <= 6):
+                    continue
+        end = m.end()
+        _add(text, pos, end, out)
+        pos = end
+    _add(text, pos, len(text), out)
+    return out
+
+
+def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(start, end, text[start:end]))
+
+
+# Words and marks that open a new clause: the subject of a trigger lies after the last of
+# them, its object before the next one.
+LEFT_BOUNDARY = re.compile(
+    r"[;:“”\"]|—|\s-\s|\b(?:that|said|says|say|told|tells|when|as(?!\s+well)|while|whereas|"
+    r"although|though|because|since|if|whether|after|before|where|but|so\s+that|and\s+then|"
+    r"according\s+to|added|adding|noted|noting|stressed|stressing|reported|announced|stated)\b",
+    re.I)
+RIGHT_BOUNDARY = re.compile(
+    r"[;:“”\"]|—|\s-\s|\b(?:said|says|told|where|which|who|whom|while|but|although|because|"
+    r"after|before|when|since|as(?!\s+well)|and\s+(?:then|also|discussed|said|agreed|stressed|"
+    r"expressed|noted)|according\s+to|adding|noting|during\s+which|to\s+discuss|to\s+talk)\b",
+    re.I)
+# ", who is visiting Armenia," — a relative clause inside the main clause
+PARENTHETICAL = re.compile(r",\s*(?:who|which|whose)\b[^,;]*(?:,|$)|\([^)]*\)")
+
+
+def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[int, int]:
+    """Start and end (absolute offsets) of the clause around a trigger at [t_start, t_end)."""
+    left = sent.start
+    seg = text[sent.start:t_start]
+    for m in LEFT_BOUNDARY.finditer(seg):
+        left = sent.start + m.end()
+    right = sent.end
+    m = RIGHT_BOUNDARY.search(text, t_end, sent.end)
+    if m:
+        right = m.start()
+    return left, right
+
+
+def parentheticals(text: str, sent: Sentence) -> list[tuple[int, int]]:
+    return [(sent.start + m.start(), sent.start + m.end())
+            for m in PARENTHETICAL.finditer(sent.text)]
+
+
+_QUOTE = re.compile(r"[\"“][^\"“”]*[\"”]?")
+
+
+def quoted_spans(text: str, sent: Sentence) -> list[tuple[int, int]]:
+    return [(sent.start + m.start(), sent.start + m.end()) for m in _QUOTE.finditer(sent.text)]

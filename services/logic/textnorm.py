@@ -1,0 +1,179 @@
+"""Character-level normalisation that keeps track of where every character came from.
+
+A piece of cleaned text is carried as `(text, segs)`, where `segs` is a sorted list of
+`(clean_start, raw_start, length)` triples: `text[c:c+n]` was copied from `raw[r:r+n]`.
+Characters not covered by a segment (separators, replaced entities) have no exact source.
+Every edit goes through `apply_edits`, so offsets survive any number of passes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+Segs = list[tuple[int, int, int]]
+
+# 1:1 replacements done on the whole raw text at once (same length, so no offset work):
+# exotic spaces become spaces, typographic quotes become ASCII quotes.
+_ONE_TO_ONE = {
+    **{ord(c): " " for c in "\t\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+       "\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"},
+    **{ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4"},
+    **{ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"},
+    ord("\u2028"): "\n",
+    ord("\u2029"): "\n",
+}
+TRANSLATION = str.maketrans(_ONE_TO_ONE)
+
+# Markup and invisible characters that scraped or exported text carries inside lines.
+_MARKUP = re.compile(
+    r"(?P<ent>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|(?P<del>"
+    r"<!--.*?-->|</?[A-Za-z][^<>\n]{0,400}>"  # HTML tags left in text
+    r"|\{:[^}\n]{0,200}\}"  # kramdown attribute lists
+    r"|!?\[(?=[^\[\]\n]{1,300}\]\()|\]\([^()\s]{0,500}\)"  # markdown links: keep the words
+    r"|\*\*|__"  # bold
+    r"|\\(?=[\\#*_\[\]`>~|{}.!+-])"  # markdown escapes
+    r"|(?<![\w*])[_*](?=[^\s_*])|(?<=[^\s_*])[_*](?![\w*])"  # italics
+    r"|[\x00-\x08\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]"  # controls, invisibles
+    r")"
+)
+_MARKUP_HINT = re.compile(r"[&<{\[\]*_\\\x00-\x08\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r" {2,}")
+_NON_ASCII_RUN = re.compile(r"[A-Za-z]?[^\x00-\x7f]+")
+_WS = re.compile(r"\s+")
+
+
+def translate(raw: str) -> str:
+    """Length-preserving first pass over a whole raw text."""
+    return raw.translate(TRANSLATION)
+
+
+def apply_edits(text: str, segs: Segs, edits: list[tuple[int, int, str]]) -> tuple[str, Segs]:
+    """Replace `text[a:b]` by `rep` for each sorted, non-overlapping edit; remap `segs`.
+
+    A replacement keeps the source position of the text it replaces (as far as its
+    length allows), so an entity like `&amp;` still points into the raw text.
+    """
+    if not edits:
+        return text, segs
+    out: list[str] = []
+    new_segs: Segs = []
+    pos = 0
+    new_len = 0
+    for a, b, rep in edits:
+        if a > pos:
+            _copy_segs(segs, pos, a, new_len, new_segs)
+            out.append(text[pos:a])
+            new_len += a - pos
+        if rep:
+            raw = _raw_at(segs, a)
+            if raw is not None:
+                _push(new_segs, new_len, raw, min(len(rep), max(b - a, 1)))
+            out.append(rep)
+            new_len += len(rep)
+        pos = b
+    if pos < len(text):
+        _copy_segs(segs, pos, len(text), new_len, new_segs)
+        out.append(text[pos:])
+    return "".join(out), new_segs
+
+
+def _copy_segs(segs: Segs, a: int, b: int, dest: int, out: Segs) -> None:
+    """Append the parts of `segs` covering old text [a, b), moved to start at `dest`."""
+    for c, r, n in segs:
+        lo, hi = max(c, a), min(c + n, b)
+        if lo < hi:
+            _push(out, dest + lo - a, r + lo - c, hi - lo)
+        elif c >= b:
+            break
+
+
+def _push(out: Segs, c: int, r: int, n: int) -> None:
+    if out:
+        pc, pr, pn = out[-1]
+        if pc + pn == c and pr + pn == r:
+            out[-1] = (pc, pr, pn + n)
+            return
+    out.append((c, r, n))
+
+
+def _raw_at(segs: Segs, pos: int) -> int | None:
+    for c, r, n in segs:
+        if c <= pos < c + n:
+            return r + pos - c
+        if c > pos:
+            return r
+    return None
+
+
+def render_line(t: str, start: int, end: int) -> tuple[str, Segs]:
+    """One raw line (`t[start:end]`, already translated) as clean text with its segments.
+
+    Strips markup, decodes entities, applies NFKC, collapses spaces and trims.
+    """
+    text = t[start:end]
+    segs: Segs = [(0, start, len(text))] if text else []
+    if _MARKUP_HINT.search(text):
+        text, segs = apply_edits(text, segs, _markup_edits(text))
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text, segs = apply_edits(text, segs, _nfkc_edits(text))
+    return squeeze(text, segs)
+
+
+def squeeze(text: str, segs: Segs) -> tuple[str, Segs]:
+    """Collapse runs of spaces and trim the ends."""
+    if "  " in text:
+        text, segs = apply_edits(text, segs, [(m.start(), m.end(), " ") for m in _SPACE_RUN.finditer(text)])
+    stripped = text.strip()
+    if len(stripped) != len(text):
+        lead = len(text) - len(text.lstrip())
+        edits = []
+        if lead:
+            edits.append((0, lead, ""))
+        tail = lead + len(stripped)
+        if tail < len(text):
+            edits.append((tail, len(text), ""))
+        text, segs = apply_edits(text, segs, edits)
+    return text, segs
+
+
+def _markup_edits(text: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for m in _MARKUP.finditer(text):
+        if m.lastgroup == "ent":
+            rep = html.unescape(m.group()).translate(TRANSLATION)
+            if rep == m.group():
+                continue
+            edits.append((m.start(), m.end(), rep))
+        else:
+            edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
+    edits = []
+    for m in _NON_ASCII_RUN.finditer(text):
+        run = m.group()
+        norm = unicodedata.normalize("NFKC", run).translate(TRANSLATION)
+        if norm != run:
+            edits.append((m.start(), m.end(), norm))
+    return edits
+
+
+def shift(segs: Segs, by: int) -> Segs:
+    return [(c + by, r, n) for c, r, n in segs]
+
+
+def normalise_for_match(text: str) -> str:
+    """The form two strings are compared in (gold phrases vs cleaned text).
+
+    Same character normalisation as cleaning (quotes, spaces, NFKC, markup-free), then
+    whitespace collapsed and case folded.
+    """
+    text = translate(text)
+    if _MARKUP_HINT.search(text):
+        text, _ = apply_edits(text, [], _markup_edits(text))
+    text = unicodedata.normalize("NFKC", text).translate(TRANSLATION)
+    return _WS.sub(" ", text).strip().casefold()

@@ -1,0 +1,17 @@
+"""The meeting detector service: articles.tagged -> events.meetings (services.logic.detection)."""
+from __future__ import annotations
+
+from ..codec import decode, encode, key_of
+from ..config import Settings
+from ..stage import Outgoing, Stage
+
+
+def make_stage(settings: Settings) -> Stage:
+    from ..logic.detection import detect
+
+    def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
+        tagged = decode(value, schema="articles.tagged")
+        # Keyed by article: every event of an article lands on the article's partition.
+        return [Outgoing("events.meetings", key_of(event), encode(event)) for event in detect(tagged)]
+
+    return Stage(name="meetings", inputs=("articles.tagged",), process=process)

@@ -1,0 +1,32 @@
+"""Every Prometheus metric Parley exports, defined once.
+
+Each service process serves these on its own `/metrics` endpoint (see services/http.py);
+`stage` is one of ingest, cleaner, tagger, meetings, sink.
+"""
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# Processing of a message takes well under a millisecond to a few hundred; latency from
+# ingest to the sink's commit spans milliseconds to minutes when a stage is catching up.
+_PROCESSING_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+MESSAGES_IN = Counter("parley_messages_in", "Messages consumed by a stage", ["stage"])
+MESSAGES_OUT = Counter("parley_messages_out", "Messages produced by a stage", ["stage"])
+FAILURES = Counter("parley_failures", "Messages a stage could not handle, by reason", ["stage", "reason"])
+DLQ_MESSAGES = Counter("parley_dlq_messages", "Messages sent to the dead-letter topic", ["stage", "reason"])
+PROCESSING_SECONDS = Histogram(
+    "parley_processing_seconds", "Time a stage spends on one message", ["stage"], buckets=_PROCESSING_BUCKETS
+)
+END_TO_END_SECONDS = Histogram(
+    "parley_end_to_end_latency_seconds",
+    "Time from ingest to the sink's database commit, per meeting event and article",
+    buckets=_LATENCY_BUCKETS,
+)
+CONSUMER_LAG = Gauge(
+    "parley_consumer_lag", "Fetch high-watermark minus committed offset", ["stage", "topic", "partition"]
+)
+SINK_ROWS = Counter("parley_sink_rows_written", "Rows upserted by the sink", ["table"])
+SINK_DB_ERRORS = Counter("parley_sink_db_errors", "Database errors met by the sink (retried)", ["error"])
+READY = Gauge("parley_ready", "1 when the service is ready to do its work", ["stage"])

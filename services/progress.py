@@ -1,0 +1,105 @@
+"""How far the pipeline has got: per-stage committed offsets against topic high-watermarks.
+
+The high-watermark comes from fetch responses of a group-less reader (Tansu's ListOffsets
+under-reports on its memory engine), the committed offsets from each stage's consumer group.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from .config import Settings
+from .kafka import client_kwargs, consumer_kwargs
+from .topics import Topics
+
+# stage -> the registry topics it consumes (its faust app id is "<prefix>parley-<stage>")
+STAGE_INPUTS = {
+    "cleaner": ("articles.raw",),
+    "tagger": ("articles.clean",),
+    "meetings": ("articles.tagged",),
+    "sink": ("events.meetings", "articles.tagged"),
+}
+
+
+def group_id(settings: Settings, stage: str) -> str:
+    return f"{settings.topic_prefix}parley-{stage}"
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: str
+    committed: int
+    available: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.available - self.committed)
+
+
+class ProgressMonitor:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.topics = Topics(settings.topic_prefix)
+        self._reader = None
+        self._admin = None
+        self._task: asyncio.Task | None = None
+        self.highwater: dict[tuple[str, int], int] = {}
+
+    async def start(self) -> None:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        kwargs = consumer_kwargs(self.settings, None)
+        kwargs["max_partition_fetch_bytes"] = 64 * 1024  # only the watermarks matter here
+        self._reader = AIOKafkaConsumer(**kwargs)
+        await self._reader.start()
+        partitions = []
+        for name in self.topics.all():
+            for p in sorted(self._reader.partitions_for_topic(name) or []):
+                partitions.append(TopicPartition(name, p))
+        self._reader.assign(partitions)
+        self._admin = AIOKafkaAdminClient(**client_kwargs(self.settings))
+        await self._admin.start()
+        self._task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            await self._reader.getmany(timeout_ms=200, max_records=5000)
+            for tp in self._reader.assignment():
+                hw = self._reader.highwater(tp)
+                if hw is not None:
+                    self.highwater[(tp.topic, tp.partition)] = hw
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self._reader is not None:
+            await self._reader.stop()
+        if self._admin is not None:
+            await self._admin.close()
+
+    def available(self, base: str) -> int:
+        name = self.topics.name(base)
+        return sum(hw for (topic, _p), hw in self.highwater.items() if topic == name)
+
+    async def stages(self) -> list[StageProgress]:
+        out = []
+        for stage, inputs in STAGE_INPUTS.items():
+            names = {self.topics.name(t) for t in inputs}
+            try:
+                offsets = await self._admin.list_consumer_group_offsets(group_id(self.settings, stage))
+            except Exception:
+                offsets = {}
+            committed = sum(meta.offset for tp, meta in offsets.items() if tp.topic in names and meta.offset > 0)
+            out.append(StageProgress(stage, committed, sum(self.available(t) for t in inputs)))
+        return out
+
+    async def drained(self, expected_raw: int) -> bool:
+        """True when every stage has committed everything upstream produced."""
+        if self.available("articles.raw") < expected_raw:
+            return False
+        return all(s.lag == 0 for s in await self.stages())

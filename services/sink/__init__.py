@@ -1,0 +1,106 @@
+"""The sink service: events.meetings (+ articles.tagged) -> database, idempotently.
+
+A batch is written in one transaction before its offsets can be committed; while the
+database is away the sink retries with backoff, holds the batch (so nothing is committed
+that was not written) and reports itself not ready.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+
+from .. import metrics
+from ..codec import decode
+from ..config import Settings
+from ..stage import Stage
+from .store import Batch, open_store
+
+log = logging.getLogger("parley.sink")
+
+MAX_BACKOFF = 5.0
+
+
+def _latency(ingested_at: str | None, now: float) -> float | None:
+    if not ingested_at:
+        return None
+    try:
+        return now - datetime.fromisoformat(ingested_at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def make_stage(settings: Settings) -> Stage:
+    store = open_store(settings.database_url, settings.sqlite_path)
+    pending = Batch(events=[], articles=[])
+    state = {"db_ok": False}
+
+    def process(topic: str, _key: bytes | None, value: bytes) -> list:
+        if topic == "events.meetings":
+            pending.events.append(decode(value, schema="events.meetings"))
+        else:
+            message = decode(value)
+            if "article_id" not in message:
+                from ..logic.errors import Rejected
+
+                raise Rejected("schema_invalid", "an articles.tagged message needs an article_id")
+            pending.articles.append(message)
+        return []
+
+    async def flush() -> None:
+        if not pending.events and not pending.articles:
+            return
+        delay = 0.2
+        while True:
+            try:
+                await store.write(pending)
+                state["db_ok"] = True
+                break
+            except Exception as exc:  # the database is away: keep the batch, retry
+                state["db_ok"] = False
+                metrics.SINK_DB_ERRORS.labels(type(exc).__name__).inc()
+                log.warning("database write failed (%s: %s); retrying in %.1f s", type(exc).__name__,
+                            str(exc).splitlines()[0] if str(exc) else "", delay)
+                await asyncio.sleep(delay)
+                delay = min(MAX_BACKOFF, delay * 2)
+        now = time.time()
+        for record in pending.events + pending.articles:
+            latency = _latency(record.get("ingested_at"), now)
+            if latency is not None:
+                metrics.END_TO_END_SECONDS.observe(max(0.0, latency))
+        metrics.SINK_ROWS.labels("meetings").inc(len(pending.events))
+        metrics.SINK_ROWS.labels("articles").inc(len(pending.articles))
+        pending.events.clear()
+        pending.articles.clear()
+
+    async def on_start() -> None:
+        delay = 0.2
+        while True:
+            try:
+                await store.open()
+                state["db_ok"] = True
+                return
+            except Exception as exc:
+                metrics.SINK_DB_ERRORS.labels(type(exc).__name__).inc()
+                log.warning("cannot open the database yet (%s); retrying in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(MAX_BACKOFF, delay * 2)
+
+    async def database_ready() -> bool:
+        if not state["db_ok"]:
+            try:
+                state["db_ok"] = await store.ping()
+            except Exception:
+                state["db_ok"] = False
+        return state["db_ok"]
+
+    return Stage(
+        name="sink",
+        inputs=("events.meetings", "articles.tagged"),
+        process=process,
+        flush=flush,
+        checks={"database": database_ready},
+        on_start=on_start,
+        on_stop=store.close,
+    )

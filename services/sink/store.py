@@ -1,0 +1,218 @@
+"""Where the sink writes: SQLite by default, PostgreSQL when DATABASE_URL is set.
+
+Every write is an upsert keyed by id, so replaying a topic (at-least-once delivery, a
+restarted worker, a re-ingested article) changes nothing. Values are always bound as query
+parameters; no text from an article ever becomes SQL.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+import orjson
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS meetings (
+        event_id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        countries TEXT NOT NULL,
+        date_value TEXT,
+        location TEXT,
+        confidence DOUBLE PRECISION,
+        published_at TEXT,
+        ingested_at TEXT,
+        detected_at TEXT,
+        written_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS meetings_article ON meetings (article_id)",
+    """CREATE TABLE IF NOT EXISTS articles (
+        article_id TEXT PRIMARY KEY,
+        title TEXT,
+        source_file TEXT,
+        source_url TEXT,
+        published_at TEXT,
+        ingested_at TEXT,
+        mentions INTEGER,
+        written_at TEXT NOT NULL
+    )""",
+]
+
+_MEETING_COLUMNS = (
+    "event_id", "article_id", "kind", "status", "countries", "date_value", "location",
+    "confidence", "published_at", "ingested_at", "detected_at", "written_at", "payload",
+)
+_ARTICLE_COLUMNS = (
+    "article_id", "title", "source_file", "source_url", "published_at", "ingested_at", "mentions", "written_at",
+)
+
+
+def _upsert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
+    key = columns[0]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    marks = ", ".join(placeholder for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def meeting_row(event: dict[str, Any], written_at: str) -> tuple:
+    location = event.get("location") or {}
+    date = event.get("date") or {}
+    return (
+        event["event_id"], event["article_id"], event["kind"], event["status"],
+        ",".join(event.get("countries") or []), date.get("value"), location.get("name"),
+        event.get("confidence"), event.get("published_at"), event.get("ingested_at"),
+        event.get("detected_at"), written_at, orjson.dumps(event).decode(),
+    )
+
+
+def article_row(tagged: dict[str, Any], written_at: str) -> tuple:
+    source = tagged.get("source") or {}
+    return (
+        tagged["article_id"], tagged.get("title"), source.get("file"), source.get("url"),
+        tagged.get("published_at"), tagged.get("ingested_at"), len(tagged.get("mentions") or []), written_at,
+    )
+
+
+@dataclass
+class Batch:
+    events: list[dict[str, Any]]
+    articles: list[dict[str, Any]]
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def write(self, batch: Batch) -> None: ...
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+    def meetings(self) -> list[dict[str, Any]]: ...
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._db: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        self._db = sqlite3.connect(self.path, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        for statement in SCHEMA:
+            self._db.execute(statement)
+        self._db.commit()
+
+    async def write(self, batch: Batch) -> None:
+        assert self._db is not None, "open() the store first"
+        written_at = _now()
+        with self._db:  # one transaction per batch
+            self._db.executemany(_upsert_sql("meetings", _MEETING_COLUMNS, "?"),
+                                 [meeting_row(e, written_at) for e in batch.events])
+            self._db.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "?"),
+                                 [article_row(a, written_at) for a in batch.articles])
+
+    async def ping(self) -> bool:
+        return self._db is not None and self._db.execute("SELECT 1").fetchone() == (1,)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def meetings(self) -> list[dict[str, Any]]:
+        return read_meetings_sqlite(self.path)
+
+
+class PostgresStore:
+    def __init__(self, dsn: str):
+        self.dsn = dsn
+        self._conn = None
+
+    async def open(self) -> None:
+        import psycopg
+
+        self._conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5)
+        async with self._conn.transaction():
+            for statement in SCHEMA:
+                await self._conn.execute(statement)
+
+    async def _ensure(self):
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            await self.close()
+            await self.open()
+        return self._conn
+
+    async def write(self, batch: Batch) -> None:
+        conn = await self._ensure()
+        written_at = _now()
+        async with conn.transaction():
+            async with conn.cursor() as cur:
+                if batch.events:
+                    await cur.executemany(_upsert_sql("meetings", _MEETING_COLUMNS, "%s"),
+                                          [meeting_row(e, written_at) for e in batch.events])
+                if batch.articles:
+                    await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
+                                          [article_row(a, written_at) for a in batch.articles])
+
+    async def ping(self) -> bool:
+        conn = await self._ensure()
+        async with conn.cursor() as cur:
+            await cur.execute("SELECT 1")
+            return (await cur.fetchone()) == (1,)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            try:
+                await self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
+
+    def meetings(self) -> list[dict[str, Any]]:
+        return read_meetings_postgres(self.dsn)
+
+
+def open_store(database_url: str | None, sqlite_path: str) -> Store:
+    if database_url:
+        if not database_url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("DATABASE_URL must be a postgresql:// URL (unset it to use SQLite)")
+        return PostgresStore(database_url)
+    return SQLiteStore(sqlite_path)
+
+
+def read_meetings_sqlite(path: str | Path) -> list[dict[str, Any]]:
+    if not Path(path).exists():
+        return []
+    with sqlite3.connect(str(path), timeout=30) as db:
+        rows = db.execute("SELECT payload FROM meetings ORDER BY article_id, event_id").fetchall()
+    return [orjson.loads(r[0]) for r in rows]
+
+
+def read_meetings_postgres(dsn: str) -> list[dict[str, Any]]:
+    import psycopg
+
+    with psycopg.connect(dsn, connect_timeout=5) as conn:
+        rows = conn.execute("SELECT payload FROM meetings ORDER BY article_id, event_id").fetchall()
+    return [orjson.loads(r[0]) for r in rows]
+
+
+def read_meetings(database_url: str | None, sqlite_path: str) -> list[dict[str, Any]]:
+    if database_url:
+        return read_meetings_postgres(database_url)
+    return read_meetings_sqlite(sqlite_path)
+
+
+def write_jsonl(events: Iterable[dict[str, Any]], path: str | Path) -> int:
+    count = 0
+    with open(path, "wb") as fh:
+        for event in events:
+            fh.write(orjson.dumps(event, option=orjson.OPT_SORT_KEYS))
+            fh.write(b"\n")
+            count += 1
+    return count

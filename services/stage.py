@@ -1,0 +1,212 @@
+"""The shell every streaming stage shares: a faust app that feeds messages to pure logic.
+
+One faust app (own id, consumer group and process) per stage. Each message is handled at
+the event boundary: whatever the logic raises, the original message goes to the dead-letter
+topic with its reason and the stream goes on (an agent that raises would lose the event).
+Offsets are committed by faust only after the producer has flushed what the batch sent, so
+delivery is at-least-once; every effect downstream is idempotent (keys and ids are stable).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Sequence
+
+from . import metrics
+from .config import Settings
+from .dlq import Failure
+from .http import Health, add_health_routes, serve
+from .kafka import MAX_POLL_RECORDS, MAX_REQUEST_BYTES, PRODUCER_LINGER_MS, PRODUCER_MAX_BATCH, faust_broker_credentials
+from .timebudget import time_budget
+from .topics import Topics
+
+log = logging.getLogger("parley.stage")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    topic: str  # registry name, e.g. "articles.clean"
+    key: bytes
+    value: bytes
+
+
+@dataclass
+class Stage:
+    """What a service plugs into the shell: its inputs and its per-message logic.
+
+    `process(topic, key, value)` is synchronous, pure logic (it may raise: the shell
+    dead-letters). `flush()` runs after each batch, before its offsets can be committed:
+    the sink writes its database there and retries until it succeeds.
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    process: Callable[[str, bytes | None, bytes], Sequence[Outgoing]]
+    flush: Callable[[], Awaitable[None]] | None = None
+    checks: dict[str, Callable] = field(default_factory=dict)
+    on_start: Callable[[], Awaitable[None]] | None = None
+    on_stop: Callable[[], Awaitable[None]] | None = None
+
+
+def _enable_producer_idempotence() -> None:
+    # faust turns idempotence on only with exactly_once (which fails on Tansu and has open
+    # bugs); against Apache Kafka Parley wants it on for plain at-least-once producing.
+    from faust.transport.drivers import aiokafka as driver
+
+    original = driver.Producer._settings_extra
+    if getattr(original, "_parley", False):
+        return
+
+    def settings_extra(self):
+        return {**original(self), "acks": "all", "enable_idempotence": True}
+
+    settings_extra._parley = True
+    driver.Producer._settings_extra = settings_extra
+
+
+def build_app(stage: Stage, settings: Settings):
+    import faust
+
+    bootstrap = settings.require_bootstrap()
+    if settings.kafka_idempotence:
+        _enable_producer_idempotence()
+    timeouts = {}
+    if settings.embedded_timeouts:
+        # faust's 60 s defaults made each worker take ~30 s to join a group on Tansu.
+        timeouts = dict(
+            broker_session_timeout=6.0,
+            broker_rebalance_timeout=6.0,
+            broker_heartbeat_interval=1.0,
+            broker_commit_interval=0.5,
+            stream_recovery_delay=0.0,
+        )
+    app = faust.App(
+        f"{settings.topic_prefix}parley-{stage.name}",
+        broker=[f"kafka://{host.strip()}" for host in bootstrap.split(",")],
+        broker_credentials=faust_broker_credentials(settings),
+        web_enabled=False,
+        key_serializer="raw",
+        value_serializer="raw",
+        topic_allow_declare=False,  # topics come from the registry (services/topics.py)
+        topic_disable_leader=True,
+        topic_partitions=settings.partitions,
+        producer_acks=-1,
+        producer_linger_ms=PRODUCER_LINGER_MS,
+        producer_max_batch_size=PRODUCER_MAX_BATCH,
+        producer_max_request_size=MAX_REQUEST_BYTES,
+        consumer_max_fetch_size=MAX_REQUEST_BYTES,
+        consumer_auto_offset_reset="earliest",
+        broker_max_poll_records=MAX_POLL_RECORDS,
+        datadir=os.path.join(tempfile.gettempdir(), f"parley-faust-{os.getpid()}"),
+        **timeouts,
+    )
+    topics = Topics(settings.topic_prefix)
+    source = app.topic(*[topics.name(t) for t in stage.inputs], key_serializer="raw", value_serializer="raw")
+    outputs: dict[str, object] = {}
+
+    def out_topic(base: str):
+        if base not in outputs:
+            outputs[base] = app.topic(topics.name(base), key_serializer="raw", value_serializer="raw")
+        return outputs[base]
+
+    health = Health(stage.name)
+    health.checks["consumer_assigned"] = lambda: bool(app.consumer.assignment())
+    health.checks.update(stage.checks)
+
+    async def dead_letter(event, exc: BaseException) -> None:
+        message = event.message
+        failure = Failure.from_exception(stage.name, exc)
+        metrics.FAILURES.labels(stage.name, failure.reason).inc()
+        metrics.DLQ_MESSAGES.labels(stage.name, failure.reason).inc()
+        log.warning("dead-lettered %s[%s]@%s: %s (%s)", message.topic, message.partition, message.offset,
+                    failure.reason, failure.detail)
+        await out_topic("parley.dlq").send(
+            key=message.key,
+            value=message.value if message.value is not None else b"",
+            headers=failure.headers(message.topic, message.partition, message.offset),
+        )
+
+    processing = metrics.PROCESSING_SECONDS.labels(stage.name)
+    messages_in = metrics.MESSAGES_IN.labels(stage.name)
+    messages_out = metrics.MESSAGES_OUT.labels(stage.name)
+
+    @app.agent(source, name=f"parley-{stage.name}", concurrency=1)
+    async def run(stream):
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+            for event in events:
+                message = event.message
+                messages_in.inc()
+                started = time.perf_counter()
+                try:
+                    with time_budget(settings.article_time_budget):
+                        produced = stage.process(topics.base(message.topic), message.key, message.value)
+                except Exception as exc:  # every failure is dead-lettered, never raised
+                    await dead_letter(event, exc)
+                    continue
+                finally:
+                    processing.observe(time.perf_counter() - started)
+                for item in produced:
+                    await out_topic(item.topic).send(key=item.key, value=item.value)
+                    messages_out.inc()
+            if stage.flush is not None:
+                await stage.flush()
+
+    @app.timer(2.0)
+    async def report_lag():
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            done = committed.get(tp) or 0
+            metrics.CONSUMER_LAG.labels(stage.name, tp.topic, str(tp.partition)).set(max(0, highwater - done))
+
+    runner_box: dict[str, object] = {}
+
+    @app.task
+    async def start_http():
+        from aiohttp import web
+
+        if stage.on_start is not None:
+            await stage.on_start()
+        web_app = web.Application()
+        add_health_routes(web_app, health)
+        runner, port = await serve(web_app, settings.http_host, settings.http_port)
+        runner_box["runner"] = runner
+        log.warning("stage %s serving /metrics /healthz /readyz on http://%s:%d", stage.name, settings.http_host, port)
+        _announce_port(port)
+
+    @app.on_shutdown.connect
+    async def stop_http(app, **_kwargs):
+        runner = runner_box.get("runner")
+        if runner is not None:
+            await runner.cleanup()
+        if stage.on_stop is not None:
+            await stage.on_stop()
+
+    return app, health
+
+
+def _announce_port(port: int) -> None:
+    """Tell a supervising `parley up` which port this worker's HTTP endpoint took."""
+    path = os.environ.get("PARLEY_PORT_FILE")
+    if path:
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(str(port))
+        os.replace(tmp, path)
+
+
+def run_worker(stage: Stage, settings: Settings) -> None:
+    """Run one stage until SIGTERM/SIGINT, then finish the batch, commit, flush and close."""
+    import faust
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app, _health = build_app(stage, settings)
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()

@@ -1,0 +1,219 @@
+"""`parley up`: the whole pipeline on one machine, as child processes of one command.
+
+It starts the embedded broker when KAFKA_BOOTSTRAP_SERVERS is unset, creates the topics from
+the registry, starts one worker process per service, publishes the input, shows progress
+and prints the meetings. Children die with it: they run in their own sessions (a Ctrl-C is
+handled here, once, as a clean stop) and have PR_SET_PDEATHSIG set (a `kill -9` of `parley
+up` still takes them down).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .broker import EmbeddedBroker, _die_with_parent
+from .config import Settings
+from .ingest.readers import Article, InputError, read_paths
+from .progress import ProgressMonitor
+from .publisher import Publisher
+from .render import print_meetings
+from .sink.store import read_meetings, write_jsonl
+from .topics import create_topics_sync
+
+PIPELINE = ("cleaner", "tagger", "meetings", "sink")
+SAMPLES = Path(__file__).parent / "data" / "samples"
+
+
+@dataclass
+class WorkerProcess:
+    name: str
+    proc: subprocess.Popen
+    log_path: Path
+    port_file: Path
+
+    def port(self) -> int | None:
+        try:
+            return int(self.port_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Workers:
+    """The worker processes of one pipeline run."""
+
+    settings: Settings
+    run_dir: Path
+    started: list[WorkerProcess] = field(default_factory=list)
+
+    def start(self, names=PIPELINE) -> None:
+        for name in names:
+            log_path = self.run_dir / f"{name}.log"
+            port_file = self.run_dir / f"{name}.port"
+            env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
+            with open(log_path, "ab") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "services.cli", "worker", name],
+                    env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    start_new_session=True, preexec_fn=_die_with_parent,
+                )
+            self.started.append(WorkerProcess(name, proc, log_path, port_file))
+
+    def check(self) -> None:
+        for worker in self.started:
+            code = worker.proc.poll()
+            if code is not None:
+                raise SystemExit(
+                    f"worker {worker.name} exited with code {code}; its log ({worker.log_path}) ends:\n"
+                    f"{worker.log_tail()}"
+                )
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM: each worker finishes its batch, commits and closes; SIGKILL stragglers."""
+        for worker in self.started:
+            if worker.proc.poll() is None:
+                worker.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for worker in self.started:
+            try:
+                worker.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.proc.kill()
+                worker.proc.wait()
+        self.started.clear()
+
+
+def read_input(paths: list[str], settings: Settings, console: Console) -> list[dict]:
+    messages, errors = [], 0
+    for result in read_paths(paths, max_chars=settings.max_article_chars):
+        if isinstance(result, InputError):
+            errors += 1
+            console.print(f"[yellow]skipped[/] {result.message}")
+        else:
+            messages.append(result.to_message())
+    if not messages:
+        raise SystemExit(
+            f"no article could be read from {', '.join(paths)}"
+            + (f" ({errors} refused, see above)" if errors else "")
+            + "; give files or folders of .txt, .json, .jsonl or .html articles"
+        )
+    return messages
+
+
+async def _publish_and_wait(settings: Settings, messages: list[dict], workers: Workers, console: Console,
+                            once: bool, stall_timeout: float) -> None:
+    monitor = ProgressMonitor(settings)
+    await monitor.start()
+    try:
+        async with Publisher(settings) as publisher:
+            await publisher.publish(messages)
+        console.print(f"published {len(messages)} articles to {publisher.topic}")
+        if not once:
+            return
+        expected = int(monitor.available("articles.raw")) or len(messages)
+        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as bar:
+            tasks = {}
+            stable, last_state, last_change = 0, None, time.monotonic()
+            while True:
+                workers.check()
+                stages = await monitor.stages()
+                for s in stages:
+                    if s.stage not in tasks:
+                        tasks[s.stage] = bar.add_task(s.stage, total=max(1, s.available))
+                    bar.update(tasks[s.stage], completed=min(s.committed, s.available), total=max(1, s.available))
+                state = tuple((s.committed, s.available) for s in stages)
+                if state != last_state:
+                    last_state, last_change = state, time.monotonic()
+                drained = monitor.available("articles.raw") >= expected and all(s.lag == 0 for s in stages)
+                stable = stable + 1 if drained else 0
+                if stable >= 3:  # unchanged over a commit interval and a fetch round
+                    return
+                if time.monotonic() - last_change > stall_timeout:
+                    lagging = ", ".join(f"{s.stage} ({s.lag} behind)" for s in stages if s.lag) or "none"
+                    raise SystemExit(
+                        f"no progress for {stall_timeout:.0f} s; stages behind: {lagging}. "
+                        f"Worker logs are in {workers.run_dir}"
+                    )
+                await asyncio.sleep(0.5)
+    finally:
+        await monitor.stop()
+
+
+def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
+       stall_timeout: float = 120.0, console: Console | None = None) -> int:
+    console = console or Console()
+    inputs = inputs or [str(SAMPLES)]
+    run_dir = Path(tempfile.mkdtemp(prefix="parley-up-"))
+    broker = None
+    workers = None
+    started = time.monotonic()
+    try:
+        messages = read_input(inputs, settings, console)
+        if not settings.bootstrap_servers:
+            broker = EmbeddedBroker(run_dir=run_dir / "broker").start()
+            settings = settings.with_(bootstrap_servers=broker.bootstrap, embedded_timeouts=True)
+            console.print(f"embedded broker (Tansu, memory storage) on {broker.bootstrap}")
+        created = create_topics_sync(settings)
+        if created:
+            console.print(f"created topics: {', '.join(created)}")
+        workers = Workers(settings, run_dir)
+        workers.start(PIPELINE if once else PIPELINE + ("ingest",))
+        console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
+        asyncio.run(_publish_and_wait(settings, messages, workers, console, once, stall_timeout))
+        ids = {m["article_id"] for m in messages}
+        if once:
+            events = [e for e in read_meetings(settings.database_url, settings.sqlite_path) if e["article_id"] in ids]
+            print_meetings(events, console)
+            if export:
+                count = write_jsonl(events, export)
+                console.print(f"wrote {count} meetings to {export}")
+            console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
+            return 0
+        _follow(settings, workers, ids, export, console)
+        return 0
+    except KeyboardInterrupt:
+        console.print("interrupted: stopping workers and broker")
+        return 130
+    finally:
+        if workers is not None:
+            workers.stop()
+        if broker is not None:
+            broker.stop()
+
+
+def _follow(settings: Settings, workers: Workers, ids: set[str], export: str | None, console: Console) -> None:
+    """Keep the pipeline running, printing meetings as the sink stores them, until Ctrl-C."""
+    ingest = next((w for w in workers.started if w.name == "ingest"), None)
+    console.print(
+        f"pipeline running; POST articles to http://{settings.http_host}:{settings.ingest_port}/articles "
+        f"or run `KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap_servers} parley ingest PATH`; Ctrl-C stops"
+        if ingest else "pipeline running; Ctrl-C stops"
+    )
+    seen: set[str] = set()
+    while True:
+        workers.check()
+        events = read_meetings(settings.database_url, settings.sqlite_path)
+        fresh = [e for e in events if e["event_id"] not in seen]
+        if fresh:
+            print_meetings(fresh, console)
+            seen.update(e["event_id"] for e in fresh)
+            if export:
+                write_jsonl(events, export)
+        time.sleep(2.0)

@@ -1,0 +1,19 @@
+"""The tagger service: articles.clean -> articles.tagged (logic in services.logic.tagging)."""
+from __future__ import annotations
+
+from ..codec import decode, encode, key_of
+from ..config import Settings
+from ..stage import Outgoing, Stage
+
+
+def make_stage(settings: Settings) -> Stage:
+    from ..logic.gazetteer import load
+    from ..logic.tagging import tag
+
+    load()  # compile the gazetteer once, before the first message
+
+    def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
+        tagged = tag(decode(value, schema="articles.clean"))
+        return [Outgoing("articles.tagged", key_of(tagged), encode(tagged))]
+
+    return Stage(name="tagger", inputs=("articles.clean",), process=process)

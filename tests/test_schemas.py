@@ -1,0 +1,125 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from services import schemas
+from services.schemas import base_topic, check_schema, load_schemas, validator
+
+SCHEMA_FILES = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.json"))
+
+
+def valid_raw_message() -> dict:
+    return {
+        "schema_version": 1,
+        "article_id": "a-0123456789abcdef",
+        "source": {"file": "batch.jsonl", "url": "https://ex.org/a", "name": "Example News"},
+        "published_at": "2024-03-05",
+        "ingested_at": "2026-11-29T23:40:00.123456Z",
+        "title": "Ministers meet",
+        "text": "The two ministers met in a harbour town.",
+        "html": None,
+    }
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_schema_file_is_a_valid_draft_2020_12_schema(path):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    assert schema.get("$schema") == "https://json-schema.org/draft/2020-12/schema"
+    check_schema(schema)
+    Draft202012Validator.check_schema(schema)
+
+
+def test_every_schema_file_is_loaded_under_its_topic_name():
+    assert sorted(load_schemas()) == sorted(p.name.removesuffix(".json") for p in SCHEMA_FILES)
+    assert "articles.raw" in load_schemas()
+
+
+def test_validator_accepts_a_valid_raw_message():
+    assert validator("articles.raw")(valid_raw_message()) == []
+
+
+def test_validator_is_compiled_once_per_topic():
+    assert validator("articles.raw") is validator("articles.raw")
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda m: m.update(schema_version=2), "schema_version"),
+        (lambda m: m.update(article_id="a-XYZ"), "article_id"),
+        (lambda m: m.update(ingested_at="2026-11-29 23:40"), "ingested_at"),
+        (lambda m: m.update(published_at="5 March 2024"), "published_at"),
+        (lambda m: m.update(published_at="2024-02-30"), "published_at"),
+        (lambda m: m["source"].pop("name"), "source"),
+        (lambda m: m.update(text=None), "(root)"),
+        (lambda m: m.update(text="   "), "(root)"),
+        (lambda m: m.update(extra="field"), "(root)"),
+        (lambda m: m.update(title=3), "title"),
+    ],
+)
+def test_validator_names_the_field_that_is_wrong(change, where):
+    message = valid_raw_message()
+    change(message)
+    errors = validator("articles.raw")(message)
+    assert errors, "an invalid message passed"
+    assert any(error.startswith(f"{where}:") for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    "published_at", [None, "2024-03-05", "2024-03-05T10:00:00", "2024-03-05T10:00:00+03:00",
+                     "2024-03-05T10:00:00.5Z"]
+)
+def test_published_at_may_be_null_a_date_or_a_datetime(published_at):
+    message = valid_raw_message() | {"published_at": published_at}
+    assert validator("articles.raw")(message) == []
+
+
+def test_html_alone_is_a_valid_body():
+    message = valid_raw_message() | {"text": None, "html": "<p>Talks</p>"}
+    assert validator("articles.raw")(message) == []
+
+
+def test_error_messages_stay_short_even_for_huge_values():
+    message = valid_raw_message() | {"text": " " * 100_000}
+    errors = validator("articles.raw")(message)
+    assert errors and all(len(error) <= schemas.MAX_MESSAGE_CHARS for error in errors)
+
+
+@pytest.mark.parametrize(
+    "topic", ["articles.raw", "test-1f2e.articles.raw", "prod.articles.raw.v1", "articles.raw-retry"]
+)
+def test_namespaced_topic_names_map_to_their_base_schema(topic):
+    assert base_topic(topic) == "articles.raw"
+
+
+def test_a_topic_without_a_schema_is_a_key_error_listing_the_known_ones():
+    with pytest.raises(KeyError, match="articles.raw"):
+        validator("weather.reports")
+    with pytest.raises(KeyError):
+        base_topic("xarticles.rawx")
+
+
+def test_schemas_dir_can_be_overridden_for_an_installed_copy(tmp_path, monkeypatch):
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+              "required": ["x"]}
+    (tmp_path / "things.json").write_text(json.dumps(schema), encoding="utf-8")
+    monkeypatch.setenv(schemas.SCHEMAS_DIR_ENV, str(tmp_path))
+    schemas.reload_schemas()
+    try:
+        assert schemas.schema_names() == ["things"]
+        assert validator("things")({"x": 1}) == []
+        assert validator("things")({}) == ["(root): 'x' is a required property"]
+    finally:
+        monkeypatch.delenv(schemas.SCHEMAS_DIR_ENV)
+        schemas.reload_schemas()
+    assert "articles.raw" in schemas.schema_names()
+
+
+def test_validation_does_not_modify_the_message():
+    message = valid_raw_message()
+    before = copy.deepcopy(message)
+    validator("articles.raw")(message)
+    assert message == before
