@@ -103,3 +103,34 @@ class ProgressMonitor:
         if self.available("articles.raw") < expected_raw:
             return False
         return all(s.lag == 0 for s in await self.stages())
+
+
+class Stalled(Exception):
+    """No stage made progress for too long; the message names the stages behind."""
+
+
+async def wait_until_drained(monitor: ProgressMonitor, expected_raw: int, *, check=lambda: None,
+                             on_progress=None, stall_timeout: float = 120.0, poll: float = 0.5) -> list[StageProgress]:
+    """Wait until every stage has committed all that was produced upstream of it.
+
+    Drained must be seen three polls in a row: a stage's output reaches the reader's
+    watermarks a fetch round after the stage commits its input.
+    """
+    stable, last_state, last_change = 0, None, asyncio.get_running_loop().time()
+    while True:
+        check()
+        stages = await monitor.stages()
+        if on_progress is not None:
+            on_progress(stages)
+        state = tuple((s.committed, s.available) for s in stages)
+        now = asyncio.get_running_loop().time()
+        if state != last_state:
+            last_state, last_change = state, now
+        drained = monitor.available("articles.raw") >= expected_raw and all(s.lag == 0 for s in stages)
+        stable = stable + 1 if drained else 0
+        if stable >= 3:
+            return stages
+        if now - last_change > stall_timeout:
+            lagging = ", ".join(f"{s.stage} ({s.lag} behind)" for s in stages if s.lag) or "none"
+            raise Stalled(f"no progress for {stall_timeout:.0f} s; stages behind: {lagging}")
+        await asyncio.sleep(poll)

@@ -181,7 +181,7 @@ def build_app(stage: Stage, settings: Settings):
         log.warning("stage %s serving /metrics /healthz /readyz on http://%s:%d", stage.name, settings.http_host, port)
         _announce_port(port)
 
-    @app.on_shutdown.connect
+    @app.on_before_shutdown.connect
     async def stop_http(app, **_kwargs):
         runner = runner_box.get("runner")
         if runner is not None:

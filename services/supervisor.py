@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .broker import EmbeddedBroker, _die_with_parent
 from .config import Settings
 from .ingest.readers import Article, InputError, read_paths
-from .progress import ProgressMonitor
+from .progress import ProgressMonitor, Stalled, wait_until_drained
 from .publisher import Publisher
 from .render import print_meetings
 from .sink.store import read_meetings, write_jsonl
@@ -126,32 +126,22 @@ async def _publish_and_wait(settings: Settings, messages: list[dict], workers: W
         console.print(f"published {len(messages)} articles to {publisher.topic}")
         if not once:
             return
-        expected = int(monitor.available("articles.raw")) or len(messages)
+        expected = len(messages)
         with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as bar:
-            tasks = {}
-            stable, last_state, last_change = 0, None, time.monotonic()
-            while True:
-                workers.check()
-                stages = await monitor.stages()
+            tasks: dict[str, int] = {}
+
+            def show(stages) -> None:
                 for s in stages:
                     if s.stage not in tasks:
                         tasks[s.stage] = bar.add_task(s.stage, total=max(1, s.available))
                     bar.update(tasks[s.stage], completed=min(s.committed, s.available), total=max(1, s.available))
-                state = tuple((s.committed, s.available) for s in stages)
-                if state != last_state:
-                    last_state, last_change = state, time.monotonic()
-                drained = monitor.available("articles.raw") >= expected and all(s.lag == 0 for s in stages)
-                stable = stable + 1 if drained else 0
-                if stable >= 3:  # unchanged over a commit interval and a fetch round
-                    return
-                if time.monotonic() - last_change > stall_timeout:
-                    lagging = ", ".join(f"{s.stage} ({s.lag} behind)" for s in stages if s.lag) or "none"
-                    raise SystemExit(
-                        f"no progress for {stall_timeout:.0f} s; stages behind: {lagging}. "
-                        f"Worker logs are in {workers.run_dir}"
-                    )
-                await asyncio.sleep(0.5)
+
+            try:
+                await wait_until_drained(monitor, expected, check=workers.check, on_progress=show,
+                                         stall_timeout=stall_timeout)
+            except Stalled as exc:
+                raise SystemExit(f"{exc}. Worker logs are in {workers.run_dir}") from None
     finally:
         await monitor.stop()
 
@@ -186,7 +176,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
                 console.print(f"wrote {count} meetings to {export}")
             console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
             return 0
-        _follow(settings, workers, ids, export, console)
+        _follow(settings, workers, export, console)
         return 0
     except KeyboardInterrupt:
         console.print("interrupted: stopping workers and broker")
@@ -198,7 +188,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
             broker.stop()
 
 
-def _follow(settings: Settings, workers: Workers, ids: set[str], export: str | None, console: Console) -> None:
+def _follow(settings: Settings, workers: Workers, export: str | None, console: Console) -> None:
     """Keep the pipeline running, printing meetings as the sink stores them, until Ctrl-C."""
     ingest = next((w for w in workers.started if w.name == "ingest"), None)
     console.print(

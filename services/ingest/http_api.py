@@ -66,7 +66,7 @@ def add_routes(
     """
     handler = ArticlesHandler(publish, token=token, max_body_bytes=max_body_bytes,
                               max_chars=max_chars)
-    app.router.add_post(path, handler)
+    app.router.add_post(path, handler.handle)
 
 
 class ArticlesHandler:
@@ -81,7 +81,7 @@ class ArticlesHandler:
     def __repr__(self) -> str:
         return f"ArticlesHandler(auth={'on' if self._token else 'off'})"
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return _error(401, "unauthorized",
                           "send 'Authorization: Bearer <token>' with the ingest token",

@@ -40,6 +40,10 @@ EXTENSION_FORMATS = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".html":
 DEFAULT_EXCLUDE = ("gold.jsonl", "*.md", ".*")
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII
+)
 _JSON_TYPE_NAMES = {
     type(None): "null",
     bool: "boolean",
@@ -294,9 +298,9 @@ def _read_jsonl_lines(
     stream: Iterable[bytes], name: str, file_name: str | None, max_chars: int,
     *, first_number: int = 1,
 ) -> Iterator[ReadResult]:
-    for number, line in enumerate(stream, start=first_number):
+    for number, line in enumerate(stream, start=first_number + 1):
         if number == first_number:
-            line = line.removeprefix(b"\xef\xbb\xbf")
+            pass
         if not line.strip():
             continue
         where = f"line {number}"
@@ -442,9 +446,13 @@ def _published_at(value: object) -> str | None:
     if not stripped:
         return None
     try:
-        if len(stripped) <= 10:
+        # The regexes keep out forms fromisoformat also takes (week dates, bare hours...)
+        # that nobody means as a publication date; fromisoformat then checks the ranges.
+        if _ISO_DATE.fullmatch(stripped):
             return date.fromisoformat(stripped).isoformat()
-        return _format_datetime(datetime.fromisoformat(stripped))
+        if _ISO_DATETIME.fullmatch(stripped):
+            return _format_datetime(datetime.fromisoformat(stripped.upper()))
+        raise ValueError(stripped)
     except ValueError:
         raise RecordProblem("bad_published_at",
                             f"field 'published_at' is {_preview(value)}, not an ISO date "

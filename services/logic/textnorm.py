@@ -39,15 +39,27 @@ _MARKUP = re.compile(
     r"|[\x00-\x08\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]"  # controls, invisibles
     r")"
 )
-_MARKUP_HINT = re.compile(r"[&<{\[\]*_\\\x00-\x08\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u00ad]")
+_HINT_CHARS = "&<{[*_\\"
 _SPACE_RUN = re.compile(r" {2,}")
 _NON_ASCII_RUN = re.compile(r"[A-Za-z]?[^\x00-\x7f]+")
 _WS = re.compile(r"\s+")
 
 
+_REPLACEMENTS = [(chr(k), v) for k, v in _ONE_TO_ONE.items()]
+
+
 def translate(raw: str) -> str:
-    """Length-preserving first pass over a whole raw text."""
-    return raw.translate(TRANSLATION)
+    """Length-preserving first pass over a whole raw text.
+
+    Per-character `str.replace` of only the characters present is several times faster
+    than `str.translate` with a dict table on ordinary (mostly ASCII) articles.
+    """
+    if raw.isascii():
+        return raw.replace("\t", " ").replace("\x0b", " ").replace("\x0c", " ").replace("`", "'")
+    for char, rep in _REPLACEMENTS:
+        if char in raw:
+            raw = raw.replace(char, rep)
+    return raw
 
 
 def apply_edits(text: str, segs: Segs, edits: list[tuple[int, int, str]]) -> tuple[str, Segs]:
@@ -115,11 +127,18 @@ def render_line(t: str, start: int, end: int) -> tuple[str, Segs]:
     """
     text = t[start:end]
     segs: Segs = [(0, start, len(text))] if text else []
-    if _MARKUP_HINT.search(text):
+    if _may_have_markup(text):
         text, segs = apply_edits(text, segs, _markup_edits(text))
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text, segs = apply_edits(text, segs, _nfkc_edits(text))
     return squeeze(text, segs)
+
+
+def _may_have_markup(text: str) -> bool:
+    """Cheap pre-check (a few C-level scans) before the markup regex runs."""
+    if not text.isprintable():  # controls and invisible format characters
+        return True
+    return any(c in text for c in _HINT_CHARS)
 
 
 def squeeze(text: str, segs: Segs) -> tuple[str, Segs]:
@@ -173,7 +192,7 @@ def normalise_for_match(text: str) -> str:
     whitespace collapsed and case folded.
     """
     text = translate(text)
-    if _MARKUP_HINT.search(text):
+    if _may_have_markup(text):
         text, _ = apply_edits(text, [], _markup_edits(text))
     text = unicodedata.normalize("NFKC", text).translate(TRANSLATION)
     return _WS.sub(" ", text).strip().casefold()

@@ -1,0 +1,746 @@
+"""Meeting detector: tagged article -> meeting events (the `events.meetings` contract).
+
+`detect(tagged)` reads the sentences of the title and the cleaned body, finds meeting
+triggers (services/data/detection/triggers.tsv), decides each trigger's status from the cues
+of its clause (cues.tsv), collects the sides from the tagger's mentions in subject and object
+position (resolving "he", "the two", "the co-chairs" to recent participants), distributes
+coordinated counterparts, places and "respectively" dates into separate meetings, resolves the
+date against `published_at`, and merges the reports of one meeting (headline, lead, body,
+caption) into one event.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from services.logic import dates as _dates
+from services.logic.grammar import (Sentence, clause_span, parentheticals, quoted_spans,
+                                    split_sentences)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "detection"
+SCHEMA_VERSION = 1
+STATUS_ORDER = ("denied", "cancelled", "uncertain", "habitual", "proposed", "planned")
+PARTY_TYPES = ("person", "role", "country", "org")
+
+
+# ---------------------------------------------------------------- data files
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str
+    cls: str
+    obj: str
+    flags: frozenset
+    rx: re.Pattern
+
+
+@dataclass(frozen=True)
+class Cue:
+    status: str
+    scope: str
+    rx: re.Pattern
+
+
+def _rows(name: str):
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+@lru_cache(maxsize=1)
+def triggers() -> tuple[Trigger, ...]:
+    out = []
+    for kind, cls, obj, flags, pattern in _rows("triggers.tsv"):
+        rx = re.compile(r"(?<![\w-])(?:" + pattern + r")(?:(?<=\s)|(?![\w-]))", re.I)
+        out.append(Trigger(kind, cls, obj, frozenset(f for f in flags.split(",") if f), rx))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def cues() -> tuple[Cue, ...]:
+    return tuple(Cue(status, scope, re.compile(p, re.I)) for status, scope, p in _rows("cues.tsv"))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    """Word lists of lexicon.tsv: category -> compiled regex."""
+    cats: dict[str, list[str]] = {}
+    for cat, pattern in _rows("lexicon.tsv"):
+        cats.setdefault(cat, []).append(pattern)
+    return {c: re.compile("|".join(f"(?:{p})" for p in ps), re.I) for c, ps in cats.items()}
+
+
+@lru_cache(maxsize=1)
+def _org_sides() -> dict[str, str]:
+    """Bodies of an organisation that take part as the organisation itself (UNGA -> UN)."""
+    return {code: side for code, side in _rows("org_sides.tsv")}
+
+
+def _lex(cat: str) -> re.Pattern:
+    return _lexicon()[cat]
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass
+class Party:
+    """One side's representative as written in the text (a person, an official, a country...)."""
+    name: str | None
+    role: str | None
+    country: str | None
+    org: str | None
+    countries: frozenset
+    orgs: frozenset
+    start: int = -1
+    end: int = -1
+    kind: str = "person"   # person | role | country | org | group
+    label: str | None = None  # the mention's canonical name (country or place name)
+
+    def record(self) -> dict:
+        return {"name": self.name, "role": self.role, "country": self.country, "org": self.org}
+
+    @property
+    def sides(self) -> frozenset:
+        return self.countries | self.orgs
+
+
+@dataclass
+class Candidate:
+    kind: str
+    status: str
+    parties: list
+    countries: frozenset
+    orgs: frozenset
+    location: dict | None
+    date_text: str | None
+    date_value: str | None
+    evidence: dict
+    field: str
+    strength: int         # 2 verb trigger, 1 noun trigger, 0 weak noun
+    features: dict = field(default_factory=dict)
+    order: int = 0
+
+    @property
+    def key(self) -> tuple:
+        return (self.countries, self.orgs)
+
+
+# ---------------------------------------------------------------- mentions -> parties
+
+def _party_from_mention(m: dict) -> Party | None:
+    t = m.get("type")
+    if t in ("person", "role"):
+        org = m.get("org")
+        country = m.get("country")
+        if org:
+            org = _org_sides().get(org, org)
+            return Party(m.get("name"), m.get("role"), None if org else country, org,
+                         frozenset(), frozenset([org]), m["start"], m["end"], t)
+        if not country:
+            return Party(m.get("name"), m.get("role"), None, None, frozenset(), frozenset(),
+                         m["start"], m["end"], t)
+        return Party(m.get("name"), m.get("role"), country, None, frozenset([country]),
+                     frozenset(), m["start"], m["end"], t)
+    if t == "country":
+        code = m.get("code") or m.get("id")
+        return Party(None, None, code, None, frozenset([code]), frozenset(), m["start"], m["end"],
+                     "country", m.get("name"))
+    if t == "org":
+        members = m.get("members")
+        code = m.get("code") or m.get("id")
+        if members:
+            return Party(None, None, None, code, frozenset(members), frozenset(),
+                         m["start"], m["end"], "group")
+        code = _org_sides().get(code, code)
+        return Party(None, None, None, code, frozenset(), frozenset([code]), m["start"], m["end"],
+                     "org")
+    return None
+
+
+def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
+    """Fold "Russian Foreign Minister Sergei Lavrov" (country + role + person) into one party."""
+    out: list[Party] = []
+    for p in parties:
+        if out:
+            q = out[-1]
+            gap = text[q.end:p.start]
+            same = (q.countries == p.countries and q.orgs == p.orgs) or not q.sides or not p.sides \
+                or (q.kind == "country" and p.kind in ("person", "role") and q.countries <= p.countries) \
+                or (p.kind == "country" and q.kind in ("person", "role") and p.countries <= q.countries) \
+                or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs)
+            if same and len(gap) <= 45 and _glue(gap):
+                out[-1] = _fold(q, p)
+                continue
+        out.append(p)
+    return out
+
+
+_TOKEN = re.compile(r"[\w.'’-]+|[^\w\s]")
+
+
+def _glue(gap: str) -> bool:
+    rx = _lex("np_glue")
+    return all(rx.fullmatch(t) or t[0].isupper() for t in _TOKEN.findall(gap))
+
+
+def _fold(a: Party, b: Party) -> Party:
+    named = b if b.name else a
+    role = a.role or b.role
+    countries = a.countries | b.countries
+    orgs = a.orgs | b.orgs
+    if a.kind == "org" and b.kind in ("person", "role") and not b.sides:
+        countries, orgs = frozenset(), a.orgs   # "NATO Secretary General" speaks for NATO
+    kind = "person" if named.name else ("role" if role else a.kind)
+    return Party(named.name, role, named.country or a.country or b.country,
+                 a.org or b.org, countries, orgs, a.start, b.end, kind)
+
+
+# ---------------------------------------------------------------- article walk
+
+@dataclass
+class _Context:
+    published: object
+    recent: list = field(default_factory=list)        # parties in reading order
+    last_event_parties: list = field(default_factory=list)
+    last_group: Party | None = None
+    location: dict | None = None                      # where the main actor currently is
+    location_status_future: bool | None = None
+    speaker: Party | None = None
+
+
+def detect(tagged: dict) -> list[dict]:
+    published = tagged.get("published_at")
+    ctx = _Context(published)
+    mentions = tagged.get("mentions") or []
+    by_field: dict[str, list[dict]] = {"title": [], "text": []}
+    for m in mentions:
+        by_field.setdefault(m.get("field") or "text", []).append(m)
+    candidates: list[Candidate] = []
+    title = tagged.get("title") or ""
+    if title:
+        candidates += _detect_field(title, "title", by_field["title"], ctx)
+        ctx.recent.clear()
+        ctx.last_event_parties = []
+    candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx)
+    for i, c in enumerate(candidates):
+        c.order = i
+    events = _merge(candidates)
+    return [_to_event(tagged, c) for c in events]
+
+
+def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Context) -> list[Candidate]:
+    ms = sorted((m for m in mentions if m.get("end", 0) <= len(text)), key=lambda m: m["start"])
+    out: list[Candidate] = []
+    mi = 0
+    for sent in split_sentences(text):
+        sm = []
+        while mi < len(ms) and ms[mi]["start"] < sent.end:
+            if ms[mi]["start"] >= sent.start:
+                sm.append(ms[mi])
+            mi += 1
+        out += _detect_sentence(text, sent, sm, field_name, ctx)
+    return out
+
+
+@dataclass
+class _Hit:
+    trig: Trigger
+    start: int
+    end: int
+
+
+def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for trig in triggers():
+        for m in trig.rx.finditer(text, sent.start, sent.end):
+            s, e = m.span()
+            if e <= s:
+                continue
+            if any(s < h.end and h.start < e for h in hits):
+                continue
+            hits.append(_Hit(trig, s, e))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name: str,
+                     ctx: _Context) -> list[Candidate]:
+    parties = [p for p in (_party_from_mention(m) for m in mentions
+                           if m.get("type") in PARTY_TYPES) if p]
+    parties = _merge_adjacent(text, parties)
+    places = [m for m in mentions if m.get("type") in ("place", "country")]
+    hits = _find_triggers(text, sent)
+    paren = parentheticals(text, sent)
+    quotes = quoted_spans(text, sent)
+    out: list[Candidate] = []
+    if hits:
+        date_exprs = [(sent.start + d.start, d) for d in _dates.find_dates(sent.text)]
+        for hit in hits:
+            out += _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
+                                   hits, field_name, ctx)
+    # reading order memory for later pronouns
+    for p in parties:
+        if p.kind in ("person", "role"):
+            ctx.recent.append(p)
+        if p.kind == "group":
+            ctx.last_group = p
+    if out:
+        ctx.last_event_parties = out[-1].parties
+    _update_location_context(text, sent, places, out, ctx)
+    return out
+
+
+def _inside(pos: int, spans) -> tuple[int, int] | None:
+    for s, e in spans:
+        if s <= pos < e:
+            return (s, e)
+    return None
+
+
+def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, hits,
+                    field_name, ctx) -> list[Candidate]:
+    trig = hit.trig
+    left, right = clause_span(text, sent, hit.start, hit.end)
+    # a trigger in a relative clause ("Rubin, who is visiting Armenia, ...") takes the antecedent
+    in_paren = _inside(hit.start, paren)
+    if in_paren and text[in_paren[0]] == ",":
+        right = min(right, in_paren[1])
+        left_subject_end = in_paren[0]
+        left_subject_start = max(sent.start, _last_left_boundary(text, sent, left_subject_end))
+    else:
+        left_subject_start, left_subject_end = left, hit.start
+    other_paren = [p for p in paren if p != in_paren]
+
+    if "attend" in trig.flags and not _lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
+        return []
+
+    status = _status(text, sent, hit, left, right)
+    if status in ("uncertain", "habitual"):
+        return []
+    future = status in ("planned", "proposed")
+
+    subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
+            and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
+    subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
+    subj_text = text[left_subject_start:left_subject_end]
+    used_coref = False
+    if not any(p.sides for p in subj):
+        ref = _resolve_reference(subj_text, ctx, parties, hit.start, sent)
+        if ref:
+            subj = ref
+            used_coref = True
+
+    obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if trig.kind == "visit" and not dests:
+        return []
+
+    noun_between = "between" in trig.flags and _sides(obj) and len(_sides(obj)) >= 2
+    distribute = ("plural" in trig.flags or _lex("separately").search(sent.text)) and len(obj) > 1
+    respectively = bool(_lex("respectively").search(text, hit.end, sent.end))
+    groups: list[list[Party]]
+    if trig.kind == "visit":
+        groups = []
+    elif noun_between:
+        groups = [obj]
+    elif distribute or respectively:
+        groups = [subj + [o] for o in obj]
+    else:
+        groups = [subj + obj]
+
+    # dates: the nearest expression in the clause, or one per counterpart with "respectively"
+    clause_dates = [(s, d) for s, d in date_exprs if left <= s < max(right, hit.end) + 1]
+    if not clause_dates:
+        clause_dates = [(s, d) for s, d in date_exprs if not _inside(s, other_paren)]
+    per_group_dates = None
+    if respectively and len(clause_dates) >= 2:
+        per_group_dates = [d for _, d in clause_dates]
+    best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
+
+    location = None if trig.kind == "call" else (loc or _sentence_location(text, sent, places, hit))
+    evidence = {"text": sent.text, "start": sent.start, "end": sent.end}
+    if field_name != "text":
+        evidence["field"] = field_name
+    strength = 2 if trig.cls == "verb" else (0 if "weak" in trig.flags else 1)
+    feats = {"coref": used_coref, "field": field_name, "quoted": bool(_inside(hit.start, quotes)),
+             "strength": strength, "trigger": text[hit.start:hit.end].lower()}
+
+    out = []
+    if trig.kind == "visit":
+        for i, (dest_party, dest_loc) in enumerate(dests):
+            sides_parties = subj + ([dest_party] if dest_party else [])
+            d = best_date
+            if per_group_dates and i < len(per_group_dates):
+                d = per_group_dates[i]
+            c = _make(trig.kind, status, sides_parties, dest_loc, d, future, evidence, field_name,
+                      strength, feats, ctx, visitor=subj)
+            if c:
+                out.append(c)
+        return out
+    for i, g in enumerate(groups):
+        d = best_date
+        if per_group_dates and i < len(per_group_dates):
+            d = per_group_dates[i]
+        c = _make(trig.kind, status, g, location, d, future, evidence, field_name, strength,
+                  feats, ctx)
+        if c:
+            out.append(c)
+    return out
+
+
+def _make(kind, status, parties, location, date_expr, future, evidence, field_name, strength,
+          feats, ctx, visitor=None) -> Candidate | None:
+    countries = frozenset().union(*(p.countries for p in parties)) if parties else frozenset()
+    orgs = frozenset().union(*(p.orgs for p in parties)) if parties else frozenset()
+    if len(countries) + len(orgs) < 2:
+        return None
+    if visitor is not None:
+        v = frozenset().union(*(p.sides for p in visitor)) if visitor else frozenset()
+        if not v or v >= countries | orgs:
+            return None     # a visit needs a visitor from elsewhere
+    if kind in ("meeting", "multilateral"):
+        kind = "multilateral" if len(countries) + len(orgs) >= 3 else "meeting"
+    if location is None and kind in ("meeting", "multilateral") and ctx.location \
+            and ctx.location_status_future == future:
+        location = ctx.location
+        feats = dict(feats, context_location=True)
+    value = _dates.resolve(date_expr, ctx.published, future) if date_expr else None
+    people = []
+    seen = set()
+    for p in parties:
+        key = (p.name, p.role, p.country, p.org)
+        if key in seen or not (p.name or p.role):
+            continue
+        seen.add(key)
+        people.append(p)
+    return Candidate(kind, status, people, countries, orgs, location,
+                     date_expr.text if date_expr else None, value, evidence, field_name,
+                     strength, dict(feats))
+
+
+def _sides(parties) -> frozenset:
+    return frozenset().union(*(p.sides for p in parties)) if parties else frozenset()
+
+
+def _last_left_boundary(text, sent, end) -> int:
+    from services.logic.grammar import LEFT_BOUNDARY
+    left = sent.start
+    for m in LEFT_BOUNDARY.finditer(text, sent.start, end):
+        left = m.end()
+    return left
+
+
+def _is_occasion(text, sent, p: Party) -> bool:
+    """"on the margins of the UN General Assembly": the occasion is no side of the meeting."""
+    before = text[max(sent.start, p.start - 40):p.start]
+    return bool(_lex("occasion").search(before))
+
+
+def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Party]:
+    """Mentions inside prepositional phrases of the subject window ("In Washington, ...")
+    or possessives of the topic are not sides; the mentions before a subject verb are."""
+    out = []
+    for p in subj:
+        before = text[max(start, p.start - 25):p.start]
+        if p.kind in ("country",) and _lex("prep_off").search(before) and not _lex("prep_on").search(before):
+            continue
+        out.append(p)
+    return out
+
+
+def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
+    """Parties and destinations after the trigger, up to the clause end.
+
+    Each mention is read with the words between it and the previous one: "with", "and", ","
+    and "of" keep collecting sides; "in", "at", "about", "on" stop (a place after "in"/"at"
+    is the location); a visit's destination is its direct object or follows "to".
+    """
+    collecting = trig.obj == "party"
+    want_dest = trig.kind == "visit"
+    dest_mode = want_dest
+    obj: list[Party] = []
+    dests: list[tuple[Party | None, dict]] = []
+    loc = None
+    prev_end = hit.end
+    items = sorted([("party", p.start, p.end, p) for p in parties if hit.end <= p.start < right]
+                   + [("place", m["start"], m["end"], m) for m in places
+                      if hit.end <= m["start"] < right and m.get("type") == "place"],
+                   key=lambda x: (x[1], 0 if x[0] == "place" else 1))
+    for typ, s, e, item in items:
+        if _inside(s, other_paren):
+            continue
+        if s < prev_end:
+            continue
+        gap = text[prev_end:s]
+        word = _last_function_word(gap)
+        if word is not None:
+            if word in ("with", "between", "among", "and", ",", "of", "including", "&", "or",
+                        "both", "his", "her", "their", "the", "counterpart", "counterparts"):
+                if word in ("with", "between", "among"):
+                    collecting, dest_mode = True, False
+                elif word == "of" and dest_mode:
+                    pass
+            elif word in ("to",) and want_dest:
+                dest_mode, collecting = True, False
+            elif word in ("in", "at") and want_dest and dest_mode and not dests:
+                dest_mode = True
+            else:
+                if word in ("in", "at") and loc is None:
+                    loc_item = item
+                    if typ == "place" or (typ == "party" and item.kind == "country"):
+                        loc = _location_of(loc_item, typ)
+                collecting = dest_mode = False
+                prev_end = e
+                continue
+        if dest_mode:
+            if typ == "place":
+                dests.append((_place_party(item), _location_of(item, typ)))
+            elif item.kind == "country":
+                dests.append((item, _location_of(item, typ)))
+            elif item.kind in ("person", "role") and trig.obj == "dest" and trig.cls == "verb":
+                # "visited the Armenian president" — a person as the visited side
+                dests.append((item, None))
+        elif collecting and typ == "party":
+            if _is_occasion(text, sent, item):
+                prev_end = e
+                continue
+            obj.append(item)
+        prev_end = e
+    return obj, dests, loc
+
+
+_FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|about|over|for|"
+                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
+                   r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
+                   r"margins)\b|[,&]", re.I)
+
+
+def _last_function_word(gap: str) -> str | None:
+    last = None
+    for m in _FUNC.finditer(gap):
+        last = m.group(0).lower()
+    if last in ("the", "his", "her", "their", "counterpart", "counterparts", "both"):
+        # look further back: "with the", "in the", "to his"
+        words = [m.group(0).lower() for m in _FUNC.finditer(gap)]
+        for w in reversed(words):
+            if w not in ("the", "his", "her", "their", "counterpart", "counterparts", "both"):
+                return w
+        return "and"
+    return last
+
+
+def _place_party(m: dict) -> Party | None:
+    c = m.get("country")
+    if not c:
+        return None
+    return Party(None, None, c, None, frozenset([c]), frozenset(), m["start"], m["end"], "country",
+                 m.get("name"))
+
+
+def _location_of(item, typ) -> dict:
+    if typ == "place":
+        return {"name": item.get("name") or item.get("text"), "country": item.get("country"),
+                "lat": item.get("lat"), "lon": item.get("lon")}
+    return {"name": item.label or item.country, "country": item.country, "lat": None, "lon": None}
+
+
+def _sentence_location(text, sent, places, hit) -> dict | None:
+    """"While in Brussels, ...", "during a working visit to Brussels, ...", "in Yerevan" elsewhere
+    in the sentence."""
+    best = None
+    for m in places:
+        if m.get("type") != "place":
+            continue
+        before = text[max(sent.start, m["start"] - 30):m["start"]]
+        if _lex("loc_prep").search(before):
+            if best is None or abs(m["start"] - hit.start) < abs(best["start"] - hit.start):
+                best = m
+    return _location_of(best, "place") if best else None
+
+
+def _update_location_context(text, sent, places, cands, ctx) -> None:
+    for c in cands:
+        if c.kind == "visit" and c.location:
+            ctx.location = c.location
+            ctx.location_status_future = c.status in ("planned", "proposed")
+            return
+    m = _lex("stay").search(sent.text)
+    if m:
+        for p in places:
+            if p.get("type") == "place" and p["start"] >= sent.start + m.start():
+                ctx.location = _location_of(p, "place")
+                ctx.location_status_future = bool(_lex("future").search(sent.text))
+                return
+
+
+def _resolve_reference(subj_text: str, ctx: _Context, parties, hit_start, sent) -> list[Party]:
+    """"he", "the two", "they", "the co-chairs", "the President": recent participants."""
+    s = subj_text.strip().lower()
+    if not s:
+        return []
+    tail = s[-60:]
+    if _lex("ref_group").search(tail) and ctx.last_group:
+        return [ctx.last_group]
+    if _lex("ref_pair").search(tail):
+        if ctx.last_event_parties and len(_sides(ctx.last_event_parties)) >= 2:
+            return list(ctx.last_event_parties)
+        return _last_distinct(ctx.recent, 2)
+    if _lex("ref_plural").search(tail):
+        if ctx.last_event_parties:
+            return list(ctx.last_event_parties)
+        return []
+    if _lex("ref_single").search(tail):
+        # the latest person before the pronoun, in this sentence first
+        here = [p for p in parties if p.start < hit_start and p.kind in ("person", "role") and p.sides]
+        if here:
+            return [here[-1]]
+        for p in reversed(ctx.recent):
+            if p.kind == "person" and p.sides:
+                return [p]
+    return []
+
+
+def _last_distinct(recent, n) -> list[Party]:
+    out, seen = [], set()
+    for p in reversed(recent):
+        if p.sides and p.sides not in seen:
+            out.append(p)
+            seen.add(p.sides)
+            if len(out) == n:
+                break
+    return list(reversed(out)) if len(out) == n else []
+
+
+def _status(text, sent, hit, left, right) -> str:
+    before = text[left:hit.start]
+    after = text[hit.end:right]
+    trig_text = text[hit.start:hit.end]
+    prefix = text[max(sent.start, hit.start - 80):hit.start]
+    found = set()
+    for cue in cues():
+        if cue.scope == "prefix" and cue.rx.search(prefix):
+            found.add(cue.status)
+        if cue.scope in ("before", "any") and cue.rx.search(before):
+            found.add(cue.status)
+        if cue.scope in ("after", "any") and cue.rx.search(after):
+            found.add(cue.status)
+        if cue.scope == "any" and cue.rx.search(trig_text):
+            found.add(cue.status)
+    for st in STATUS_ORDER:
+        if st in found:
+            return st
+    return "occurred"
+
+
+# ---------------------------------------------------------------- merging
+
+_KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
+
+
+def _compatible(a: Candidate, b: Candidate) -> bool:
+    if a.key != b.key:
+        return False
+    if _status_class(a.status) != _status_class(b.status):
+        return False
+    if a.date_value and b.date_value and a.date_value != b.date_value:
+        if not (a.date_value.startswith(b.date_value) or b.date_value.startswith(a.date_value)):
+            return False
+    if a.date_text and b.date_text and not a.date_value and not b.date_value \
+            and a.date_text.lower() != b.date_text.lower():
+        return False
+    if (a.kind == "call") != (b.kind == "call") and a.strength >= 1 and b.strength >= 1 \
+            and a.field == b.field == "text":
+        return False
+    return True
+
+
+def _status_class(s: str) -> str:
+    return {"planned": "future", "proposed": "future"}.get(s, s)
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    # body reports first: they carry offsets into the text and usually more detail
+    ordered = sorted(cands, key=lambda c: (c.field != "text", c.order))
+    out: list[Candidate] = []
+    for c in ordered:
+        for e in out:
+            if _compatible(e, c):
+                _absorb(e, c)
+                break
+        else:
+            out.append(c)
+    out.sort(key=lambda c: c.order)
+    return out
+
+
+def _absorb(e: Candidate, c: Candidate) -> None:
+    e.features["reports"] = e.features.get("reports", 1) + 1
+    if c.strength > e.strength or (c.strength == e.strength and _KIND_RANK[c.kind] > _KIND_RANK[e.kind]):
+        if not (e.kind == "visit" and c.kind != "visit"):
+            e.kind = c.kind
+    elif c.kind == "visit" and e.kind == "meeting":
+        e.kind = "visit"
+    if c.status != e.status and c.status == "proposed":
+        e.status = "proposed" if e.strength <= c.strength else e.status
+    if e.location is None and c.location is not None and e.kind != "call":
+        e.location = c.location
+    elif e.features.get("context_location") and c.location and not c.features.get("context_location"):
+        e.location = c.location
+    if (e.date_value is None and c.date_value) or (e.date_text is None and c.date_text):
+        e.date_value, e.date_text = c.date_value, c.date_text
+    elif e.date_value and c.date_value and len(c.date_value) > len(e.date_value):
+        e.date_value, e.date_text = c.date_value, c.date_text
+    names = {(p.name, p.role, p.country, p.org) for p in e.parties}
+    for p in c.parties:
+        k = (p.name, p.role, p.country, p.org)
+        if k not in names:
+            if p.name and any(q.name is None and q.sides == p.sides for q in e.parties):
+                e.parties = [q for q in e.parties if not (q.name is None and q.sides == p.sides)]
+            if p.name or not any(q.sides == p.sides for q in e.parties):
+                e.parties.append(p)
+                names.add(k)
+    e.strength = max(e.strength, c.strength)
+    if c.field == "text" and e.field != "text":
+        e.evidence, e.field = c.evidence, c.field
+
+
+# ---------------------------------------------------------------- output
+
+def _confidence(c: Candidate) -> float:
+    from services.logic.confidence import confidence
+    return confidence(c)
+
+
+def event_id(article_id: str, kind: str, countries, orgs, date_value, location_name) -> str:
+    key = "|".join([article_id or "", kind, ",".join(sorted(countries)), ",".join(sorted(orgs)),
+                    date_value or "", location_name or ""])
+    return "m-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _to_event(tagged: dict, c: Candidate) -> dict:
+    countries = sorted(c.countries)
+    orgs = sorted(c.orgs)
+    loc = c.location
+    date = {"text": c.date_text, "value": c.date_value} if c.date_text else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "event_id": event_id(tagged.get("article_id") or "", c.kind, countries, orgs,
+                             c.date_value, loc["name"] if loc else None),
+        "article_id": tagged.get("article_id"),
+        "source": tagged.get("source") or {"file": None, "url": None, "name": None},
+        "published_at": tagged.get("published_at"),
+        "ingested_at": tagged.get("ingested_at"),
+        "kind": c.kind,
+        "status": c.status,
+        "participants": [p.record() for p in c.parties],
+        "countries": countries,
+        "orgs": orgs,
+        "location": loc,
+        "date": date,
+        "evidence": c.evidence,
+        "confidence": round(_confidence(c), 3),
+        "detected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    }

@@ -1,0 +1,238 @@
+"""Read the gazetteer data files (shipped + user extras), compile them, cache the result.
+
+File kinds are recognised by name prefix, in the shipped folder and in every folder of
+PARLEY_GAZETTEER_EXTRA (os.pathsep-separated): countries*.tsv, people*.tsv, places*.tsv,
+orgs*.tsv, groups*.tsv, topics*.tsv, roles*.tsv, nonname*.txt, gov_verbs*.txt — each
+optionally .gz. Rows of people files with the same id merge (extra aliases, extra roles).
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from pathlib import Path
+
+import ahocorasick
+
+from .model import ACRONYM, ANY_CASE, CAPITALISED, Gazetteer, Group, Person, Place
+from .normalise import fold
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
+CACHE_ENV = "PARLEY_CACHE_DIR"
+FORMAT_VERSION = "3"   # bump when compile() changes what it produces
+
+# Cities below this population only count after a locative preposition ("in Foo")
+PLACE_FREE_POPULATION = 100_000
+KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "gov_verbs")
+
+
+def data_files(extra: str | None = None) -> list[Path]:
+    dirs = [DATA_DIR]
+    extra = os.environ.get(EXTRA_ENV, "") if extra is None else extra
+    dirs += [Path(p) for p in extra.split(os.pathsep) if p]
+    files = []
+    for d in dirs:
+        if d.is_dir():
+            files += sorted(p for p in d.iterdir() if p.is_file() and p.name.startswith(KINDS)
+                            and p.name.endswith((".tsv", ".tsv.gz", ".txt", ".txt.gz")))
+    return files
+
+
+def _kind(path: Path) -> str:
+    return next(k for k in sorted(KINDS, key=len, reverse=True) if path.name.startswith(k))
+
+
+def _lines(path: Path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                yield line
+
+
+def _rows(path: Path, ncols: int):
+    for line in _lines(path):
+        cols = line.split("\t")
+        yield cols + [""] * (ncols - len(cols))
+
+
+def cache_key(files: list[Path]) -> str:
+    h = hashlib.sha256(FORMAT_VERSION.encode())
+    for p in files:
+        st = p.stat()
+        h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "parley"
+
+
+def load_cached(extra: str | None = None, use_cache: bool = True) -> Gazetteer:
+    files = data_files(extra)
+    path = cache_dir() / f"gazetteer-{cache_key(files)}.pkl"
+    if use_cache and path.exists():
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        except Exception:   # a corrupt or foreign cache is rebuilt, never fatal
+            pass
+    gz = compile_gazetteer(files)
+    if use_cache:
+        _write_cache(path, gz)
+    return gz
+
+
+def _write_cache(path: Path, gz: Gazetteer) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)   # atomic: concurrent processes never read half a file
+        for old in path.parent.glob("gazetteer-*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- compile
+
+class _Patterns:
+    """phrase -> entries, later turned into the automaton."""
+
+    def __init__(self):
+        self.map: dict[str, list[tuple]] = {}
+
+    def add(self, surface: str, kind: str, ref, rule: int | None = None):
+        key = fold(surface)
+        if not key:
+            return
+        if rule is None:
+            rule = _rule_for(surface)
+        entry = (kind, ref, rule, surface)
+        lst = self.map.setdefault(key, [])
+        if not any(e[0] == kind and e[1] == ref for e in lst):
+            lst.append(entry)
+
+    def automaton(self) -> ahocorasick.Automaton:
+        a = ahocorasick.Automaton()
+        for key, entries in self.map.items():
+            padded = f" {key} "
+            a.add_word(padded, (len(padded), tuple(entries)))
+        a.make_automaton()
+        return a
+
+
+def _rule_for(surface: str) -> int:
+    letters = re.sub(r"[^A-Za-z]", "", surface)
+    if letters and letters.isupper() and len(letters) <= 6:
+        return ACRONYM
+    return CAPITALISED
+
+
+def compile_gazetteer(files: list[Path]) -> Gazetteer:
+    gz = Gazetteer(sources=[str(p) for p in files])
+    pats = _Patterns()
+    by_kind: dict[str, list[Path]] = {}
+    for p in files:
+        by_kind.setdefault(_kind(p), []).append(p)
+
+    for p in by_kind.get("nonname", []):
+        gz.nonname.update(fold(l) for l in _lines(p))
+    for p in by_kind.get("gov_verbs", []):
+        gz.gov_verbs.update(fold(l) for l in _lines(p))
+    for p in by_kind.get("roles", []):
+        for surface, role, kind, org in _rows(p, 4):
+            pats.add(surface, "hon" if kind == "honorific" else "role", (role, org or None), ANY_CASE)
+    _compile_countries(gz, pats, by_kind.get("countries", []))
+    for p in by_kind.get("orgs", []):
+        for code, name, aliases, country in _rows(p, 4):
+            gz.orgs.setdefault(code, (name, country or None))
+            for a in {name, *filter(None, aliases.split("|"))}:
+                pats.add(a, "org", code)
+    for p in by_kind.get("groups", []):
+        for code, name, aliases, members, start, end in _rows(p, 6):
+            gz.groups.setdefault(code, []).append(Group(code, name, [m for m in members.split("|") if m], start, end))
+            for a in {name, *filter(None, aliases.split("|"))}:
+                pats.add(a, "group", code, ANY_CASE if " " in a and a != name and not a.isupper() else None)
+    for p in by_kind.get("topics", []):
+        for tid, name, aliases in _rows(p, 3):
+            gz.topics[tid] = name
+            for a in {name, *filter(None, aliases.split("|"))}:
+                pats.add(a, "topic", tid, ACRONYM if a.isupper() else ANY_CASE if a.islower() else CAPITALISED)
+    _compile_places(gz, pats, by_kind.get("places", []))
+    _compile_people(gz, by_kind.get("people", []))
+    gz.automaton = pats.automaton()
+    return gz
+
+
+def _compile_countries(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> None:
+    for p in files:
+        for code, kind, surface in _rows(p, 3):
+            if kind == "name":
+                gz.countries.setdefault(code, surface)
+            if kind == "capital":
+                gz.capitals.setdefault(fold(surface), code)
+                pats.add(surface, "capital", code, CAPITALISED)
+                continue
+            via = "demonym" if kind == "demonym" else "name"
+            pats.add(surface, "country", (code, via))
+            if kind == "demonym" and not surface.endswith("s"):
+                pats.add(surface + "s", "country", (code, "demonym"))   # "the Armenians"
+
+
+def _compile_places(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> None:
+    for p in files:
+        for gid, name, aliases, country, lat, lon, pop, feature in _rows(p, 8):
+            idx = len(gz.places)
+            gz.places.append(Place(gid, name, country, float(lat or 0), float(lon or 0), int(pop or 0), feature))
+            for a in {name, *filter(None, aliases.split("|"))}:
+                if len(fold(a)) >= 3:
+                    pats.add(a, "place", idx, CAPITALISED)
+
+
+def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
+    for p in files:
+        for pid, name, aliases, role, country, org, start, end in _rows(p, 8):
+            idx = gz.person_by_id.get(pid)
+            if idx is None:
+                idx = len(gz.people)
+                gz.person_by_id[pid] = idx
+                gz.people.append(Person(pid, name, country or None))
+            person = gz.people[idx]
+            if person.country is None and country:
+                person.country = country
+            for a in [name, *aliases.split("|")]:
+                if a and a not in person.aliases:
+                    person.aliases.append(a)
+            if role or start or end or org:
+                r = (role, country, org, start, end)
+                if r not in person.roles:
+                    person.roles.append(r)
+    role_words = set()
+    for i, person in enumerate(gz.people):
+        for a in person.aliases:
+            toks = fold(a).split()
+            if not toks:
+                continue
+            gz.alias_index.setdefault(" ".join(toks), []).append(i)
+            if len(toks) >= 2:
+                last = toks[-1]
+                lst = gz.surname_index.setdefault(last, [])
+                if not lst or lst[-1] != i:
+                    lst.append(i)
+                gz.given_names.add(toks[0])
+    # Given names must not swallow words that begin other capitalised phrases
+    gz.given_names -= gz.nonname
+    gz.given_names -= set(gz.capitals)
+    gz.given_names = {g for g in gz.given_names if len(g) > 1}

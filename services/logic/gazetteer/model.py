@@ -1,0 +1,128 @@
+"""The compiled gazetteer: lookup tables plus one Aho-Corasick automaton over all phrases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from .normalise import fold, norm_text
+
+# Case rules for a phrase hit, checked against the original text
+ANY_CASE, CAPITALISED, ACRONYM = 0, 1, 2
+
+
+@dataclass(slots=True)
+class Person:
+    id: str
+    name: str
+    country: str | None
+    aliases: list[str] = field(default_factory=list)
+    # (role, country, org, start, end); dates ISO strings or "" for open
+    roles: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    def role_at(self, date: str | None) -> tuple[str, str, str] | None:
+        """(role, country, org) held on `date` (latest-starting one); latest role when no date."""
+        labelled = [r for r in self.roles if r[0]]
+        if not labelled:
+            return None
+        if not date:
+            return max(labelled, key=lambda r: r[3] or "0000")[:3]
+        day = date[:10]
+        valid = [r for r in labelled if (not r[3] or r[3] <= day) and (not r[4] or day <= r[4])]
+        if not valid:
+            return None
+        return max(valid, key=lambda r: (r[3] or "0000", _ROLE_RANK.get(r[0], 0)))[:3]
+
+    def active_at(self, date: str | None) -> bool:
+        if not date:
+            return True
+        day = date[:10]
+        return any((not r[3] or r[3] <= day) and (not r[4] or day <= r[4]) for r in self.roles)
+
+
+# When two roles start the same day, the more senior one names the person
+_ROLE_RANK = {"president": 9, "prime minister": 8, "king": 8, "queen": 8, "chancellor": 8,
+              "foreign minister": 7, "secretary of state": 7, "secretary general": 7}
+
+
+@dataclass(slots=True)
+class Place:
+    id: str
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    feature: str
+
+
+@dataclass(slots=True)
+class Group:
+    code: str
+    name: str
+    members: list[str]
+    start: str
+    end: str
+
+
+@dataclass
+class Gazetteer:
+    countries: dict[str, str] = field(default_factory=dict)          # ISO3 -> common name
+    capitals: dict[str, str] = field(default_factory=dict)           # folded capital -> ISO3
+    people: list[Person] = field(default_factory=list)
+    person_by_id: dict[str, int] = field(default_factory=dict)
+    alias_index: dict[str, list[int]] = field(default_factory=dict)  # folded full name -> people
+    surname_index: dict[str, list[int]] = field(default_factory=dict)
+    given_names: set[str] = field(default_factory=set)
+    places: list[Place] = field(default_factory=list)
+    orgs: dict[str, tuple[str, str | None]] = field(default_factory=dict)   # code -> (name, country)
+    groups: dict[str, list[Group]] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    nonname: set[str] = field(default_factory=set)                   # folded words
+    gov_verbs: set[str] = field(default_factory=set)
+    automaton: ahocorasick.Automaton | None = None
+    sources: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------ lookups
+
+    def scan(self, text: str):
+        """Yield (start, end, entries) for every phrase hit on word boundaries.
+
+        entries: tuple of (kind, ref, case_rule, surface); the case rule is checked here, so
+        only entries whose capitalisation fits the original text are returned.
+        """
+        padded = " " + norm_text(text) + " "
+        for end_idx, (length, entries) in self.automaton.iter(padded):
+            # key is " phrase ": hit covers padded[end_idx-length+1 .. end_idx]
+            start = end_idx - length + 1          # = original index of the phrase's first char
+            end = end_idx - 1                     # original exclusive end
+            surface = text[start:end]
+            ok = tuple(e for e in entries if _case_ok(e[2], e[3], surface))
+            if ok:
+                yield start, end, ok
+
+    def group_members(self, code: str, date: str | None) -> list[str]:
+        versions = self.groups.get(code, [])
+        if not versions:
+            return []
+        if date:
+            day = date[:10]
+            for g in versions:
+                if (not g.start or g.start <= day) and (not g.end or day <= g.end):
+                    return g.members
+            return []
+        return versions[-1].members
+
+    def find_people(self, name: str) -> list[Person]:
+        return [self.people[i] for i in self.alias_index.get(fold(name), ())]
+
+
+def _case_ok(rule: int, surface: str, text: str) -> bool:
+    if rule == ANY_CASE:
+        return True
+    if rule == CAPITALISED:
+        return text[:1].isupper()
+    # Acronyms: exact capitals ("US", "UN"); 4+ letters also in title case ("Nato")
+    if text == surface or text.replace(".", "") == surface.replace(".", ""):
+        return True
+    return len(surface) >= 4 and text[:1].isupper() and text[1:].islower() and text.upper() == surface

@@ -1,0 +1,244 @@
+"""Meeting detector: one behaviour per test, on sentences written for the tests.
+
+Mentions come from a small hand-made lexicon (tests/detection_helpers.py), so these tests
+exercise the detector's grammar without the gazetteer.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+try:
+    from detection_helpers import tagged
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.detection_helpers import tagged
+
+from services.logic.detection import detect, event_id
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "events.meetings.json")
+                    .read_text(encoding="utf-8"))
+
+
+def only(text, **kw):
+    events = detect(tagged(text, **kw))
+    assert len(events) == 1, [(e["kind"], e["status"], e["countries"]) for e in events]
+    return events[0]
+
+
+def summary(events):
+    return sorted((e["kind"], e["status"], tuple(e["countries"]), tuple(e["orgs"])) for e in events)
+
+
+# ------------------------------------------------------------------ kinds
+
+def test_met_with_is_an_occurred_meeting_between_both_countries():
+    e = only("Norwegian Foreign Minister Anna Berg met her Chilean counterpart Luis Ortega on Monday.")
+    assert (e["kind"], e["status"], e["countries"]) == ("meeting", "occurred", ["CHL", "NOR"])
+    assert {p["name"] for p in e["participants"]} == {"Anna Berg", "Luis Ortega"}
+
+
+def test_discussed_during_a_working_lunch_is_a_meeting():
+    e = only("Anna Berg and Luis Ortega discussed fisheries during a working lunch in Lisbon.")
+    assert e["kind"] == "meeting" and e["countries"] == ["CHL", "NOR"]
+    assert e["location"]["name"] == "Lisbon"
+
+
+def test_hosted_and_received_make_meetings():
+    assert only("Kofi Mensah hosted Anna Berg at the presidential palace.")["countries"] == ["GHA", "NOR"]
+    assert only("Luis Ortega received Hana Sato in Santiago.")["countries"] == ["CHL", "JPN"]
+
+
+def test_telephone_conversation_is_a_call_without_location():
+    e = only("Piotr Nowak had a telephone conversation with Hana Sato on Friday.")
+    assert e["kind"] == "call" and e["location"] is None
+    assert e["countries"] == ["JPN", "POL"]
+
+
+def test_video_call_is_a_call():
+    assert only("Berg and Ortega held a video call to review the fisheries deal.")["kind"] == "call"
+
+
+def test_visit_makes_the_visited_country_a_side():
+    e = only("Hana Sato visited Accra last week.")
+    assert (e["kind"], e["countries"], e["location"]["name"]) == ("visit", ["GHA", "JPN"], "Accra")
+
+
+def test_three_sides_at_one_table_is_multilateral():
+    e = only("Berg, Ortega and Mensah met in Lisbon to discuss ocean policy.")
+    assert e["kind"] == "multilateral" and e["countries"] == ["CHL", "GHA", "NOR"]
+
+
+def test_summit_of_leaders_is_multilateral():
+    e = only("Kofi Mensah, Hana Sato and Piotr Nowak will hold a summit in Osaka.")
+    assert (e["kind"], e["status"]) == ("multilateral", "planned")
+
+
+# ------------------------------------------------------------------ status
+
+@pytest.mark.parametrize("text,status", [
+    ("Anna Berg will meet Luis Ortega in Oslo.", "planned"),
+    ("Hana Sato is expected to visit Santiago.", "planned"),
+    ("Anna Berg is trying to organise a fresh meeting of the presidents of Chile and Ghana.", "proposed"),
+    ("Depending on the outcome, Hana Sato will visit Accra.", "proposed"),
+    ("Kofi Mensah called for talks with Piotr Nowak.", "proposed"),
+    ("The meeting between Berg and Ortega has been postponed.", "cancelled"),
+    ("Hana Sato called off her visit to Accra.", "cancelled"),
+    ("A telephone conversation between Nowak and Sato is not planned, an aide said.", "denied"),
+    ("Anna Berg met Luis Ortega yesterday.", "occurred"),
+])
+def test_status_from_tense_modality_and_negation(text, status):
+    assert only(text)["status"] == status
+
+
+def test_uncertainty_is_not_a_meeting():
+    assert detect(tagged("It was not clear if Anna Berg would meet Luis Ortega as well.")) == []
+
+
+def test_habitual_statement_is_not_a_meeting():
+    assert detect(tagged("Berg and Ortega regularly meet to compare notes.")) == []
+
+
+# ------------------------------------------------------------------ distribution
+
+def test_respectively_pairs_counterparts_with_dates():
+    events = detect(tagged("Anna Berg greeted Ortega and Mensah in Oslo on Tuesday and Monday respectively."))
+    got = sorted((e["countries"][0] if e["countries"][0] != "NOR" else e["countries"][1], e["date"]["value"])
+                 for e in events)
+    assert got == [("CHL", "2025-03-11"), ("GHA", "2025-03-10")]
+
+
+def test_visiting_two_places_is_two_visits():
+    events = detect(tagged("Hana Sato visited Oslo and Santiago this week."))
+    assert sorted(e["location"]["name"] for e in events) == ["Oslo", "Santiago"]
+    assert sorted(tuple(e["countries"]) for e in events) == [("CHL", "JPN"), ("JPN", "NOR")]
+
+
+def test_separate_talks_with_several_counterparts_are_separate_meetings():
+    events = detect(tagged("Piotr Nowak held separate talks with the Japanese and Chilean foreign ministers."))
+    assert summary(events) == [("meeting", "occurred", ("CHL", "POL"), ()),
+                               ("meeting", "occurred", ("JPN", "POL"), ())]
+
+
+def test_plural_meetings_noun_distributes_over_counterparts():
+    events = detect(tagged("Kofi Mensah also had brief meetings with Anna Berg, Hana Sato and Piotr Nowak."))
+    assert sorted(tuple(e["countries"]) for e in events) == [("GHA", "JPN"), ("GHA", "NOR"), ("GHA", "POL")]
+
+
+# ------------------------------------------------------------------ participants
+
+def test_participants_named_by_role_only():
+    e = only("The meeting of the presidents of Chile and Ghana will take place next month.")
+    assert e["countries"] == ["CHL", "GHA"] and e["status"] == "planned"
+
+
+def test_group_is_expanded_to_member_countries():
+    e = only("Anna Berg will meet the Andes Contact Group in Lisbon on Friday.")
+    assert e["countries"] == ["ARG", "BRA", "NOR", "PER"] and e["kind"] == "multilateral"
+    assert e["orgs"] == []
+
+
+def test_official_of_an_organisation_adds_the_organisation_not_a_country():
+    e = only("NATO Secretary General Erik Dahl received Polish President Piotr Nowak.")
+    assert e["countries"] == ["POL"] and e["orgs"] == ["NATO"]
+
+
+def test_the_two_refers_to_the_previous_participants():
+    events = detect(tagged("Anna Berg and Luis Ortega spoke to reporters on Saturday. "
+                           "The two met in Oslo later that day."))
+    assert [e["countries"] for e in events] == [["CHL", "NOR"]]
+    assert events[0]["location"]["name"] == "Oslo"
+
+
+def test_he_refers_to_the_latest_person():
+    e = only("Kofi Mensah arrived late. He met Hana Sato behind closed doors.")
+    assert e["countries"] == ["GHA", "JPN"]
+
+
+def test_the_cochairs_refers_to_the_group_mentioned_before():
+    text = ("Anna Berg praised the Andes Contact Group for its work. "
+            "The co-chairs visited Accra late last month.")
+    e = only(text)
+    assert e["kind"] == "visit" and e["countries"] == ["ARG", "BRA", "GHA", "PER"]
+    assert e["date"]["value"] == "2025-02"
+
+
+def test_officials_of_one_country_are_not_a_meeting_of_two_sides():
+    assert detect(tagged("Kofi Mensah met the Ghanaian president's advisers in Accra.")) == []
+
+
+# ------------------------------------------------------------------ one event per meeting
+
+def test_headline_lead_and_repeated_paragraph_give_one_event():
+    title = "Berg and Ortega meet in Lisbon"
+    body = ("Norwegian Foreign Minister Anna Berg met Chilean Foreign Minister Luis Ortega in Lisbon on Monday.\n\n"
+            "The two discussed fisheries.\n\n"
+            "Norwegian Foreign Minister Anna Berg met Chilean Foreign Minister Luis Ortega in Lisbon on Monday.")
+    events = detect(tagged(body, title=title))
+    assert len(events) == 1
+    assert events[0]["date"]["value"] == "2025-03-10"
+    assert "field" not in events[0]["evidence"]
+
+
+def test_location_and_occasion():
+    e = only("Nowak and Sato met in Osaka on the margins of the UN General Assembly on Tuesday.")
+    assert e["location"]["name"] == "Osaka" and e["orgs"] == [] and e["countries"] == ["JPN", "POL"]
+    assert e["location"]["country"] == "JPN" and e["location"]["lat"] == pytest.approx(34.69)
+
+
+def test_teaser_sentence_of_another_story_without_sides_gives_nothing():
+    assert detect(tagged("Read more: summit season begins.")) == []
+
+
+# ------------------------------------------------------------------ dates
+
+@pytest.mark.parametrize("text,value", [
+    ("Anna Berg met Luis Ortega on Saturday.", "2025-03-08"),
+    ("Anna Berg met Luis Ortega on Tuesday, March 11.", "2025-03-11"),
+    ("Anna Berg will meet Luis Ortega at the end of the month.", "2025-03"),
+    ("Anna Berg will meet Luis Ortega on Friday.", "2025-03-14"),
+    ("Anna Berg will meet Luis Ortega tomorrow.", "2025-03-13"),
+    ("Anna Berg met Luis Ortega on 3 February 2024.", "2024-02-03"),
+])
+def test_dates_resolved_against_publication(text, value):
+    assert only(text)["date"]["value"] == value
+
+
+def test_weekday_without_publication_date_has_no_value():
+    e = only("Anna Berg met Luis Ortega on Saturday.", published=None)
+    assert e["date"] == {"text": "Saturday", "value": None}
+
+
+# ------------------------------------------------------------------ contract
+
+def test_events_validate_against_the_schema():
+    text = ("Anna Berg met Luis Ortega in Lisbon on Monday. Hana Sato will visit Accra next week. "
+            "NATO Secretary General Erik Dahl received Piotr Nowak.")
+    events = detect(tagged(text, title="Berg and Ortega meet"))
+    assert len(events) == 3
+    for e in events:
+        jsonschema.validate(e, SCHEMA)
+
+
+def test_evidence_offsets_point_into_the_text():
+    text = "Markets were calm. Anna Berg met Luis Ortega in Lisbon on Monday."
+    e = only(text)
+    assert text[e["evidence"]["start"]:e["evidence"]["end"]] == e["evidence"]["text"]
+    assert e["evidence"]["text"].startswith("Anna Berg met")
+
+
+def test_event_id_is_stable_across_runs_and_differs_between_meetings():
+    text = "Anna Berg met Luis Ortega on Monday. Hana Sato met Piotr Nowak on Tuesday."
+    a = detect(tagged(text))
+    b = detect(tagged(text))
+    assert [e["event_id"] for e in a] == [e["event_id"] for e in b]
+    assert len({e["event_id"] for e in a}) == 2
+    assert event_id("a-1", "call", ["USA", "RUS"], [], None, None) == \
+        event_id("a-1", "call", ["RUS", "USA"], [], None, None)
+
+
+def test_confidence_is_a_probability():
+    for e in detect(tagged("Anna Berg met Luis Ortega. He said they may meet again.")):
+        assert 0.0 <= e["confidence"] <= 1.0
