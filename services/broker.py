@@ -25,7 +25,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BrokerStartError", "EmbeddedBroker", "find_tansu_binary", "free_port", "probe_kafka"]
+__all__ = [
+    "BrokerStartError", "EmbeddedBroker", "die_with_parent", "find_tansu_binary", "free_port", "probe_kafka",
+]
 
 _PR_SET_PDEATHSIG = 1
 _METADATA_API_KEY = 3
@@ -100,10 +102,11 @@ def _parse_metadata_brokers(payload: bytes, correlation_id: int) -> list[tuple[i
     return brokers
 
 
-def _die_with_parent() -> None:
-    """preexec_fn: ask the kernel to SIGKILL the broker when its parent exits.
+def die_with_parent() -> None:
+    """preexec_fn: ask the kernel to SIGKILL the child when its parent exits.
 
-    Only async-signal-safe work happens here (libc is resolved before the fork).
+    Only async-signal-safe work happens here (libc is resolved before the fork). The
+    signal fires when the parent *thread* exits, so pass it only from the main thread.
     """
     if _LIBC is not None:
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -118,6 +121,7 @@ def _load_libc():
 
 
 _LIBC = _load_libc()
+_die_with_parent = die_with_parent  # older name, still imported by services.supervisor
 
 
 @dataclass
@@ -228,7 +232,7 @@ class EmbeddedBroker:
             log.flush()
             # pdeathsig is per *thread*: from a worker thread the broker would die with that
             # thread, so only the main thread asks for it (atexit + pgid still apply).
-            preexec = _die_with_parent if threading.current_thread() is threading.main_thread() else None
+            preexec = die_with_parent if threading.current_thread() is threading.main_thread() else None
             self._proc = subprocess.Popen(
                 cmd,
                 stdin=subprocess.DEVNULL,

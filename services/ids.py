@@ -20,7 +20,7 @@ TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "m
 TRACKING_PREFIXES = ("utm_",)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_WHITESPACE = re.compile(r"\s+")
+_C0_CONTROLS_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 def article_id(url: str | None, text: str | None) -> str:
@@ -31,10 +31,10 @@ def article_id(url: str | None, text: str | None) -> str:
     """
     if url is not None and url.strip():
         basis = canonical_url(url)
-    elif text is not None and normalise_text(text):
-        basis = normalise_text(text)
     else:
-        raise ValueError("article_id needs a non-blank url or text")
+        basis = normalise_text(text) if text is not None else ""
+        if not basis:
+            raise ValueError("article_id needs a non-blank url or text")
     return ARTICLE_ID_PREFIX + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 
@@ -49,7 +49,23 @@ def canonical_url(url: str) -> str:
     parameters, sorts the remaining query parameters, and removes a trailing slash from
     the path (an empty path becomes "/").
     """
-    parts = urlsplit(url.strip())
+    # One pass can expose something another pass would remove (a space before a dropped
+    # fragment); repeat until stable so canonical_url(canonical_url(u)) == canonical_url(u).
+    for _ in range(8):
+        canonical = _canonical_once(url)
+        if canonical == url:
+            break
+        url = canonical
+    return canonical
+
+
+def _canonical_once(url: str) -> str:
+    url = _strip_url(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        # Unbalanced IPv6 brackets: not a URL one can fetch; the spelling is the identity.
+        return url
     scheme = parts.scheme.lower()
     netloc = _canonical_netloc(parts, scheme)
     path = _canonical_path(parts.path, has_host=bool(netloc))
@@ -59,7 +75,18 @@ def canonical_url(url: str) -> str:
 
 def normalise_text(text: str) -> str:
     """NFKC, whitespace runs collapsed to one space, lower-cased, stripped."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    # str.split() splits on exactly the characters the regex \s matches, several times faster.
+    return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def _strip_url(url: str) -> str:
+    # urlsplit drops leading C0 controls and spaces (as browsers do), str.strip() drops
+    # Unicode whitespace; strip both until neither finds anything so the result is stable.
+    while True:
+        stripped = url.strip().strip(_C0_CONTROLS_AND_SPACE)
+        if stripped == url:
+            return url
+        url = stripped
 
 
 def _canonical_netloc(parts, scheme: str) -> str:

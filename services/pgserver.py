@@ -26,14 +26,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.broker import _die_with_parent, free_port
+from services.broker import die_with_parent, free_port
 
 __all__ = ["LocalPostgres", "PostgresStartError", "find_postgres_bindir"]
 
-# Durability is pointless for a throw-away server; these make tests and benchmarks faster.
+# Skipping fsync only risks data on an OS crash, which a throw-away server never survives
+# anyway. synchronous_commit stays on: a killed server (fault tests) must keep every
+# transaction it acknowledged, as a real one does.
 _FAST_SETTINGS = {
     "fsync": "off",
-    "synchronous_commit": "off",
     "full_page_writes": "off",
     "shared_buffers": "32MB",
     "max_connections": "60",
@@ -231,7 +232,7 @@ class LocalPostgres:
                "-k", str(self.base_dir)]
         for key, value in _FAST_SETTINGS.items():
             cmd += ["-c", f"{key}={value}"]
-        preexec = _die_with_parent if threading.current_thread() is threading.main_thread() else None
+        preexec = die_with_parent if threading.current_thread() is threading.main_thread() else None
         with open(self.log_path, "ab") as log:
             self._proc = subprocess.Popen(
                 cmd, cwd=self.base_dir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -64,16 +64,39 @@ class Workers:
 
     def start(self, names=PIPELINE) -> None:
         for name in names:
-            log_path = self.run_dir / f"{name}.log"
-            port_file = self.run_dir / f"{name}.port"
-            env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
-            with open(log_path, "ab") as log:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "services.cli", "worker", name],
-                    env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    start_new_session=True, preexec_fn=_die_with_parent,
-                )
-            self.started.append(WorkerProcess(name, proc, log_path, port_file))
+            self.started.append(self._spawn(name))
+
+    def _spawn(self, name: str) -> WorkerProcess:
+        log_path = self.run_dir / f"{name}.log"
+        port_file = self.run_dir / f"{name}.port"
+        port_file.unlink(missing_ok=True)
+        env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "services.cli", "worker", name],
+                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, preexec_fn=_die_with_parent,
+            )
+        return WorkerProcess(name, proc, log_path, port_file)
+
+    def get(self, name: str) -> WorkerProcess:
+        return next(w for w in self.started if w.name == name)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to one worker and reap it (fault injection, or a stop of one service)."""
+        worker = self.get(name)
+        if worker.proc.poll() is None:
+            worker.proc.send_signal(sig)
+        worker.proc.wait(timeout=60)
+
+    def restart(self, name: str) -> WorkerProcess:
+        """Start a fresh process for a worker that was killed or stopped."""
+        old = self.get(name)
+        if old.proc.poll() is None:
+            self.kill(name, signal.SIGTERM)
+        fresh = self._spawn(name)
+        self.started[self.started.index(old)] = fresh
+        return fresh
 
     def check(self) -> None:
         for worker in self.started:

@@ -159,3 +159,14 @@ def test_two_group_members_split_the_partitions_between_them(broker, topic_prefi
     assert {tp.partition for tp in first} | {tp.partition for tp in second} == set(range(6))
     assert not (first & second)
     assert len(first) == len(second) == 3
+
+
+
+def test_librdkafka_clients_like_kcat_cannot_talk_to_the_broker(broker, kcat):
+    """kcat 1.7.1 / librdkafka 2.0.2 (Debian 12) fails its ApiVersions handshake with Tansu
+    ("Read underflow"): use aiokafka against the embedded broker, kcat only against Kafka."""
+    import subprocess
+
+    result = subprocess.run([kcat, "-b", broker, "-L", "-m", "5"], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "ApiVersionRequest failed" in result.stderr

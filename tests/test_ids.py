@@ -102,3 +102,19 @@ def test_text_ids_ignore_spacing_and_case(words, separator):
 def test_canonical_url_never_raises_and_is_idempotent(url):
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+def test_canonical_url_survives_unbalanced_ipv6_brackets():
+    assert canonical_url(" http://[::1 ") == "http://[::1"
+    assert article_id("http://[::1", None) == article_id("http://[::1", None)
+
+
+url_pieces = st.sampled_from(
+    list("ab/?#&=:@ %.[]0\x1b\x85\t") + ["utm_", "http://", "A", "%2", "[::1]", ":80", "https:"]
+)
+
+
+@given(st.lists(url_pieces).map("".join))
+def test_canonical_url_is_idempotent_on_url_like_junk(url):
+    once = canonical_url(url)
+    assert canonical_url(once) == once

@@ -247,7 +247,7 @@ def test_token_is_not_in_the_handler_repr():
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=10,
+    max_leaves=6,
 )
 article_like = st.fixed_dictionaries(
     {},
@@ -268,7 +268,7 @@ bodies = (
 )
 
 
-@settings(max_examples=200, deadline=None,
+@settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=bodies, content_type=st.sampled_from(["application/json", "application/x-ndjson",
                                                   "text/plain"]))
@@ -280,3 +280,18 @@ def test_arbitrary_bodies_never_cause_a_server_error(api, body, content_type):
     for message in api.recorder.messages:
         assert validate_raw(message) == []
     api.recorder.batches.clear()
+
+
+def test_on_refused_is_called_once_per_refused_article(loop):
+    refused: list[str] = []
+    client = start(loop, make_app(Recorder(), token=None, on_refused=refused.append))
+
+    async def call():
+        response = await client.post("/articles", json=[{"text": BODY}, {"text": 1}, {}])
+        return response.status
+
+    try:
+        assert loop.run_until_complete(call()) == 202
+    finally:
+        loop.run_until_complete(client.close())
+    assert refused == ["wrong_type", "missing_body"]

@@ -14,7 +14,6 @@ from services.ingest.readers import (
     InputError,
     build_article,
     read_bytes,
-    read_file,
     read_paths,
     read_stream,
     utc_now_iso,
@@ -201,14 +200,14 @@ def test_invalid_utf8_in_one_jsonl_line_spares_the_others(tmp_path):
     found = list(read_paths([path]))
     assert [a.text for a in articles(found)] == ["Fine.", "Also fine."]
     error = only_error(found)
-    assert (error.line, error.reason) == (2, "invalid_utf8")
+    assert (error.line, error.reason) == (2, "not_utf8")
     assert "UTF-8" in error.message
 
 
 def test_invalid_utf8_txt_file_says_where(tmp_path):
     path = write(tmp_path, "bad.txt", b"line one\nline \xc3\x28 two\n")
     error = only_error(read_paths([path]))
-    assert error.reason == "invalid_utf8"
+    assert error.reason == "not_utf8"
     assert error.message.startswith(f"{path}: ") and "line 2" in error.message
 
 
@@ -357,7 +356,7 @@ def test_arbitrary_bytes_never_raise_and_articles_are_schema_valid(data, fmt):
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12,
+    max_leaves=6,
 )
 article_like = st.fixed_dictionaries(
     {},
@@ -374,8 +373,8 @@ article_like = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(records=st.lists(article_like | json_values, max_size=5))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=st.lists(article_like | json_values, max_size=4))
 def test_arbitrary_records_never_raise_and_articles_are_schema_valid(records):
     data = "\n".join(json.dumps(r) for r in records).encode()
     results = list(read_bytes(data, name="fuzz.jsonl", fmt="jsonl"))
@@ -394,3 +393,31 @@ def test_published_at_that_is_not_an_iso_date_is_refused(not_a_date):
                               name="x.json", fmt="json"))
     assert error.reason == "bad_published_at"
     assert "ISO date" in error.message
+
+
+def test_refused_records_carry_their_raw_bytes_for_the_dead_letter_topic(tmp_path):
+    line = b'{"text": 42, "note": "caf\xc3\xa9"}'
+    jsonl_path = write(tmp_path, "a.jsonl", b'{"text": "Fine."}\n' + line + b"\r\n")
+    assert only_error(read_paths([jsonl_path])).raw == line
+    json_path = write(tmp_path, "b.json", json.dumps([{"text": "Fine."}, {"title": "none"}]))
+    assert json.loads(only_error(read_paths([json_path])).raw) == {"title": "none"}
+    txt_path = write(tmp_path, "c.txt", b"bad \xff")
+    assert only_error(read_paths([txt_path])).raw == b"bad \xff"
+    assert only_error(read_paths([tmp_path / "missing.txt"])).raw is None
+
+
+def test_a_missing_path_is_not_found_whatever_its_extension(tmp_path):
+    assert only_error(read_paths([tmp_path / "gone.docx"])).reason == "not_found"
+
+
+def test_dash_reads_standard_input(monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(jsonl({"text": "From a pipe."}).encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    [article] = list(read_paths(["-"]))
+    assert article.text == "From a pipe."
+
+
+def test_exclude_patterns_can_be_replaced(tmp_path):
+    write(tmp_path, "gold.jsonl", jsonl({"text": "Read when asked."}))
+    assert list(read_paths([tmp_path])) == []
+    assert [a.text for a in read_paths([tmp_path], exclude=())] == ["Read when asked."]

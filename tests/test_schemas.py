@@ -123,3 +123,42 @@ def test_validation_does_not_modify_the_message():
     before = copy.deepcopy(message)
     validator("articles.raw")(message)
     assert message == before
+
+
+# ---------------------------------------------------------------- fast path (fastjsonschema)
+
+
+def test_schemas_with_2020_12_only_keywords_are_left_to_jsonschema():
+    assert not schemas._same_in_draft7({"type": "array", "prefixItems": [{"type": "integer"}]})
+    assert not schemas._same_in_draft7(
+        {"properties": {"x": {"$ref": "#/$defs/a", "minimum": 3}}, "$defs": {"a": {}}})
+    assert not schemas._same_in_draft7({"items": [{"type": "string"}]})
+    assert schemas._same_in_draft7(load_schemas()["articles.raw"])
+
+
+def test_fast_path_answers_like_jsonschema_on_mutated_messages():
+    pytest.importorskip("fastjsonschema")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    assert schemas.validation_engine("articles.raw") == "fastjsonschema+jsonschema"
+    slow = Draft202012Validator(load_schemas()["articles.raw"],
+                                format_checker=schemas.FORMAT_CHECKER)
+    values = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+              | st.text(max_size=12) | st.just(1.0) | st.just("2024-02-30")
+              | st.just("2024-03-05T10:00:00") | st.just("2026-11-29T23:40:00.123456Z")
+              | st.just({"file": None, "url": None, "name": None}) | st.just(" "))
+    fields = st.sampled_from(sorted(valid_raw_message()) + ["extra"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.dictionaries(fields, values, max_size=4), st.lists(fields, max_size=2))
+    def check(changes, removed):
+        message = valid_raw_message() | changes
+        for field in removed:
+            message.pop(field, None)
+        before = copy.deepcopy(message)
+        errors = validator("articles.raw")(message)
+        assert (errors == []) == slow.is_valid(message), (message, errors)
+        assert message == before
+
+    check()

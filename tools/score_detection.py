@@ -33,7 +33,7 @@ def process_file(path: Path, published):
            "text": raw, "html": None}
     try:
         from services.logic import pipeline
-        return pipeline.process(msg)
+        return pipeline.process(msg).events
     except ImportError:
         pass
     from services.logic.cleaning import clean
@@ -154,7 +154,7 @@ def main():
                     print(tag, d["kind"], d["status"], d["countries"], d["orgs"], (d["location"] or {}).get("name"),
                           d["date"], [p["name"] for p in d["participants"]], d["confidence"], "|", d["evidence"]["text"][:90])
                 if g and (tag.strip() != "opt"):
-                    print("     gold:", g["kind"], g["status"], g["countries"], g.get("orgs"), g.get("location"), g.get("date_text"),
+                    print("  FN gold:" if d is None else "     gold:", g["kind"], g["status"], g["countries"], g.get("orgs"), g.get("location"), g.get("date_text"),
                           g.get("date"), g.get("people"), "|", g["evidence"][:80].replace("\n", " "))
     p = tp / (tp + fp) if tp + fp else 0
     r = tp / (tp + fn) if tp + fn else 0

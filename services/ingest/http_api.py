@@ -28,6 +28,7 @@ from services.ingest.readers import DEFAULT_MAX_CHARS, RecordProblem, build_arti
 log = logging.getLogger(__name__)
 
 Publish = Callable[[list[dict]], Awaitable[None]]
+OnRefused = Callable[[str], None]
 
 DEFAULT_MAX_BODY_BYTES = 2_000_000
 JSON_TYPES = frozenset({"application/json"})
@@ -42,11 +43,13 @@ def make_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
     app: web.Application | None = None,
+    on_refused: OnRefused | None = None,
 ) -> web.Application:
     """An application serving `POST /articles` (or `app` with that route added)."""
     if app is None:
         app = web.Application(client_max_size=max_body_bytes)
-    add_routes(app, publish, token=token, max_body_bytes=max_body_bytes, max_chars=max_chars)
+    add_routes(app, publish, token=token, max_body_bytes=max_body_bytes, max_chars=max_chars,
+               on_refused=on_refused)
     return app
 
 
@@ -58,21 +61,24 @@ def add_routes(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
     path: str = "/articles",
+    on_refused: OnRefused | None = None,
 ) -> None:
     """Add `POST path` to an existing application (which may serve /metrics, /healthz...).
 
     The body limit is enforced here while reading, so it holds whatever `client_max_size`
-    the application was built with.
+    the application was built with. `on_refused(reason)` is called once per refused article
+    (for a metrics counter).
     """
     handler = ArticlesHandler(publish, token=token, max_body_bytes=max_body_bytes,
-                              max_chars=max_chars)
+                              max_chars=max_chars, on_refused=on_refused)
     app.router.add_post(path, handler.handle)
 
 
 class ArticlesHandler:
     def __init__(self, publish: Publish, *, token: str | None, max_body_bytes: int,
-                 max_chars: int):
+                 max_chars: int, on_refused: OnRefused | None = None):
         self._publish = publish
+        self._on_refused = on_refused
         # Kept as bytes for hmac.compare_digest; never logged or put in a repr.
         self._token = token.encode("utf-8") if token else None
         self._max_body_bytes = max_body_bytes
@@ -134,6 +140,8 @@ class ArticlesHandler:
             except RecordProblem as problem:
                 errors.append({"index": index, "reason": problem.reason,
                                "message": f"item {index}: {problem.detail}"})
+                if self._on_refused is not None:
+                    self._on_refused(problem.reason)
                 continue
             messages.append(article.to_message(ingested_at))
         if not messages:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from fnmatch import fnmatch
 from pathlib import Path
@@ -93,6 +94,9 @@ class InputError:
     line: int | None
     reason: str
     message: str
+    # The refused input as read (the JSON line, the array item re-encoded, the file), for
+    # the dead-letter topic; None when nothing was read.
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
 
 ReadResult = Union[Article, InputError]
@@ -138,6 +142,9 @@ def read_paths(
 def read_file(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[ReadResult]:
     path = Path(path)
     shown = str(path)
+    if not os.path.lexists(path):
+        yield _file_error(shown, "not_found", "no such file; check the path")
+        return
     fmt = EXTENSION_FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(EXTENSION_FORMATS))
@@ -261,16 +268,16 @@ def _is_json(line: bytes) -> bool:
 def _read_whole_body(
     data: bytes, fmt: str, name: str, file_name: str | None, max_chars: int
 ) -> Iterator[ReadResult]:
-    field = "html" if fmt == "html" else "text"
+    body_field = "html" if fmt == "html" else "text"
     try:
         body = _decode_html(data) if fmt == "html" else _decode(data)
     except RecordProblem as problem:
-        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}")
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}", data)
         return
     try:
-        article = build_article({field: body}, file_name=file_name, max_chars=max_chars)
+        article = build_article({body_field: body}, file_name=file_name, max_chars=max_chars)
     except RecordProblem as problem:
-        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}")
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail}", data)
         return
     yield article
 
@@ -281,26 +288,28 @@ def _read_json_document(
     try:
         document = _parse_json(data)
     except RecordProblem as problem:
-        yield InputError(name, None, problem.reason, f"{name}: {problem.detail} — fix the file")
+        yield InputError(name, None, problem.reason, f"{name}: {problem.detail} — fix the file",
+                         data)
         return
     if isinstance(document, list):
         if not document:
             yield InputError(name, None, "empty_array", f"{name}: the JSON array is empty; "
-                                                        "put article objects in it")
+                                                        "put article objects in it", data)
         for index, item in enumerate(document):
             yield _article_or_error(item, name, index, f"item {index}", file_name, max_chars,
-                                    "fix or remove that item")
+                                    "fix or remove that item", lambda item=item: orjson.dumps(item))
     else:
-        yield _article_or_error(document, name, None, None, file_name, max_chars, "fix the file")
+        yield _article_or_error(document, name, None, None, file_name, max_chars, "fix the file",
+                                lambda: data)
 
 
 def _read_jsonl_lines(
     stream: Iterable[bytes], name: str, file_name: str | None, max_chars: int,
     *, first_number: int = 1,
 ) -> Iterator[ReadResult]:
-    for number, line in enumerate(stream, start=first_number + 1):
+    for number, line in enumerate(stream, start=first_number):
         if number == first_number:
-            pass
+            line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
         where = f"line {number}"
@@ -308,10 +317,11 @@ def _read_jsonl_lines(
             record = _parse_json(line)
         except RecordProblem as problem:
             yield InputError(name, number, problem.reason,
-                             f"{name} {where}: {problem.detail} — fix or remove that line")
+                             f"{name} {where}: {problem.detail} — fix or remove that line",
+                             line.rstrip(b"\r\n"))
             continue
         yield _article_or_error(record, name, number, where, file_name, max_chars,
-                                "fix or remove that line")
+                                "fix or remove that line", lambda line=line: line.rstrip(b"\r\n"))
 
 
 def _article_or_error(
@@ -322,19 +332,21 @@ def _article_or_error(
     file_name: str | None,
     max_chars: int,
     remedy: str,
+    raw: Callable[[], bytes],
 ) -> ReadResult:
     try:
         return build_article(record, file_name=file_name, max_chars=max_chars)
     except RecordProblem as problem:
         location = f"{name} {where}" if where else name
-        return InputError(name, line, problem.reason, f"{location}: {problem.detail} — {remedy}")
+        return InputError(name, line, problem.reason, f"{location}: {problem.detail} — {remedy}",
+                          raw())
 
 
 def _parse_json(data: bytes) -> object:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+        raise RecordProblem("not_utf8", _utf8_detail(data, exc)) from None
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -345,7 +357,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+        raise RecordProblem("not_utf8", _utf8_detail(data, exc)) from None
 
 
 def _decode_html(data: bytes) -> str:
@@ -359,7 +371,7 @@ def _decode_html(data: bytes) -> str:
                 return data.decode(declared.group(1).decode("ascii"))
             except (LookupError, UnicodeDecodeError):
                 pass
-        raise RecordProblem("invalid_utf8", _utf8_detail(data, exc)) from None
+        raise RecordProblem("not_utf8", _utf8_detail(data, exc)) from None
 
 
 def _utf8_detail(data: bytes, exc: UnicodeDecodeError) -> str:

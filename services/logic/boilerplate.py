@@ -39,9 +39,20 @@ LINE_FURNITURE = re.compile(
 )
 TEASER = re.compile(rf"(?i)(?:{_alternation(_phrases('teaser_prefixes.txt'))})\s*(?:[:»>|]|[-–—]\s)\s*\S")
 CAPTION = re.compile(
-    rf"(?i)\(?(?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?:\([^)]{{0,60}}\))?\s*[:|]\s*\S"
+    rf"(?i)\(?(?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?:\([^)]{{0,60}}\))?\s*(?:[:|]|by\s)\s*\S"
 )
-CREDIT = re.compile(rf"(?i)(?:{_alternation(_phrases('credit_prefixes.txt'))})\s*:\s*\S")
+CREDIT = re.compile(rf"(?i)\(?(?:{_alternation(_phrases('credit_prefixes.txt'))})\s*(?::|\s(?=\S))\s*\S")
+FOOTER = re.compile(rf"(?i)(?:{_alternation(_phrases('footer_prefixes.txt'))})")
+_NAME = r"[A-Z][\w.'’-]*"
+_NAME_GLUE = r"(?:and|&|de|da|van|von|der|al|el|bin|ibn|la|le|du|di)"
+BYLINE = re.compile(
+    rf"(?i:{_alternation(_phrases('byline_prefixes.txt'))})\s+{_NAME}(?:\s+(?:{_NAME}|{_NAME_GLUE}),?)*"
+    rf"(?:\s*[,|/–—-]\s*{_NAME}(?:\s+{_NAME})*)?\s*"
+)
+# "Copyright law was discussed..." is a sentence; "Copyright 2020 X" is a footer.
+_COPYRIGHT_WORDS = frozenset({"copyright", "c"})
+_COPYRIGHT_MARK = re.compile(r"(?i)©|\(c\)|\b(?:19|20)\d\d\b|rights\s+reserved")
+LINK = re.compile(r"(?:https?://|www\.)\S+")
 _META_LIST = _phrases("meta_prefixes.txt")
 META = re.compile(
     rf"(?i)(?:(?:{DATE_PATTERN})[\s,|-]+)?(?:{_alternation(_META_LIST)})\s*:"
@@ -53,45 +64,81 @@ UPDATED = re.compile(
 DATE_ONLY = re.compile(
     rf"(?i)(?:(?:published|posted|date)(?:\s+on)?\s*:?\s*)?(?P<date>{DATE_PATTERN})\s*[.|]?"
 )
-RULE = re.compile(r"[\W_]*")  # no letter or digit: ---, ###, * * *
 LEGEND = re.compile(r"[\u2580-\u259f\u25a0-\u25ff\u2b1b\u2b1c]+\s*.{0,80}")
 SOCIAL_WORDS = frozenset(_phrases("social_words.txt"))
 _WORD = re.compile(r"[\w']+")
+_FIRST_WORD = re.compile(r"[\W_]*?(\w+(?:['’]\w+)?)")
 
 # Lines longer than this are article text whatever they start with.
 MAX_FURNITURE_LINE = 200
 
 
+def _first_words(*names: str) -> frozenset[str]:
+    return frozenset(re.split(r"[^\w']+", p)[0].replace("'s", "").rstrip("'") for n in names for p in _phrases(n))
+
+
+# First-word dispatch: a line's first word decides which patterns can possibly match, so a
+# typical body line costs one small regex and a few set lookups.
+_HEADER_FIRST = _first_words("section_headers.txt")
+_FURNITURE_FIRST = _first_words("line_furniture.txt") | SOCIAL_WORDS
+_CAPTION_FIRST = _first_words("caption_prefixes.txt")
+_CREDIT_FIRST = _first_words("credit_prefixes.txt")
+_FOOTER_FIRST = _first_words("footer_prefixes.txt") | {"c"}
+_BYLINE_FIRST = _first_words("byline_prefixes.txt")
+_META_FIRST = _first_words("meta_prefixes.txt")
+_TEASER_FIRST = _first_words("teaser_prefixes.txt")
+_UPDATED_FIRST = frozenset({"last", "updated", "update", "modified", "edited"})
+_DATE_FIRST = frozenset(
+    {"published", "posted", "date"} | {m[:3] for m in ("january february march april may june july"
+     " august september october november december monday tuesday wednesday thursday friday"
+     " saturday sunday").split()}
+)
 
 
 def classify(line: str) -> str | None:
     """The furniture kind of a rendered (clean) line, or None for article text.
 
     Kinds: "header" (opens a furniture zone), "rule", "legend", "share", "teaser",
-    "caption", "credit", "updated", "meta", "date".
+    "caption", "credit", "footer", "byline", "link", "updated", "meta", "date".
     """
     n = len(line)
-    if n == 0 or RULE.fullmatch(line):
+    if n == 0:
         return "rule"
     if n > MAX_FURNITURE_LINE:
         return None
-    if SECTION_HEADER.fullmatch(line):
-        return "header"
-    if LINE_FURNITURE.fullmatch(line) or _all_social(line):
-        return "share"
-    if LEGEND.fullmatch(line) and not line[0].isalnum():
+    m = _FIRST_WORD.match(line)
+    if m is None:  # no letter or digit at all: ---, ###, * * *, or a symbol legend
+        return "rule"
+    if line[0] == "©":
+        return "footer"
+    if m.start(1) > 0 and not line[0].isalnum() and LEGEND.fullmatch(line):
         return "legend"
-    if CAPTION.match(line):
+    first = m.group(1).lower().replace("'s", "").replace("’s", "")
+    digit = first.isdigit()
+    if first in _HEADER_FIRST and SECTION_HEADER.fullmatch(line):
+        return "header"
+    if (first in _FURNITURE_FIRST or digit) and (LINE_FURNITURE.fullmatch(line) or _all_social(line)):
+        return "share"
+    if first in _CAPTION_FIRST and CAPTION.match(line):
         return "caption"
-    if CREDIT.match(line):
+    if first in _CREDIT_FIRST and CREDIT.match(line):
         return "credit"
-    if UPDATED.fullmatch(line):
+    if first in _FOOTER_FIRST and n <= 160 and FOOTER.match(line) and (
+        first not in _COPYRIGHT_WORDS or _COPYRIGHT_MARK.search(line)
+    ):
+        return "footer"
+    if first in _BYLINE_FIRST and n <= 100 and BYLINE.fullmatch(line):
+        return "byline"
+    if first in ("http", "https", "www") and LINK.fullmatch(line):
+        return "link"
+    dated = digit or first in _DATE_FIRST or first[:3] in _DATE_FIRST
+    if first in _UPDATED_FIRST and UPDATED.fullmatch(line):
         return "updated"
-    if DATE_ONLY.fullmatch(line):
+    if dated and DATE_ONLY.fullmatch(line):
         return "date"
-    if META.match(line):
+    if (dated or first in _META_FIRST) and META.match(line):
         return "meta"
-    if TEASER.match(line):
+    if first in _TEASER_FIRST and TEASER.match(line):
         return "teaser"
     return None
 

@@ -18,6 +18,7 @@ Steps, in order (each general, none written for one outlet):
 from __future__ import annotations
 
 import bisect
+import unicodedata
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -25,16 +26,20 @@ from dataclasses import dataclass, field
 from . import boilerplate
 from .errors import Rejected
 from .stamps import DATE_PATTERN, parse_date
-from .textnorm import Segs, apply_edits, render_line, shift, translate
+from .textnorm import Segs, apply_edits, markup_chars, render_line, shift, translate
 
 SCHEMA_VERSION = 1
 PARAGRAPH_SEPARATOR = "\n\n"
+MIN_HTML_BODY_WORDS = 8
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CLOSERS = "'\")]"
 _FINAL_PUNCT = frozenset(".!?;:…")
 _FRONT_MATTER_FENCE = re.compile(r"---\s*")
 _FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:\s?(.*)")
+_BR_END = re.compile(r"(?i)<br\s*/?>\s*$")  # a line ending in <br>: a hard line break
+_ARTICLE_ID = re.compile(r"a-[0-9a-f]{16}")
+_YAML_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _LIST_MARKER = re.compile(r"(?:\d{1,2}[.)]|[a-h][.)]|[-•·▪◦●‣∙])\s+(?=\S)")
 _BOLD_LINE = re.compile(r"\s*(?:<br\s*/?>\s*)*(\*\*|__)[^*_\n]{1,120}\1\s*(?:<br\s*/?>)?\s*")
 
@@ -52,9 +57,15 @@ _DATELINE_PLACE = re.compile(
 )
 # "Kyiv, 15 March (Ukrinform) - " : a title-case place needs the agency to be a dateline.
 _DATELINE_AGENCY = re.compile(
-    r"(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\s*,\s*"
+    r"(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?)\s*,\s*"
     rf"(?:(?P<date>(?i:{DATE_PATTERN}))\s*[.,]?\s*)?"
-    r"(?P<agency>\([^()\n]{2,25}\)|/[^/\n]{2,25}/)\s*\.?\s*(?:[-–—]{1,2}\s*)?(?=\S)"
+    r"(?P<agency>\([^()\n]{2,25}\)|/[^/\n]{2,25}/)\s*\.?\s*(?:[-–—]{1,2}\s*|:\s*)?(?=\S)"
+)
+# "Yerevan, March 3 — " : a title-case place and a date need the dash.
+_DATELINE_TITLECASE = re.compile(
+    r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:To|Yester)day\b|On\b|In\b|By\b)"
+    r"(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?)\s*,\s*"
+    rf"(?P<date>(?i:{DATE_PATTERN}))\s*[.,]?\s*[-–—]{{1,2}}\s*(?=\S)"
 )
 # "PanARMENIAN.Net - " / "ArmInfo - " / "(Reuters) - "
 _AGENCY_PREFIX = re.compile(
@@ -63,7 +74,7 @@ _AGENCY_PREFIX = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str  # rendered
     segs: Segs
@@ -71,7 +82,7 @@ class _Line:
     hard_break: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Paragraph:
     text: str
     segs: Segs
@@ -129,13 +140,22 @@ def raw_offset(clean_msg: dict, clean_pos: int) -> int:
     return segs[i + 1][1]
 
 
+def raw_span(clean_msg: dict, start: int, end: int) -> tuple[int, int]:
+    """Raw `(start, end)` of the cleaned span `text[start:end]` (end exclusive): the end is
+    mapped through the span's last character, so markup removed after it is not included."""
+    raw_start = raw_offset(clean_msg, start)
+    if end <= start:
+        return raw_start, raw_start
+    return raw_start, max(raw_start, raw_offset(clean_msg, end - 1) + 1)
+
+
 # -- the steps -----------------------------------------------------------------------------
 
 
 def _clean(raw: dict, max_chars: int) -> dict:
     if not isinstance(raw, dict):
         raise Rejected("bad_message", f"expected an articles.raw object, got {type(raw).__name__}")
-    source_text, meta_title, meta_date = _source_text(raw, max_chars)
+    source_text, meta_title, meta_date, from_html = _source_text(raw, max_chars)
     parts = _Parts()
     title = raw.get("title")
     if isinstance(title, str) and title.strip():
@@ -153,12 +173,15 @@ def _clean(raw: dict, max_chars: int) -> dict:
     paragraphs = _dedupe(paragraphs, parts)
     if not paragraphs:
         raise Rejected("no_body", "no article text left after removing page furniture")
+    if from_html and sum(len(p.text.split()) for p in paragraphs) < MIN_HTML_BODY_WORDS:
+        # trafilatura falls back to any text on a page without an article (menus, footers)
+        raise Rejected("no_body", "the HTML holds no article text")
 
     text, offset_map = _assemble(paragraphs)
     return _message(raw, source_text, parts, text, offset_map)
 
 
-def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None]:
+def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None, bool]:
     text, html_ = raw.get("text"), raw.get("html")
     for name, value in (("text", text), ("html", html_)):
         if value is not None and not isinstance(value, str):
@@ -166,7 +189,7 @@ def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None
     if text is not None and text.strip():
         if len(text) > max_chars:
             raise Rejected("text_too_large", f"text has {len(text)} characters, limit {max_chars}")
-        return text, None, None
+        return text, None, None, False
     if html_ is not None and html_.strip():
         # Markup weighs several times the text it carries; the extracted text is checked too.
         if len(html_) > 10 * max_chars:
@@ -174,7 +197,7 @@ def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None
         extracted, title, date = _extract_html(html_)
         if len(extracted) > max_chars:
             raise Rejected("text_too_large", f"extracted text has {len(extracted)} characters, limit {max_chars}")
-        return extracted, title, date
+        return extracted, title, date, True
     raise Rejected("empty_text", "the message has no text and no html")
 
 
@@ -276,7 +299,7 @@ def _yaml_scalar(lines: list[str]) -> str:
                 out = out[:-1]
             out += piece
         out = out[:-1] if out.endswith('"') else out
-        return re.sub(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", _yaml_escape, out)
+        return _YAML_ESCAPE.sub(_yaml_escape, out)
     if head.startswith("'"):
         out = " ".join(line.strip() for line in lines)[1:]
         out = out[:-1] if out.endswith("'") else out
@@ -322,7 +345,10 @@ def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragrap
                     in_zone = True
                     parts.drop("related", line.raw)
                 else:
-                    parts.drop("navigation", line.raw)
+                    # Before the article: a list of links under a header; it ends with its block.
+                    for rest in block[li:]:
+                        parts.drop("navigation", rest.raw)
+                    break
             else:
                 _take(kind, line, parts)
         paragraphs.extend(_flow(body))
@@ -333,16 +359,27 @@ def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
     """Rendered lines grouped into blocks separated by blank lines."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
+    hints = markup_chars(t)
+    bold = "*" in hints or "_" in hints
+    html_breaks = "<" in hints
     for a, b in spans:
         raw_line = t[a:b]
-        if not raw_line.strip():
+        stripped = raw_line.strip()
+        if not stripped:
             if current:
                 blocks.append(current)
                 current = []
             continue
-        text, segs = render_line(t, a, b)
-        line = _Line(text, segs, raw_line.strip(), _hard_break(raw_line))
-        if _BOLD_LINE.fullmatch(raw_line):
+        if (len(stripped) == len(raw_line) and "  " not in raw_line
+                and not any(c in raw_line for c in hints)
+                and (raw_line.isascii() or unicodedata.is_normalized("NFKC", raw_line))):
+            # the common case: a plain line needs no rendering at all
+            current.append(_Line(raw_line, [(0, a, b - a)], raw_line, False))
+            continue
+        text, segs = render_line(t, a, b, hints)
+        hard_break = raw_line.endswith("  ") or (html_breaks and _BR_END.search(raw_line) is not None)
+        line = _Line(text, segs, stripped, hard_break)
+        if bold and _BOLD_LINE.fullmatch(raw_line):
             line.text, line.segs = "", []  # a bold-only line: a heading or a signature
         current.append(line)
     if current:
@@ -458,7 +495,7 @@ def _strip_dateline(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragr
         return paragraphs
     first = paragraphs[0]
     text, segs = first.text, first.segs
-    for pattern in (_DATELINE_DATED, _DATELINE_AGENCY, _DATELINE_PLACE):
+    for pattern in (_DATELINE_DATED, _DATELINE_AGENCY, _DATELINE_PLACE, _DATELINE_TITLECASE):
         m = pattern.match(text)
         if m and len(text) - m.end() >= 20:
             prefix = text[: m.end()].strip().rstrip("-–—:").strip()
@@ -491,7 +528,7 @@ def _dedupe(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragraph]:
     for p in paragraphs:
         if not p.text:
             continue
-        key = _key(p.text)
+        key = p.text.casefold()  # already whitespace-normalised
         if len(key) >= 20 and key in seen:
             parts.drop("repeat", p.text)
             continue
@@ -502,11 +539,6 @@ def _dedupe(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragraph]:
 
 def _ends_sentence(text: str) -> bool:
     return text.rstrip(_CLOSERS)[-1:] in _FINAL_PUNCT and text.rstrip(_CLOSERS) != ""
-
-
-def _hard_break(raw_line: str) -> bool:
-    """A markdown hard line break: two trailing spaces or a trailing <br>."""
-    return raw_line.endswith("  ") or raw_line.rstrip().lower().endswith(("<br>", "<br/>", "<br />"))
 
 
 def _key(text: str) -> str:
@@ -534,7 +566,7 @@ def _message(raw: dict, source_text: str, parts: _Parts, text: str, offset_map: 
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
     source = {k: (source.get(k) if isinstance(source.get(k), str) else None) for k in ("file", "url", "name")}
     article_id = raw.get("article_id")
-    if not isinstance(article_id, str) or not re.fullmatch(r"a-[0-9a-f]{16}", article_id):
+    if not isinstance(article_id, str) or not _ARTICLE_ID.fullmatch(article_id):
         from services.ids import article_id as make_id
 
         article_id = make_id(source["url"], source_text)

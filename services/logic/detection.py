@@ -80,6 +80,11 @@ def _org_sides() -> dict[str, str]:
     return {code: side for code, side in _rows("org_sides.tsv")}
 
 
+@lru_cache(maxsize=1)
+def _dependent_demonyms() -> frozenset:
+    return frozenset(code for row in _rows("dependent_demonyms.tsv") for code in row if code)
+
+
 def _lex(cat: str) -> re.Pattern:
     return _lexicon()[cat]
 
@@ -99,6 +104,7 @@ class Party:
     end: int = -1
     kind: str = "person"   # person | role | country | org | group
     label: str | None = None  # the mention's canonical name (country or place name)
+    mention: dict | None = field(default=None, repr=False)
 
     def record(self) -> dict:
         return {"name": self.name, "role": self.role, "country": self.country, "org": self.org}
@@ -131,27 +137,36 @@ class Candidate:
 
 # ---------------------------------------------------------------- mentions -> parties
 
-def _party_from_mention(m: dict) -> Party | None:
+def _party_from_mention(m: dict, national: dict) -> Party | None:
     t = m.get("type")
     if t in ("person", "role"):
         org = m.get("org")
         country = m.get("country")
+        if org and org in national:
+            # an official of a national body ("State Department official") speaks for its country
+            country, org = country or national[org], None
         if org:
             org = _org_sides().get(org, org)
             return Party(m.get("name"), m.get("role"), None if org else country, org,
-                         frozenset(), frozenset([org]), m["start"], m["end"], t)
+                         frozenset(), frozenset([org]), m["start"], m["end"], t, None, m)
         if not country:
             return Party(m.get("name"), m.get("role"), None, None, frozenset(), frozenset(),
-                         m["start"], m["end"], t)
+                         m["start"], m["end"], t, None, m)
         return Party(m.get("name"), m.get("role"), country, None, frozenset([country]),
-                     frozenset(), m["start"], m["end"], t)
+                     frozenset(), m["start"], m["end"], t, None, m)
     if t == "country":
         code = m.get("code") or m.get("id")
+        if m.get("via") == "demonym" and code in _dependent_demonyms():
+            return None
         return Party(None, None, code, None, frozenset([code]), frozenset(), m["start"], m["end"],
-                     "country", m.get("name"))
+                     "country", m.get("name"), m)
     if t == "org":
         members = m.get("members")
         code = m.get("code") or m.get("id")
+        if m.get("country") and not members:
+            c = m["country"]
+            return Party(None, None, c, None, frozenset([c]), frozenset(), m["start"], m["end"],
+                         "country", m.get("name"))
         if members:
             return Party(None, None, None, code, frozenset(members), frozenset(),
                          m["start"], m["end"], "group")
@@ -165,13 +180,23 @@ def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
     """Fold "Russian Foreign Minister Sergei Lavrov" (country + role + person) into one party."""
     out: list[Party] = []
     for p in parties:
+        if p.kind == "group":
+            # "the U.S., Russian and French co-chairs of ...": the adjectives name the members
+            while out and out[-1].kind == "country" and out[-1].mention is not None \
+                    and out[-1].mention.get("via") == "demonym" \
+                    and _lex("group_glue").fullmatch(text[out[-1].end:p.start]):
+                out.pop()
+        if out and p.kind == "org" and out[-1].kind == "country" and out[-1].mention is not None \
+                and out[-1].mention.get("via") == "demonym" and text[out[-1].end:p.start].strip() == "":
+            continue   # "the Turkish Ministry of Foreign Affairs": a national body of that country
         if out:
             q = out[-1]
             gap = text[q.end:p.start]
             same = (q.countries == p.countries and q.orgs == p.orgs) or not q.sides or not p.sides \
                 or (q.kind == "country" and p.kind in ("person", "role") and q.countries <= p.countries) \
                 or (p.kind == "country" and q.kind in ("person", "role") and p.countries <= q.countries) \
-                or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs)
+                or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs) \
+                or (q.kind == "org" and p.kind in ("person", "role") and _lex("igo_office").search(text, q.end, p.end))
             if same and len(gap) <= 45 and _glue(gap):
                 out[-1] = _fold(q, p)
                 continue
@@ -192,8 +217,10 @@ def _fold(a: Party, b: Party) -> Party:
     role = a.role or b.role
     countries = a.countries | b.countries
     orgs = a.orgs | b.orgs
-    if a.kind == "org" and b.kind in ("person", "role") and not b.sides:
+    if a.kind == "org" and b.kind in ("person", "role"):
         countries, orgs = frozenset(), a.orgs   # "NATO Secretary General" speaks for NATO
+        return Party(named.name, role, None, next(iter(a.orgs), None), countries, orgs,
+                     a.start, b.end, "person" if named.name else "role")
     kind = "person" if named.name else ("role" if role else a.kind)
     return Party(named.name, role, named.country or a.country or b.country,
                  a.org or b.org, countries, orgs, a.start, b.end, kind)
@@ -210,12 +237,20 @@ class _Context:
     location: dict | None = None                      # where the main actor currently is
     location_status_future: bool | None = None
     speaker: Party | None = None
+    national: dict = field(default_factory=dict)      # national body code -> country
+    names: dict = field(default_factory=dict)         # person id -> canonical name
+    counts: dict = field(default_factory=dict)        # person name -> mentions so far
+    people: dict = field(default_factory=dict)        # person name -> Party
+    subjects: list = field(default_factory=list)      # subject persons of detected meetings
 
 
 def detect(tagged: dict) -> list[dict]:
     published = tagged.get("published_at")
     ctx = _Context(published)
     mentions = tagged.get("mentions") or []
+    ctx.national = {m.get("code") or m.get("id"): m["country"] for m in mentions
+                    if m.get("type") == "org" and m.get("country") and not m.get("members")}
+    ctx.names = {m.get("id"): m.get("name") for m in mentions if m.get("type") == "person" and m.get("id")}
     by_field: dict[str, list[dict]] = {"title": [], "text": []}
     for m in mentions:
         by_field.setdefault(m.get("field") or "text", []).append(m)
@@ -223,7 +258,6 @@ def detect(tagged: dict) -> list[dict]:
     title = tagged.get("title") or ""
     if title:
         candidates += _detect_field(title, "title", by_field["title"], ctx)
-        ctx.recent.clear()
         ctx.last_event_parties = []
     candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx)
     for i, c in enumerate(candidates):
@@ -269,8 +303,9 @@ def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
 
 def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name: str,
                      ctx: _Context) -> list[Candidate]:
-    parties = [p for p in (_party_from_mention(m) for m in mentions
+    parties = [p for p in (_party_from_mention(m, ctx.national) for m in mentions
                            if m.get("type") in PARTY_TYPES) if p]
+    parties = [_name_role(p, ctx) for p in parties]
     parties = _merge_adjacent(text, parties)
     places = [m for m in mentions if m.get("type") in ("place", "country")]
     hits = _find_triggers(text, sent)
@@ -286,12 +321,48 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     for p in parties:
         if p.kind in ("person", "role"):
             ctx.recent.append(p)
+        if p.kind == "person" and p.name and p.sides:
+            ctx.counts[p.name] = ctx.counts.get(p.name, 0) + 1
+            ctx.people[p.name] = p
         if p.kind == "group":
             ctx.last_group = p
     if out:
         ctx.last_event_parties = out[-1].parties
+    speaker = _speaker(text, sent, parties)
+    if speaker:
+        ctx.speaker = speaker
     _update_location_context(text, sent, places, out, ctx)
     return out
+
+
+def _name_role(p: Party, ctx: _Context) -> Party:
+    """"the Russian President" -> the person the tagger links it to, when named in the article;
+    "the President" with no country -> the latest person with that role."""
+    if p.kind != "role" or p.name:
+        return p
+    ref = (p.mention or {}).get("ref") if p.mention else None
+    name = ctx.names.get(ref) if ref else None
+    if name and name in ctx.people:
+        q = ctx.people[name]
+        return Party(q.name, q.role or p.role, q.country or p.country, q.org or p.org,
+                     q.countries or p.countries, q.orgs or p.orgs, p.start, p.end, "person")
+    if not p.sides and p.role:
+        for q in reversed(ctx.recent):
+            if q.kind == "person" and q.role == p.role and q.sides:
+                return Party(q.name, q.role, q.country, q.org, q.countries, q.orgs, p.start, p.end,
+                             "person")
+    return p
+
+
+def _protagonist(ctx: _Context, exclude: frozenset) -> Party | None:
+    """The person the article is about so far (most mentioned), for subjectless reports
+    ("Bilateral meetings were also held with ...")."""
+    best = None
+    for name, n in ctx.counts.items():
+        q = ctx.people[name]
+        if q.sides and not (q.sides & exclude) and (best is None or n > ctx.counts[best.name]):
+            best = q
+    return best
 
 
 def _inside(pos: int, spans) -> tuple[int, int] | None:
@@ -315,6 +386,12 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
         left_subject_start, left_subject_end = left, hit.start
     other_paren = [p for p in paren if p != in_paren]
 
+    if trig.obj == "topic" and trig.cls == "verb" and any(h.start < hit.start for h in hits) \
+            and _lex("purpose").search(text, max(sent.start, hit.start - 12), hit.start):
+        return []
+    if trig.obj == "topic" and trig.cls == "verb" and _in_quote(sent, hit.start) \
+            and _lex("discuss").search(text, hit.start, hit.end):
+        return []   # "let's discuss this" in quoted speech is talk about a topic
     if "attend" in trig.flags and not _lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
         return []
 
@@ -329,17 +406,31 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     subj_text = text[left_subject_start:left_subject_end]
     used_coref = False
     if not any(p.sides for p in subj):
-        ref = _resolve_reference(subj_text, ctx, parties, hit.start, sent)
+        ref = _resolve_reference(text, subj_text, ctx, parties, hit.start, sent)
         if ref:
             subj = ref
             used_coref = True
 
     obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if not any(p.sides for p in subj) and obj and trig.kind != "visit" \
+            and not ("between" in trig.flags and len(_sides(obj)) >= 2) \
+            and _lex("subjectless").search(text, max(sent.start, left_subject_start), hit.end + 40):
+        hero = _protagonist(ctx, _sides(obj))
+        if hero:
+            # the implicit side is known, the person only guessed: keep the side, not the name
+            subj = [Party(None, hero.role, hero.country, hero.org, hero.countries, hero.orgs,
+                          hero.start, hero.end, "role")]
+            used_coref = True
+    if any(p.kind == "person" and p.sides for p in subj):
+        ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
     if trig.kind == "visit" and not dests:
         return []
 
+    if "needobj" in trig.flags and not _sides(obj):
+        return []
     noun_between = "between" in trig.flags and _sides(obj) and len(_sides(obj)) >= 2
-    distribute = ("plural" in trig.flags or _lex("separately").search(sent.text)) and len(obj) > 1
+    plural = "plural" in trig.flags or _lex("plural").search(text, hit.start, hit.end)
+    distribute = (plural or _lex("separately").search(sent.text)) and len(obj) > 1
     respectively = bool(_lex("respectively").search(text, hit.end, sent.end))
     groups: list[list[Party]]
     if trig.kind == "visit":
@@ -365,7 +456,10 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     if field_name != "text":
         evidence["field"] = field_name
     strength = 2 if trig.cls == "verb" else (0 if "weak" in trig.flags else 1)
-    feats = {"coref": used_coref, "field": field_name, "quoted": bool(_inside(hit.start, quotes)),
+    feats = {"coref": used_coref, "field": field_name,
+             "elaboration": trig.obj == "topic" and trig.cls == "verb"
+             and bool(_lex("discuss").match(text, hit.start)),
+             "anaphoric": bool(_lex("anaphoric").match(text, hit.start)), "quoted": bool(_inside(hit.start, quotes)),
              "strength": strength, "trigger": text[hit.start:hit.end].lower()}
 
     out = []
@@ -445,7 +539,8 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
     out = []
     for p in subj:
         before = text[max(start, p.start - 25):p.start]
-        if p.kind in ("country",) and _lex("prep_off").search(before) and not _lex("prep_on").search(before):
+        if p.kind in ("country", "group", "org") and _lex("prep_off").search(before) \
+                and not _lex("prep_on").search(before):
             continue
         out.append(p)
     return out
@@ -475,26 +570,26 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
         if s < prev_end:
             continue
         gap = text[prev_end:s]
-        word = _last_function_word(gap)
-        if word is not None:
-            if word in ("with", "between", "among", "and", ",", "of", "including", "&", "or",
-                        "both", "his", "her", "their", "the", "counterpart", "counterparts"):
-                if word in ("with", "between", "among"):
-                    collecting, dest_mode = True, False
-                elif word == "of" and dest_mode:
-                    pass
-            elif word in ("to",) and want_dest:
-                dest_mode, collecting = True, False
-            elif word in ("in", "at") and want_dest and dest_mode and not dests:
-                dest_mode = True
+        governing = None
+        for m in _FUNC.finditer(gap):
+            w = m.group(0).lower()
+            if w in ("with", "between", "among", "including"):
+                collecting, dest_mode, governing = True, False, None
+            elif w in _CONTINUE:
+                continue     # "and", "," and "of" only continue a list
+            elif w == "to" and want_dest and not dests:
+                dest_mode, collecting, governing = True, False, None
+            elif w in ("in", "at") and want_dest and dest_mode and not dests:
+                governing = None
             else:
-                if word in ("in", "at") and loc is None:
-                    loc_item = item
-                    if typ == "place" or (typ == "party" and item.kind == "country"):
-                        loc = _location_of(loc_item, typ)
                 collecting = dest_mode = False
-                prev_end = e
-                continue
+                governing = w
+        if governing is not None:
+            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
+                if typ == "place" or (typ == "party" and item.kind == "country"):
+                    loc = _location_of(item, typ) or loc
+            prev_end = e
+            continue
         if dest_mode:
             if typ == "place":
                 dests.append((_place_party(item), _location_of(item, typ)))
@@ -516,6 +611,10 @@ _FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|
                    r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
                    r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
                    r"margins)\b|[,&]", re.I)
+
+
+_CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their", "the",
+                       "counterpart", "counterparts"])
 
 
 def _last_function_word(gap: str) -> str | None:
@@ -540,11 +639,19 @@ def _place_party(m: dict) -> Party | None:
                  m.get("name"))
 
 
-def _location_of(item, typ) -> dict:
+def _location_of(item, typ) -> dict | None:
     if typ == "place":
         return {"name": item.get("name") or item.get("text"), "country": item.get("country"),
                 "lat": item.get("lat"), "lon": item.get("lon")}
-    return {"name": item.label or item.country, "country": item.country, "lat": None, "lon": None}
+    if typ == "party":
+        if item.mention is None or item.mention.get("via") == "demonym":
+            return None   # "in the Russian port of ...": an adjective names no place
+        item = item.mention
+    # a capital standing for its country ("in Washington") names the city
+    text, name = item.get("text") or "", item.get("name") or ""
+    city = text if text.lower() != name.lower() and not text.isupper() and "." not in text else None
+    return {"name": city or name, "country": item.get("code") or item.get("id"),
+            "lat": None, "lon": None, "_level": "city" if city else "country"}
 
 
 def _sentence_location(text, sent, places, hit) -> dict | None:
@@ -576,31 +683,71 @@ def _update_location_context(text, sent, places, cands, ctx) -> None:
                 return
 
 
-def _resolve_reference(subj_text: str, ctx: _Context, parties, hit_start, sent) -> list[Party]:
+def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_start,
+                       sent) -> list[Party]:
     """"he", "the two", "they", "the co-chairs", "the President": recent participants."""
     s = subj_text.strip().lower()
     if not s:
         return []
-    tail = s[-60:]
-    if _lex("ref_group").search(tail) and ctx.last_group:
+    tail = s[-90:]
+    # the reference word nearest the verb decides: "the official said that he will meet"
+    best, best_pos = None, -1
+    for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker"):
+        for m in _lex(cat).finditer(tail):
+            rest = tail[m.end():]
+            limit = 12 if cat == "ref_speaker" else 5
+            if _PREP_BEFORE.search(tail, 0, m.start()):
+                continue   # "a level below the Secretary": not the subject
+            if len(rest.split()) <= limit and m.start() >= best_pos:
+                best, best_pos = cat, m.start()
+    if best == "ref_speaker":
+        who = _speaker(text, sent, parties) or ctx.speaker
+        if who is None:
+            return []
+        # "we" speaks for an institution: keep its side, not the spokesman's name
+        return [Party(None, who.role, who.country, who.org, who.countries, who.orgs,
+                      who.start, who.end, "role")]
+    if best == "ref_group" and ctx.last_group:
         return [ctx.last_group]
-    if _lex("ref_pair").search(tail):
+    if best == "ref_pair":
         if ctx.last_event_parties and len(_sides(ctx.last_event_parties)) >= 2:
             return list(ctx.last_event_parties)
         return _last_distinct(ctx.recent, 2)
-    if _lex("ref_plural").search(tail):
+    if best == "ref_plural":
         if ctx.last_event_parties:
             return list(ctx.last_event_parties)
         return []
-    if _lex("ref_single").search(tail):
-        # the latest person before the pronoun, in this sentence first
+    if best == "ref_single":
+        # the latest person before the pronoun, in this sentence first; else the latest subject
         here = [p for p in parties if p.start < hit_start and p.kind in ("person", "role") and p.sides]
         if here:
             return [here[-1]]
+        if ctx.subjects:
+            return [ctx.subjects[-1]]
         for p in reversed(ctx.recent):
             if p.kind == "person" and p.sides:
                 return [p]
     return []
+
+
+def _speaker(text, sent, parties) -> Party | None:
+    """The person or official a speech verb attributes the sentence to ("X said", "said X")."""
+    for m in _lex("speech").finditer(text, sent.start, sent.end):
+        for p in parties:
+            if p.kind not in ("person", "role") or not p.sides or _in_quote(sent, p.start):
+                continue
+            if 0 <= m.start() - p.end <= 3 or 0 <= p.start - m.end() <= 12:
+                return p
+    return None
+
+
+_PREP_BEFORE = re.compile(r"\b(?:below|above|with|to|of|for|by|from|than|about|under|at|on|in)\s+$", re.I)
+
+
+def _in_quote(sent: Sentence, pos: int) -> bool:
+    """Is `pos` inside quotation marks of the sentence (an odd number of quotes before it)?"""
+    before = sent.text[:max(0, pos - sent.start)]
+    return (before.count('"') + before.count("“") + before.count("”")) % 2 == 1
 
 
 def _last_distinct(recent, n) -> list[Party]:
@@ -642,8 +789,12 @@ _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
 
 def _compatible(a: Candidate, b: Candidate) -> bool:
     if a.key != b.key:
+        if b.features.get("anaphoric") and b.countries <= a.countries and b.orgs <= a.orgs \
+                and _status_class(a.status) == _status_class(b.status) and a.order < b.order:
+            return True   # "... took part in the summit" after the summit was reported
         return False
-    if _status_class(a.status) != _status_class(b.status):
+    headline = "text" not in (a.field, b.field) or a.field != b.field
+    if _status_class(a.status) != _status_class(b.status) and not headline:
         return False
     if a.date_value and b.date_value and a.date_value != b.date_value:
         if not (a.date_value.startswith(b.date_value) or b.date_value.startswith(a.date_value)):
@@ -652,7 +803,7 @@ def _compatible(a: Candidate, b: Candidate) -> bool:
             and a.date_text.lower() != b.date_text.lower():
         return False
     if (a.kind == "call") != (b.kind == "call") and a.strength >= 1 and b.strength >= 1 \
-            and a.field == b.field == "text":
+            and a.field == b.field == "text" and not (a.features.get("elaboration") or b.features.get("elaboration")):
         return False
     return True
 
@@ -671,23 +822,75 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
                 _absorb(e, c)
                 break
         else:
+            if c.field != "text":
+                continue        # a headline-only report is no event of the article body
+            if c.features.get("elaboration") and c.features.get("coref"):
+                continue        # "The parties discussed ...": more about a meeting already reported
             out.append(c)
     out.sort(key=lambda c: c.order)
+    _inherit_context(out)
+    _refine_locations(out)
     return out
+
+
+def _inherit_context(events: list[Candidate]) -> None:
+    """A meeting reported without its own date or place, right after another of the same trip
+    ("... will meet in Sochi on 26 November. Putin is also expected to have bilateral meetings
+    with ..."), happens in that place and month."""
+    for i, c in enumerate(events):
+        names = {p.name for p in c.parties if p.name}
+        for prev in reversed(events[:i]):
+            same_trip = prev.kind == "visit" and prev.countries >= c.countries
+            if (_status_class(prev.status) != _status_class(c.status) and not same_trip) \
+                    or not (prev.countries & c.countries):
+                continue
+            if not names & {p.name for p in prev.parties if p.name}:
+                continue
+            if c.date_value is None and c.date_text is None and prev.date_value:
+                c.date_text, c.date_value = prev.date_text, prev.date_value[:7]
+                c.features["inherited_date"] = True
+            if c.location is None and c.kind not in ("call",) and prev.location \
+                    and prev.kind != "call" and not c.features.get("no_context"):
+                loc = prev.location
+                if prev.kind == "visit" or loc.get("country") in c.countries or prev.kind == c.kind:
+                    c.location = loc
+            break
+
+
+def _refine_locations(events: list[Candidate]) -> None:
+    """"visiting Armenia ... meeting in Yerevan": a country-level location takes the city named
+    for another meeting of the same trip in that country."""
+    cities = [c.location for c in events if c.location and c.location.get("_level") != "country"]
+    for c in events:
+        if c.location and c.location.get("_level") == "country" and c.kind != "visit":
+            same = [l for l in cities if l.get("country") == c.location.get("country")]
+            if len({l["name"] for l in same}) == 1:
+                c.location = same[0]
+
+
+def _merged_kind(e: Candidate, c: Candidate) -> str:
+    """A visit reported with a meeting verb ("visiting Armenia, met the minister") is the
+    meeting; a visit with only a noun ("his talks there") stays a visit."""
+    kinds = {e.kind, c.kind}
+    if "visit" in kinds and len(kinds) > 1:
+        other = e if e.kind != "visit" else c
+        return other.kind if other.strength >= 2 else "visit"
+    if c.strength > e.strength or (c.strength == e.strength and _KIND_RANK[c.kind] > _KIND_RANK[e.kind]):
+        return c.kind
+    return e.kind
 
 
 def _absorb(e: Candidate, c: Candidate) -> None:
     e.features["reports"] = e.features.get("reports", 1) + 1
-    if c.strength > e.strength or (c.strength == e.strength and _KIND_RANK[c.kind] > _KIND_RANK[e.kind]):
-        if not (e.kind == "visit" and c.kind != "visit"):
-            e.kind = c.kind
-    elif c.kind == "visit" and e.kind == "meeting":
-        e.kind = "visit"
+    e.kind = _merged_kind(e, c)
     if c.status != e.status and c.status == "proposed":
         e.status = "proposed" if e.strength <= c.strength else e.status
     if e.location is None and c.location is not None and e.kind != "call":
         e.location = c.location
     elif e.features.get("context_location") and c.location and not c.features.get("context_location"):
+        e.location = c.location
+    elif e.location and c.location and e.location.get("_level") == "country" \
+            and c.location.get("_level") != "country" and e.kind != "visit":
         e.location = c.location
     if (e.date_value is None and c.date_value) or (e.date_text is None and c.date_text):
         e.date_value, e.date_text = c.date_value, c.date_text
@@ -723,7 +926,7 @@ def event_id(article_id: str, kind: str, countries, orgs, date_value, location_n
 def _to_event(tagged: dict, c: Candidate) -> dict:
     countries = sorted(c.countries)
     orgs = sorted(c.orgs)
-    loc = c.location
+    loc = {k: v for k, v in c.location.items() if not k.startswith("_")} if c.location else None
     date = {"text": c.date_text, "value": c.date_value} if c.date_text else None
     return {
         "schema_version": SCHEMA_VERSION,

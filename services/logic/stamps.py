@@ -24,6 +24,7 @@ _WEEKDAY = (
 )
 # The date expressions a stamp can hold, as one pattern (used inside other patterns).
 DATE_PATTERN = (
+    r"(?:\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?\s*[,|-]?\s*)?"  # time first: "10:45, 12 March 2021"
     rf"(?:{_WEEKDAY},?\s+)?"
     r"(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"  # 11 July 2011
@@ -33,7 +34,7 @@ DATE_PATTERN = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"  # 9 November (no year)
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?"  # November 9 (no year)
     r")"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?)?"  # time
+    r"(?:\s*[,|]?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?)?"  # time
 )
 DATE_RE = re.compile(DATE_PATTERN, re.IGNORECASE)
 _DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH}),?\s+(\d{{4}})", re.I)

@@ -26,6 +26,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
 from .normalise import fold
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
@@ -100,7 +103,14 @@ class Roles:
             pos = t.find(" " + surface + " ")
             if pos >= 0 and (best is None or pos < best[0] or (pos == best[0] and len(surface) > best[1])):
                 best = (pos, len(surface), role)
-        return best[2] if best else None
+        if best is None or best[2] in VAGUE_ROLES:
+            return None
+        return best[2]
+
+
+# Role words that say nothing about the office when they head a title ("Deputy Chairman ...")
+VAGUE_ROLES = {"deputy", "official", "head", "chief", "leader", "aide", "counterpart", "representative",
+               "diplomat", "secretary", "director", "chairman", "adviser", "general", "commander"}
 
 
 def _date(s: str | None) -> str:
@@ -160,10 +170,36 @@ def build_countries(src: Path, out: Path) -> dict:
             rows.append((cols[1], "alias", cols[4]))
             if cols[5]:
                 rows.append((cols[1], "capital", cols[5]))
-    rows = _dedupe(rows)
+    rows = _one_country_per_surface(_dedupe(rows), _populations(src))
     n = _write_tsv(out / "countries.tsv", ["code", "kind", "surface"], rows,
                    "Derived from mledoze/countries countries.json (ODbL 1.0) and GeoNames countryInfo (CC BY 4.0). Licence: ODbL 1.0")
     return {"countries.tsv": n, "_iso2": by_iso2}
+
+
+def _populations(src: Path) -> dict[str, int]:
+    pop = {}
+    for line in (src / "geonames" / "countryInfo.tsv").read_text(encoding="utf-8").splitlines():
+        c = line.split("\t")
+        if not line.startswith("#") and len(c) > 7 and c[7].isdigit():
+            pop[c[1]] = int(c[7])
+    return pop
+
+
+def _one_country_per_surface(rows, pop: dict[str, int]):
+    """A surface shared by several countries ("French": FRA and ATF; "American": USA and MNP)
+    names the most populous one; a country's own common name always stays its own."""
+    own = {fold(s): code for code, kind, s in rows if kind == "name"}
+    owner: dict[str, str] = {}
+    for code, kind, s in rows:
+        key = fold(s)
+        if kind == "capital":
+            continue
+        cur = owner.get(key)
+        if key in own:
+            owner[key] = own[key]
+        elif cur is None or pop.get(code, 0) > pop.get(cur, 0):
+            owner[key] = code
+    return [r for r in rows if r[1] == "capital" or owner.get(fold(r[2])) == r[0]]
 
 
 def _latin(s: str) -> bool:
@@ -199,10 +235,21 @@ def build_countryinfo_countries(src: Path, out: Path, roles: Roles) -> dict:
         current = None
     # Keep country-level names only: drop phrases carrying role words or long phrases
     role_words = {s for s, _r, _o in roles.table}
-    keep = [r for r in rows
+    # Phoenix lists cities under their country code ("MOSCOW_ [RUS]"): those are places, not countries
+    cities = set()
+    with open(src / "geonames" / "cities15000.txt", encoding="utf-8") as f:
+        for line in f:
+            c = line.split("\t", 3)
+            cities.add(fold(c[1]))
+            cities.add(fold(c[2]))
+    keep = [r for r in rows if fold(r[2]) not in cities]
+    keep = [r for r in keep
             if 0 < len(fold(r[2]).split()) <= 4 and not any(w in role_words for w in fold(r[2]).split())
             and len(fold(r[2])) > 3]
-    keep = _dedupe(keep)
+    # surfaces countries.tsv already assigns stay with it (one owner per surface)
+    shipped = {fold(r[2]) for r in _read_rows(out / "countries.tsv")}
+    keep = [r for r in _dedupe(keep) if fold(r[2]) not in shipped]
+    keep = _one_country_per_surface(keep, _populations(src))
     n = _write_tsv(out / "countries_countryinfo.tsv", ["code", "kind", "surface"], keep,
                    "Derived from PETRARCH2 Phoenix.Countries.actors.txt (MIT), generated from Schrodt's CountryInfo.txt. Licence: CC BY-SA 3.0")
     return {"countries_countryinfo.tsv": n}
@@ -227,6 +274,19 @@ class PeopleIndex:
     def __init__(self):
         self.recs: list[PersonRec] = []
         self.by_key: dict[tuple[str, str], PersonRec] = {}
+        self.by_surname: dict[tuple[str, str], list[PersonRec]] = {}
+
+    def _same_person(self, name: str, country: str):
+        """Transliteration variants of one person ("Dmitr Medvedev" / "Dmitry Medvedev")."""
+        toks = fold(name).split()
+        if len(toks) < 2:
+            return None
+        for rec in self.by_surname.get((country, toks[-1]), ()):
+            other = fold(rec.name).split()
+            if JaroWinkler.similarity(toks[0], other[0]) >= 0.85 and (
+                    len(toks) < 3 or len(other) < 3 or fuzz.ratio(" ".join(toks), " ".join(other)) >= 85):
+                return rec
+        return None
 
     def add(self, name, country, aliases=(), role=None, start="", end="", org="", source="", qid=""):
         name = name.strip()
@@ -239,6 +299,8 @@ class PeopleIndex:
             if rec:
                 break
         if rec is None:
+            rec = self._same_person(name, country)
+        if rec is None:
             rec = PersonRec(key=fold(name), name=name, country=country, source=source, qid=qid)
             self.recs.append(rec)
         elif qid and not rec.qid:
@@ -250,6 +312,11 @@ class PeopleIndex:
             rec.aliases.add(name)
         for k in keys:
             self.by_key.setdefault((country, k), rec)
+        toks = fold(rec.name).split()
+        if len(toks) >= 2:
+            bucket = self.by_surname.setdefault((country, toks[-1]), [])
+            if rec not in bucket:
+                bucket.append(rec)
         if role or start or end:
             r = (role or "", country if not org else "", org or "", start, end)
             if r not in rec.roles:
@@ -275,7 +342,8 @@ def parse_countryinfo(src: Path, people: PeopleIndex, roles: Roles) -> None:
             section_role = None
             for line in leaders.group(1).splitlines():
                 s = line.strip()
-                t = re.fullmatch(r"<([^/][^>]*)>", s)
+                # "#<Secretary of State>" (the USA block writes its headings as comments)
+                t = re.fullmatch(r"#?<([^/][^>]*)>", s)
                 if t:
                     section_role = roles.normalise(t.group(1)) or fold(t.group(1)).rstrip("s")
                     continue
@@ -284,12 +352,18 @@ def parse_countryinfo(src: Path, people: PeopleIndex, roles: Roles) -> None:
                 _ci_person(people, s, iso3, section_role)
         gov = re.search(r"<Government>(.*?)</Government>", block, flags=re.S)
         if gov:
+            section_role = None
             for line in gov.group(1).splitlines():
                 s = line.strip()
-                if not s or s.startswith("<"):
+                t = re.fullmatch(r"#?<([^/][^>]*)>", s)
+                if t:
+                    section_role = roles.normalise(t.group(1))
+                    continue
+                if not s or s.startswith(("<", "#")):
                     continue
                 title = s.split("#", 1)[1].strip() if "#" in s else ""
-                _ci_person(people, s.split("#", 1)[0], iso3, roles.normalise(title) if title else None)
+                role = roles.normalise(title) if title else section_role
+                _ci_person(people, s.split("#", 1)[0], iso3, role)
 
 
 def _ci_person(people: PeopleIndex, s: str, iso3: str, role: str | None) -> None:
@@ -452,6 +526,9 @@ def build_people(src: Path, out: Path, roles: Roles, country_rows, gec_to_iso3) 
         for k in [fold(rec.name)] + [fold(a) for a in rec.aliases]:
             if (rec.country, k) in wd_ids:
                 return wd_ids[(rec.country, k)]
+        same = wd._same_person(rec.name, rec.country)     # "Joseph R. Biden" -> Joe Biden (Q6279)
+        if same is not None:
+            return same.qid or "fb:" + _slug(same.name + "-" + same.country)
         return "ci:" + _slug(rec.name + "-" + rec.country)
 
     header = ["id", "name", "aliases", "role", "country", "org", "start", "end"]

@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import ahocorasick
@@ -23,15 +24,15 @@ from .normalise import fold
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "3"   # bump when compile() changes what it produces
+FORMAT_VERSION = "8"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
 KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "gov_verbs")
 
 
-def data_files(extra: str | None = None) -> list[Path]:
-    dirs = [DATA_DIR]
+def data_files(extra: str | None = None, base: Path | None = None) -> list[Path]:
+    dirs = [base or DATA_DIR]
     extra = os.environ.get(EXTRA_ENV, "") if extra is None else extra
     dirs += [Path(p) for p in extra.split(os.pathsep) if p]
     files = []
@@ -76,8 +77,8 @@ def cache_dir() -> Path:
     return Path(base) / "parley"
 
 
-def load_cached(extra: str | None = None, use_cache: bool = True) -> Gazetteer:
-    files = data_files(extra)
+def load_cached(extra: str | None = None, use_cache: bool = True, base: Path | None = None) -> Gazetteer:
+    files = data_files(extra, base)
     path = cache_dir() / f"gazetteer-{cache_key(files)}.pkl"
     if use_cache and path.exists():
         try:
@@ -114,8 +115,9 @@ class _Patterns:
         self.map: dict[str, list[tuple]] = {}
 
     def add(self, surface: str, kind: str, ref, rule: int | None = None):
+        surface = re.sub(r"^[Tt]he\s+", "", surface.strip())   # "the United Nations": the article is optional
         key = fold(surface)
-        if not key:
+        if not key or "_" in key:   # non-Latin script: cannot occur in normalised text as a word
             return
         if rule is None:
             rule = _rule_for(surface)
@@ -128,7 +130,8 @@ class _Patterns:
         a = ahocorasick.Automaton()
         for key, entries in self.map.items():
             padded = f" {key} "
-            a.add_word(padded, (len(padded), tuple(entries)))
+            any_case = all(e[2] == ANY_CASE for e in entries)
+            a.add_word(padded, (len(padded), tuple(entries), any_case))
         a.make_automaton()
         return a
 
@@ -201,6 +204,47 @@ def _compile_places(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> None:
                     pats.add(a, "place", idx, CAPITALISED)
 
 
+# Offices with one holder at a time: a successor's start ends an open-ended term
+SINGLE_HOLDER = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
+                 "king", "queen", "emir", "sultan", "secretary general", "vice president", "defence minister"}
+
+
+def _close_open_roles(people: list[Person]) -> None:
+    """Sources are snapshots: an open term ("since 2008") is closed by the same office's next
+    holder, and a labelled open term is closed by an unlabelled dated term that starts the same day."""
+    for p in people:
+        ends = {r[3]: r[4] for r in p.roles if not r[0] and r[3] and r[4]}
+        p.roles = [(r[0], r[1], r[2], r[3], ends.get(r[3], "")) if r[0] and not r[4] and r[3] in ends else r
+                   for r in p.roles]
+    starts: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for i, p in enumerate(people):
+        for role, country, org, start, _end in p.roles:
+            if role in SINGLE_HOLDER and start:
+                starts.setdefault((role, country or org), []).append((start, i))
+    for lst in starts.values():
+        lst.sort()
+    for i, p in enumerate(people):
+        fixed = []
+        for r in p.roles:
+            role, country, org, start, end = r
+            if role in SINGLE_HOLDER and start and not end:
+                # a year's margin: snapshots disagree on start days, and a mislabelled
+                # overlapping term must not end the real holder's
+                nxt = next((s for s, j in starts.get((role, country or org), ())
+                            if j != i and _days(start, s) >= 365), None)
+                if nxt:
+                    r = (role, country, org, start, nxt)
+            fixed.append(r)
+        p.roles = fixed
+
+
+def _days(a: str, b: str) -> int:
+    try:
+        return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
+    except ValueError:
+        return 0
+
+
 def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
     for p in files:
         for pid, name, aliases, role, country, org, start, end in _rows(p, 8):
@@ -219,7 +263,7 @@ def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
                 r = (role, country, org, start, end)
                 if r not in person.roles:
                     person.roles.append(r)
-    role_words = set()
+    _close_open_roles(gz.people)
     for i, person in enumerate(gz.people):
         for a in person.aliases:
             toks = fold(a).split()

@@ -85,21 +85,26 @@ class Gazetteer:
 
     # ------------------------------------------------------------ lookups
 
-    def scan(self, text: str):
-        """Yield (start, end, entries) for every phrase hit on word boundaries.
+    def scan(self, text: str) -> list[tuple[int, int, tuple]]:
+        """(start, end, entries) for every phrase hit on word boundaries, in text order of ends.
 
         entries: tuple of (kind, ref, case_rule, surface); the case rule is checked here, so
         only entries whose capitalisation fits the original text are returned.
         """
         padded = " " + norm_text(text) + " "
-        for end_idx, (length, entries) in self.automaton.iter(padded):
-            # key is " phrase ": hit covers padded[end_idx-length+1 .. end_idx]
-            start = end_idx - length + 1          # = original index of the phrase's first char
-            end = end_idx - 1                     # original exclusive end
+        out = []
+        for end_idx, (length, entries, any_case) in self.automaton.iter(padded):
+            # key is " phrase ": the phrase's first char is padded[start + 1] = text[start]
+            start = end_idx - length + 1
+            end = end_idx - 1
+            if any_case:
+                out.append((start, end, entries))
+                continue
             surface = text[start:end]
             ok = tuple(e for e in entries if _case_ok(e[2], e[3], surface))
             if ok:
-                yield start, end, ok
+                out.append((start, end, ok))
+        return out
 
     def group_members(self, code: str, date: str | None) -> list[str]:
         versions = self.groups.get(code, [])

@@ -7,6 +7,7 @@ an Aho-Corasick hit on " sergei lavrov " can only start and end on word boundari
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -42,12 +43,36 @@ def _build_table() -> dict[int, str]:
 _TABLE = _build_table()
 
 
+# Fast path: ASCII bytes through a 256-byte table; the (few) non-ASCII characters are
+# patched one by one. Letters with no Latin base (Cyrillic, CJK...) become "_", which no
+# pattern contains, so they can never be part of a hit.
+_BYTES = bytes((ord(_map_char(chr(i))) if i < 128 else ord(" ")) for i in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _patch(ch: str) -> int:
+    m = _TABLE.get(ord(ch), ch)
+    if len(m) == 1 and m.isascii():
+        return ord(m)
+    return ord("_") if ch.isalpha() else ord(" ")
+
+
+_PATCH: dict[str, int] = {}
+
+
 def norm_text(text: str) -> str:
-    """Same length as `text`: lower-case ASCII letters/digits where possible, spaces elsewhere."""
-    out = text.translate(_TABLE)
-    if len(out) != len(text):   # cannot happen with single-char mappings; keep the invariant explicit
-        raise ValueError("normalisation changed the text length")
-    return out
+    """Same length as `text`: lower-case ASCII letters/digits, "_" for other letters, spaces elsewhere."""
+    raw = text.encode("ascii", "replace").translate(_BYTES)
+    if text.isascii():
+        return raw.decode("ascii")
+    buf = bytearray(raw)
+    for m in _NON_ASCII.finditer(text):
+        ch = m.group()
+        code = _PATCH.get(ch)
+        if code is None:
+            code = _PATCH[ch] = _patch(ch)
+        buf[m.start()] = code
+    return buf.decode("ascii")
 
 
 @lru_cache(maxsize=200_000)

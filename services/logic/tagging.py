@@ -1,0 +1,688 @@
+"""Tag an `articles.clean` message with people, roles, countries, places, orgs and topics.
+
+    from services.logic.tagging import tag
+    tagged = tag(clean)        # clean fields + "mentions"
+
+One Aho-Corasick pass (gazetteer.scan) finds every known phrase; one regex pass finds runs
+of capitalised words. Runs not explained by known phrases are person-name candidates,
+resolved against the gazetteer (exact alias, then fuzzy), against people already named in
+the article (surnames, typos), or accepted as new people when a role, honorific or known
+given name introduces them.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from services.logic import gazetteer as gazetteer_mod
+from services.logic.gazetteer import Gazetteer, fold
+
+# ---------------------------------------------------------------- patterns (language, not knowledge)
+
+_UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
+_CAP = f"[{re.escape(_UPPER)}]"
+_PARTICLE = r"(?:al|el|bin|ibn|bint|ben|de|da|di|del|della|dos|das|do|van|von|der|den|ter|la|le|du|y|abu)"
+_TOKEN = rf"(?:{_CAP}[\w'’-]*\.?|(?:al|el|as|ash|ad|at|ul|ud)-{_CAP}[\w'’-]*)"
+# Starts with a character class so the regex engine can skip ahead quickly
+RUN_RE = re.compile(rf"{_CAP}[\w'’-]*\.?(?:[ ](?:{_PARTICLE}[ ])*(?:(?:al|el|as|ash|ad|at|ul|ud)-)?{_CAP}[\w'’-]*\.?)*")
+TOKEN_RE = re.compile(rf"{_TOKEN}|{_PARTICLE}")
+POSSESSIVE_RE = re.compile(r"['’]s$")
+# "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,"
+ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
+LEFT_JOIN_RE = re.compile(r"^(?:\s|['’]s\s|\s+of\s+(?:the\s+)?)$")
+LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "visiting", "of"}
+SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n]\s*)$")
+
+SURNAME_LINK_MIN = 0.84     # Jaro-Winkler between a lone surname and a known person's surname
+FUZZY_NAME_MIN = 85         # rapidfuzz ratio between a full name and a gazetteer alias
+PLACE_FREE_POPULATION = 100_000
+PLACE_SENTENCE_START_POPULATION = 500_000
+SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
+                "king", "queen", "secretary general", "emir", "supreme leader", "pope", "crown prince"}
+
+
+@dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+    kind: str            # country | capital | role | hon | org | group | topic | place
+    entries: tuple       # gazetteer entries of this kind for the span
+    used: bool = False
+
+
+class Spans(list):
+    """Non-overlapping spans in text order, with their ends for bisection."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.ends = [s.end for s in items]
+
+
+@dataclass(slots=True)
+class Found:
+    """A person named in the article (for linking later mentions)."""
+    id: str
+    name: str
+    role: str | None
+    country: str | None
+    org: str | None
+    keys: set = field(default_factory=set)   # folded surnames/name tokens
+    firsts: set = field(default_factory=set)  # folded given names (and initials)
+
+
+@dataclass
+class Article:
+    date: str | None
+    people: list[Found] = field(default_factory=list)
+    by_id: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- public API
+
+def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
+    gz = gz or gazetteer_mod.load()
+    date = _date_of(clean.get("published_at"))
+    art = Article(date)
+    mentions = tag_text(gz, clean.get("text") or "", art)
+    title = clean.get("title")
+    if title:
+        mentions += [dict(m, field="title") for m in tag_text(gz, title, art)]
+    for i, cap in enumerate(clean.get("captions") or []):
+        mentions += [dict(m, field="captions", caption=i) for m in tag_text(gz, cap, art)]
+    out = dict(clean)
+    out["mentions"] = mentions
+    return out
+
+
+def _date_of(value) -> str | None:
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return value[:10]
+    return None
+
+
+# ---------------------------------------------------------------- one text
+
+def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
+    if not text:
+        return []
+    spans = _select_spans(gz, text)
+    countries_here = {e[1][0] for s in spans if s.kind == "country" for e in s.entries}
+    people = _people(gz, text, spans, art)
+    in_person = bytearray(len(text) + 1)
+    for m in people:
+        in_person[m["start"]:m["end"]] = b"\x01" * (m["end"] - m["start"])
+    out = people
+    out += _roles(gz, text, spans, art)
+    for s in spans:
+        if in_person.find(1, s.start, s.end) != -1:
+            continue
+        if s.kind == "country":
+            code, via = s.entries[0][1]
+            out.append(_m("country", text, s, code, gz.countries.get(code, code), code=code, via=via))
+        elif s.kind == "capital":
+            out += _capital(gz, text, s, spans, countries_here)
+        elif s.kind == "place":
+            p = _place(gz, text, s, countries_here)
+            if p:
+                out.append(p)
+        elif s.kind == "org":
+            code = s.entries[0][1]
+            name, country = gz.orgs.get(code, (code, None))
+            extra = {"country": country} if country else {}
+            out.append(_m("org", text, s, code, name, code=code, **extra))
+        elif s.kind == "group":
+            code = s.entries[0][1]
+            versions = gz.groups.get(code)
+            out.append(_m("org", text, s, code, versions[0].name if versions else code, code=code,
+                          members=gz.group_members(code, art.date)))
+        elif s.kind == "topic":
+            tid = s.entries[0][1]
+            out.append(_m("topic", text, s, tid, gz.topics.get(tid, tid)))
+    out.sort(key=lambda m: (m["start"], m["end"]))
+    return out
+
+
+def _m(type_, text, s, id_, name, **attrs) -> dict:
+    d = {"type": type_, "text": text[s.start:s.end], "start": s.start, "end": s.end, "id": str(id_), "name": name}
+    d.update(attrs)
+    return d
+
+
+_PRIORITY = {"group": 0, "org": 1, "topic": 2, "country": 3, "capital": 4, "role": 5, "hon": 6, "place": 7}
+
+
+def _select_spans(gz: Gazetteer, text: str) -> list[Span]:
+    """Longest hits win; on one span the kind with the highest priority wins."""
+    hits = []
+    for start, end, entries in gz.scan(text):
+        kind = min((e[0] for e in entries), key=_PRIORITY.__getitem__)
+        if kind == "capital":
+            # a capital also carries its place entries (coordinates) along
+            chosen = tuple(e for e in entries if e[0] in ("capital", "place"))
+        else:
+            chosen = tuple(e for e in entries if e[0] == kind)
+        hits.append((start, end, kind, chosen))
+    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+    taken = bytearray(len(text) + 1)
+    spans = []
+    for start, end, kind, chosen in hits:
+        if taken.find(1, start, end) != -1:
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        spans.append(Span(start, end, kind, chosen))
+    spans.sort(key=lambda s: s.start)
+    return Spans(spans)
+
+
+# ---------------------------------------------------------------- people
+
+@dataclass(slots=True)
+class Candidate:
+    start: int
+    end: int
+    tokens: list            # [(start, end, surface)]
+    context: dict | None    # role/country/org/hon from the text around it (computed on demand)
+    # "Minister of Health and Medical Services": capitalised words after a lower-case
+    # connector continue a title or an institution's name, not a person's
+    after_connector: bool = False
+    in_place: bool = False
+
+
+CONNECTOR_RE = re.compile(r"(?:\b(?:and|of|for|to|on|at|in|&)\s+|-)$")
+
+
+def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[dict]:
+    # token starts inside a known non-place phrase split name runs
+    blocked = bytearray(len(text) + 1)
+    placed = bytearray(len(text) + 1)
+    for s in spans:
+        mask = placed if s.kind == "place" else blocked
+        mask[s.start:s.end] = b"\x01" * (s.end - s.start)
+    candidates = []
+    for run in RUN_RE.finditer(text):
+        toks = []
+        for t in TOKEN_RE.finditer(run.group(0)):
+            a, b = run.start() + t.start(), run.start() + t.end()
+            surface = text[a:b]
+            sentence_end = surface.endswith(".") and len(surface) > 2
+            if sentence_end:
+                surface, b = surface[:-1], b - 1
+            toks.append((a, b, surface))
+            if sentence_end:   # "... Nalbandian. Reuben told": a full stop ends the name
+                toks.append((b, b, "."))
+        group = []
+        for a, b, surface in toks:
+            stop = surface == "." or blocked[a] or not surface[:1].isupper() and not group
+            if not stop and fold(POSSESSIVE_RE.sub("", surface)) in gz.nonname:
+                # "Theresa May": a calendar word can still end a known name
+                stop = not (group and _key(group + [(a, b, surface)]) in gz.alias_index)
+            if stop:
+                if group:
+                    candidates.append(group)
+                group = []
+            else:
+                group.append((a, b, surface))
+                if POSSESSIVE_RE.search(surface):   # "Lavrov's counterpart": the name ends here
+                    candidates.append(group)
+                    group = []
+        if group:
+            candidates.append(group)
+    cands = []
+    for g in candidates:
+        while g and not g[-1][2][:1].isupper():      # trailing particles
+            g = g[:-1]
+        if g:
+            c = Candidate(g[0][0], g[-1][1], g, None)
+            c.after_connector = bool(CONNECTOR_RE.search(text, max(0, c.start - 5), c.start))
+            c.in_place = placed.find(1, c.start, c.end) != -1
+            cands.append(c)
+
+    out = []
+    singles = []
+    for c in cands:
+        if len(c.tokens) >= 2:
+            out += _resolve_multi(gz, text, spans, c, art, singles)
+        else:
+            singles.append(c)
+    for c in singles:
+        m = _resolve_single(gz, text, spans, c, art)
+        if m:
+            out.append(m)
+    return out
+
+
+def _clean_name(tokens) -> str:
+    name = " ".join(t[2] for t in tokens)
+    return POSSESSIVE_RE.sub("", name)
+
+
+def _key(tokens) -> str:
+    return fold(_clean_name(tokens))
+
+
+def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -> list[dict]:
+    """Known people anywhere in the run (longest windows first); the rest may be a new person."""
+    toks = c.tokens
+    n = len(toks)
+    out = []
+    i = 0
+    leftovers: list[list] = [[]]
+    while i < n:
+        hit = None
+        for size in range(min(4, n - i), 1, -1):
+            window = toks[i:i + size]
+            person = _lookup(gz, window, lambda: _ctx(gz, text, spans, c), art.date)
+            if person:
+                hit = (size, person)
+                break
+        if hit:
+            size, person = hit
+            out.append(_person_mention(gz, text, toks[i:i + size], person,
+                                       _ctx(gz, text, spans, c) if i == 0 else {}, art))
+            leftovers.append([])
+            i += size
+        else:
+            leftovers[-1].append(toks[i])
+            i += 1
+    if out:
+        for group in leftovers:
+            if len(group) == 1:
+                singles.append(Candidate(group[0][0], group[0][1], group, {}, True))
+            elif group:
+                sub = Candidate(group[0][0], group[-1][1], group, None, True)
+                out += _resolve_multi(gz, text, spans, sub, art, singles)
+        return out
+    # nothing known: a later mention of someone named, or a new person when introduced
+    # (role/honorific) or shaped like a name (known given name)
+    if n > 4 or c.after_connector:
+        return []
+    key_tokens = _key(toks).split()
+    linked = _link(art, key_tokens)
+    if linked:
+        return [_linked_mention(text, toks, linked)]
+    ctx = _ctx(gz, text, spans, c)
+    introduced = ctx.get("hon") or ctx.get("role")
+    if c.in_place and not introduced:
+        return []
+    if not (introduced or key_tokens[0] in gz.given_names):
+        return []
+    return [_new_person(text, toks, ctx, art)]
+
+
+def _ctx(gz, text, spans, c: Candidate) -> dict:
+    if c.context is None:
+        c.context = _context(gz, text, spans, c.start, c.end)
+    return c.context
+
+
+def _lookup(gz, window, ctx, date):
+    """Person for a name window; ctx is a callable giving the context (only needed to rank)."""
+    key = _key(window)
+    idxs = gz.alias_index.get(key)
+    if not idxs:
+        toks = key.split()
+        if len(toks) >= 3:    # "Sergey Viktorovich Lavrov" -> first + last, same surname
+            idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
+                    if fold(gz.people[i].name).split()[-1] == toks[-1]]
+    if idxs:
+        if len(idxs) == 1:
+            return gz.people[idxs[0]]
+        return _best([gz.people[i] for i in idxs], ctx(), date)
+    return _fuzzy(gz, key, ctx, date)
+
+
+def _fuzzy(gz, key, ctx, date):
+    toks = key.split()
+    if len(toks) < 2 or len(toks[-1]) < 4:
+        return None
+    scored = []
+    for i in gz.surname_index.get(toks[-1], ()):
+        p = gz.people[i]
+        score = 0.0
+        for a in p.aliases:
+            fa = fold(a)
+            fs = fa.split()
+            if len(fs) < 2 or fs[-1] != toks[-1] or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
+                continue
+            # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
+            # middle names and initials aside, compare first + last
+            score = max(score, fuzz.ratio(key, fa), fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
+        if score >= FUZZY_NAME_MIN:
+            scored.append((p, score))
+    if not scored:
+        return None
+    # among close spellings the person holding office at the date wins, then the closest
+    if len(scored) == 1:
+        return scored[0][0]
+    context = ctx()
+    return max(scored, key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
+
+
+def _rank(p, ctx, date) -> tuple:
+    role = p.role_at(date)
+    return (
+        ctx.get("country") is not None and p.country == ctx.get("country"),
+        role is not None,
+        role is not None and role[0] in SENIOR_ROLES,
+        p.id.startswith("Q"),
+        len(p.roles),
+    )
+
+
+def _best(people, ctx, date):
+    return max(people, key=lambda p: _rank(p, ctx, date))
+
+
+def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
+    found = art.by_id.get(person.id)
+    if found is None:
+        held = person.role_at(art.date)
+        role = ctx.get("role") or (held[0] if held else None)
+        country = ctx.get("country") or (held[1] if held and held[1] else None) or person.country
+        org = ctx.get("org") or (held[2] if held and held[2] else None)
+        found = _remember(art, person.id, person.name, role, country, org, person.aliases)
+    return _mention_of(text, toks, found)
+
+
+def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
+    keys, firsts = set(), set()
+    for a in [name, *aliases]:
+        ftoks = fold(a).split()
+        if len(ftoks) >= 2:
+            keys.add(ftoks[-1])
+            keys.update(t for t in ftoks[1:] if len(t) >= 4)
+            firsts.add(ftoks[0])
+    found = Found(pid, name, role, country or None, org or None, keys, firsts)
+    art.people.append(found)
+    art.by_id[pid] = found
+    return found
+
+
+def _mention_of(text, toks, found: Found) -> dict:
+    start, end = toks[0][0], toks[-1][1]
+    surface = text[start:end]
+    if POSSESSIVE_RE.search(surface):
+        end -= 2
+    return {"type": "person", "text": text[start:end], "start": start, "end": end, "id": found.id,
+            "name": found.name, "role": found.role, "country": found.country, "org": found.org}
+
+
+def _link(art: Article, key_tokens: list[str]) -> Found | None:
+    """A later mention by surname (or a typo of it) of someone already named."""
+    if not key_tokens:
+        return None
+    last = key_tokens[-1]
+    first = key_tokens[0] if len(key_tokens) > 1 else None
+    for f in reversed(art.people):
+        if last in f.keys and (first is None or _same_first(first, f.firsts)):
+            return f
+    if first is not None:
+        return None   # "Hunter Biden" after "Joe Biden" is somebody else
+    if len(last) < 4:
+        return None
+    best, best_score = None, SURNAME_LINK_MIN
+    for f in art.people:
+        for k in f.keys:
+            if k[:1] == last[:1]:
+                s = JaroWinkler.similarity(last, k)
+                if s >= best_score:
+                    best, best_score = f, s
+    return best
+
+
+def _same_first(first: str, firsts: set) -> bool:
+    return any(first == g or (len(first) == 1 and g.startswith(first)) or (len(g) == 1 and first.startswith(g))
+               or JaroWinkler.similarity(first, g) >= 0.85 for g in firsts)
+
+
+def _linked_mention(text, toks, found: Found) -> dict:
+    return _mention_of(text, toks, found)
+
+
+def _new_person(text, toks, ctx, art: Article) -> dict:
+    name = _clean_name(toks)
+    pid = "x:" + re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    found = art.by_id.get(pid) or _remember(art, pid, name, ctx.get("role"), ctx.get("country"), ctx.get("org"))
+    return _mention_of(text, toks, found)
+
+
+def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
+    key = _key(c.tokens)
+    if len(key) < 3:
+        return None
+    exact = next((f for f in reversed(art.people) if key in f.keys), None)
+    if exact:
+        return _mention_of(text, c.tokens, exact)
+    if c.after_connector:
+        return None
+    linked = _link(art, [key])
+    if linked:
+        return _mention_of(text, c.tokens, linked)
+    ctx = _ctx(gz, text, spans, c)
+    introduced = bool(ctx.get("role") or ctx.get("hon"))
+    cands = [gz.people[i] for i in gz.surname_index.get(key, ())]
+    if cands:
+        active = [p for p in cands if p.role_at(art.date)]
+        if ctx.get("country"):
+            active = [p for p in active if p.country == ctx["country"]] or active
+        senior = [p for p in active if p.role_at(art.date)[0] in SENIOR_ROLES]
+        pick = None
+        if len(active) == 1 and (introduced or active[0] in senior):
+            pick = active[0]
+        elif len(senior) == 1:
+            pick = senior[0]
+        if pick is not None and len(key) >= 4:
+            return _person_mention(gz, text, c.tokens, pick, ctx, art)
+    # a lone new surname needs its title right before it: "President Tokayev"
+    if (ctx.get("hon") or ctx.get("adjacent")) and len(key) >= 4 and not c.in_place:
+        return _new_person(text, c.tokens, ctx, art)
+    return None
+
+
+# ---------------------------------------------------------------- context of a name
+
+def _context(gz, text, spans: list[Span], start: int, end: int) -> dict:
+    """Role/country/org/honorific introducing the name at start, or in apposition after end.
+
+    "Russian Foreign Minister Sergei Lavrov", "Russia's foreign minister, Sergei Lavrov",
+    "President of Kyrgyzstan Sadyr Japarov", "Minister of Justice and Home Affairs Mr X",
+    "Sergei Lavrov, Russia's foreign minister,".
+    """
+    ctx: dict = {}
+    i = _last_before(spans, start)
+    pos = start
+    while i >= 0 and spans[i].kind == "hon" and text[spans[i].end:pos].strip() == "":
+        ctx.setdefault("hon", spans[i].entries[0][1][0])
+        pos = spans[i].start
+        i -= 1
+    j = i
+    while j >= 0 and spans[j].kind in ("country", "org", "group", "capital") and pos - spans[j].end < 80:
+        j -= 1
+    role_span = spans[j] if j >= 0 and spans[j].kind == "role" else None
+    if role_span is not None and not _plural(text, role_span):
+        gap = text[role_span.end:pos]
+        if "\n" not in gap and ". " not in gap and (gap.strip(" ,") == "" or ROLE_TAIL_RE.match(gap)):
+            role, org = role_span.entries[0][1]
+            ctx["role"] = role
+            ctx["adjacent"] = gap.strip(" ,") == "" and role_span.end - role_span.start > 0 and i == j
+            if org:
+                ctx["org"] = org
+            role_span.used = True
+            for t in spans[j + 1:i + 1]:          # "of Kyrgyzstan", "to the United Nations"
+                _own(ctx, t)
+            pos, i = role_span.start, j - 1
+            while i >= 0 and spans[i].kind in ("country", "org", "group") and text[spans[i].end:pos] in (" ", "'s ", "’s "):
+                _own(ctx, spans[i])                 # "Russian", "Russia's", "NATO"
+                pos, i = spans[i].start, i - 1
+    elif i >= 0 and spans[i].kind == "country" and text[spans[i].end:pos] == " ":
+        _own(ctx, spans[i])                         # "Armenian Edward Nalbandian"
+    if "role" not in ctx:
+        ctx.update({k: v for k, v in _apposition(text, spans, end).items() if k not in ctx or k == "role"})
+    return ctx
+
+
+def _own(ctx: dict, s: Span) -> None:
+    if s.kind == "country":
+        ctx.setdefault("country", s.entries[0][1][0])
+    elif s.kind == "capital":
+        ctx.setdefault("country", s.entries[0][1])
+    elif s.kind in ("org", "group"):
+        ctx.setdefault("org", s.entries[0][1])
+
+
+def _plural(text: str, s: Span) -> bool:
+    """ "officials", "leaders": a plural role does not introduce one named person."""
+    role = s.entries[0][1][0]
+    return text[s.end - 1:s.end].lower() == "s" and not role.endswith("s")
+
+
+def _last_before(spans: Spans, pos: int) -> int:
+    """Index of the last span ending at or before pos (-1 if none)."""
+    return bisect_right(spans.ends, pos) - 1
+
+
+_APPOS_RE = re.compile(r"^,\s+(?:the\s+|a\s+|an\s+)?$")
+
+
+def _apposition(text, spans, end) -> dict:
+    """ "Edward Nalbandian, Armenia's foreign minister," """
+    if not text.startswith(",", end):
+        return {}
+    i = _last_before(spans, end) + 1
+    ctx = {}
+    pos = end
+    while i < len(spans) and spans[i].start - pos < 20:
+        s = spans[i]
+        gap = text[pos:s.start]
+        if pos == end:
+            if not _APPOS_RE.match(gap):
+                return {}
+        elif gap.strip() not in ("", "'s", "’s"):
+            break
+        if s.kind == "country":
+            ctx.setdefault("country", s.entries[0][1][0])
+        elif s.kind in ("org", "group"):
+            ctx.setdefault("org", s.entries[0][1])
+        elif s.kind == "role":
+            ctx["role"] = s.entries[0][1][0]
+            s.used = True
+            return ctx
+        else:
+            break
+        pos = s.end
+        i += 1
+    return {}
+
+
+# ---------------------------------------------------------------- unnamed officials
+
+def _roles(gz, text, spans: list[Span], art: Article) -> list[dict]:
+    out = []
+    for i, s in enumerate(spans):
+        if s.kind != "role" or s.used:
+            continue
+        role, org = s.entries[0][1]
+        countries, orgs = _role_owners(text, spans, i)
+        if org:
+            orgs = orgs or [org]
+        for code in countries:
+            out.append(_role_mention(text, s, role, code, None, art))
+        for code in orgs if not countries else []:
+            out.append(_role_mention(text, s, role, None, code, art))
+    return out
+
+
+def _role_owners(text, spans, i) -> tuple[list[str], list[str]]:
+    countries, orgs = [], []
+    # left: "Azerbaijani and Armenian foreign ministers", "Russia's president", "NATO Secretary General"
+    j, pos = i - 1, spans[i].start
+    while j >= 0:
+        s = spans[j]
+        gap = text[s.end:pos]
+        if gap not in (" ", "'s ", "’s ", " and ", ", ", " & ") or s.kind not in ("country", "org", "group"):
+            break
+        if s.kind == "country":
+            countries.insert(0, s.entries[0][1][0])
+        else:
+            orgs.insert(0, s.entries[0][1])
+        pos, j = s.start, j - 1
+    # right: "the presidents of Armenia and Azerbaijan"
+    j, pos = i + 1, spans[i].end
+    first = True
+    while j < len(spans):
+        s = spans[j]
+        gap = text[pos:s.start]
+        ok = re.fullmatch(r"\s+of\s+(?:the\s+)?", gap) if first else gap in (" and ", ", ", ", and ")
+        if not ok or s.kind not in ("country", "org", "group"):
+            break
+        if s.kind == "country":
+            countries.append(s.entries[0][1][0])
+        else:
+            orgs.append(s.entries[0][1])
+        pos, j, first = s.end, j + 1, False
+    return list(dict.fromkeys(countries)), list(dict.fromkeys(orgs))
+
+
+def _role_mention(text, s, role, country, org, art: Article) -> dict:
+    m = {"type": "role", "text": text[s.start:s.end], "start": s.start, "end": s.end,
+         "id": f"role:{role}:{country or org}", "name": None, "role": role, "country": country, "org": org}
+    for f in art.people:
+        if f.role == role and ((country and f.country == country) or (org and f.org == org)):
+            m["ref"] = f.id
+            break
+    return m
+
+
+# ---------------------------------------------------------------- places and capitals
+
+def _capital(gz, text, s: Span, spans, countries_here) -> list[dict]:
+    code = next(e[1] for e in s.entries if e[0] == "capital")
+    out = []
+    places = [gz.places[e[1]] for e in s.entries if e[0] == "place"]
+    place = next((p for p in places if p.country == code), None) or (max(places, key=lambda p: p.population) if places else None)
+    if place:
+        out.append(_m("place", text, s, place.id, place.name, country=place.country, lat=place.lat, lon=place.lon))
+    if _as_government(gz, text, s, spans):
+        out.append(_m("country", text, s, code, gz.countries.get(code, code), code=code, via="capital"))
+    return out
+
+
+_WORD_RE = re.compile(r"\s*([A-Za-z]+)")
+
+
+def _as_government(gz, text, s: Span, spans) -> bool:
+    """ "Moscow says", "Moscow and Washington push", "talks between Baku and Yerevan" """
+    before = text[max(0, s.start - 12):s.start].lower()
+    if re.search(r"\bbetween\s+$", before):
+        return True
+    pos = s.end
+    # skip "and <capital>" chains
+    i = _last_before(spans, pos) + 1
+    while i < len(spans) and spans[i].kind == "capital" and text[pos:spans[i].start] in (" and ", ", "):
+        pos = spans[i].end
+        i += 1
+    m = _WORD_RE.match(text, pos)
+    if not m:
+        return False
+    if m.group(1).lower() in gz.gov_verbs:
+        return True
+    # the second capital of "between X and Y"
+    return bool(re.search(r"\bbetween\s+\S+\s+and\s+$", text[max(0, s.start - 40):s.start].lower()))
+
+
+def _place(gz, text, s: Span, countries_here) -> dict | None:
+    places = [gz.places[e[1]] for e in s.entries]
+    pref = [p for p in places if p.country in countries_here]
+    place = max(pref or places, key=lambda p: (p.feature == "PPLC", p.population))
+    if place.feature != "PPLC" and place.population < PLACE_FREE_POPULATION:
+        prev = text[max(0, s.start - 12):s.start].split()
+        if not prev or prev[-1].lower() not in LOCATIVE:
+            return None
+    if place.feature != "PPLC" and place.population < PLACE_SENTENCE_START_POPULATION:
+        if SENTENCE_END.search(text[max(0, s.start - 3):s.start]):
+            return None
+    return _m("place", text, s, place.id, place.name, country=place.country, lat=place.lat, lon=place.lon)

@@ -1,0 +1,195 @@
+"""The scorer follows GOLD_FORMAT.md "Scoring" on hand-made gold and detections."""
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from services.logic import evaluation as ev
+
+
+def gold(countries, status="occurred", *, kind="meeting", location=None, date=None, people=(),
+         optional=False, orgs=None, evidence="gold evidence"):
+    g = {"countries": sorted(countries), "status": status, "kind": kind, "location": location,
+         "date": date, "people": list(people), "optional": optional, "evidence": evidence}
+    if orgs is not None:
+        g["orgs"] = orgs
+    return g
+
+
+def det(countries, status="occurred", *, kind="meeting", location=None, date=None, people=(),
+        orgs=(), confidence=0.8, evidence="detected evidence"):
+    return {
+        "countries": sorted(countries), "status": status, "kind": kind, "orgs": list(orgs),
+        "location": {"name": location, "country": None, "lat": None, "lon": None} if location else None,
+        "date": {"text": "x", "value": date} if date else None,
+        "participants": [{"name": p, "role": None, "country": None, "org": None} for p in people],
+        "confidence": confidence, "evidence": {"text": evidence, "start": 0, "end": 1},
+    }
+
+
+def score(golds, dets):
+    return ev.score_meetings(golds, dets)
+
+
+def test_a_detection_matches_when_countries_are_equal_and_status_is_listed():
+    s = score([gold(["ARM", "USA"], ["planned", "proposed"])], [det(["USA", "ARM"], "proposed")])
+    assert (s.tp, s.fp, s.fn) == (1, 0, 0)
+
+
+@pytest.mark.parametrize("detected", [
+    det(["ARM", "USA"], "occurred"),  # status not in gold list
+    det(["ARM", "RUS", "USA"], "planned"),  # superset of countries
+    det(["USA"], "planned"),  # subset of countries
+])
+def test_a_detection_with_other_countries_or_status_is_false_and_the_gold_missed(detected):
+    s = score([gold(["ARM", "USA"], "planned")], [detected])
+    assert (s.tp, s.fp, s.fn) == (0, 1, 1)
+
+
+def test_a_duplicate_detection_is_a_false_positive():
+    s = score([gold(["ARM", "USA"])], [det(["ARM", "USA"]), det(["ARM", "USA"])])
+    assert (s.tp, s.fp, s.fn) == (1, 1, 0)
+
+
+def test_a_detection_of_an_optional_meeting_is_ignored_and_a_missed_optional_costs_nothing():
+    golds = [gold(["ARM", "AZE"], optional=True), gold(["FRA", "RUS"], optional=True)]
+    s = score(golds, [det(["ARM", "AZE"])])
+    assert (s.tp, s.fp, s.fn, s.ignored) == (0, 0, 0, 1)
+
+
+def test_a_duplicate_of_an_optional_meeting_is_still_false():
+    s = score([gold(["ARM", "AZE"], optional=True)], [det(["ARM", "AZE"]), det(["ARM", "AZE"])])
+    assert (s.tp, s.fp, s.ignored) == (0, 1, 1)
+
+
+def test_the_assignment_gives_a_detection_to_the_required_meeting_before_an_optional_one():
+    golds = [gold(["ARM", "USA"], optional=True, kind="meeting"), gold(["ARM", "USA"], kind="visit")]
+    # the detection agrees better with the optional one (kind), but required comes first
+    s = score(golds, [det(["ARM", "USA"], kind="meeting")])
+    assert (s.tp, s.fp, s.fn, s.ignored) == (1, 0, 0, 0)
+
+
+def test_the_assignment_pairs_by_kind_place_date_and_people_agreement():
+    golds = [gold(["ARM", "USA"], location="Yerevan", date="2012-10-17", people=["Eric Rubin"]),
+             gold(["ARM", "USA"], location="Washington", date="2012-10-18", people=["John Kerry"])]
+    dets = [det(["ARM", "USA"], location="Washington", date="2012-10-18", people=["John Kerry"]),
+            det(["ARM", "USA"], location="Yerevan", date="2012-10-17", people=["Eric Rubin"])]
+    s = score(golds, dets)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    assert all(p.location_ok and p.date_ok and p.people_ok for p in s.pairs)
+
+
+def test_attribute_accuracies_count_only_the_matched_pairs():
+    golds = [gold(["GBR", "USA"], kind="call", location=None, date="2020-01-02", people=["Boris Johnson"],
+                  orgs=[]),
+             gold(["FRA", "USA"], kind="meeting", location="Paris", date=None)]
+    dets = [det(["GBR", "USA"], kind="meeting", date="2020-01-02", people=["Johnson"]),
+            det(["FRA", "USA"], kind="meeting", location="Lyon", orgs=["NATO"])]
+    t = ev.totals([score(golds, dets)])
+    assert (t.kind, t.location, t.date, t.people, t.orgs) == (0.5, 0.5, 1.0, 1.0, 0.5)
+
+
+def test_precision_recall_f1_over_required_meetings():
+    golds = [gold(["ARM", "USA"]), gold(["AZE", "USA"]), gold(["RUS", "USA"], optional=True)]
+    dets = [det(["ARM", "USA"]), det(["RUS", "USA"]), det(["CHN", "USA"])]
+    t = ev.totals([score(golds, dets)])
+    assert (t.tp, t.fp, t.fn) == (1, 1, 1)
+    assert t.precision == pytest.approx(0.5) and t.recall == pytest.approx(0.5) and t.f1 == pytest.approx(0.5)
+
+
+def test_no_gold_and_no_detection_scores_zero_without_dividing_by_zero():
+    t = ev.totals([score([], [])])
+    assert (t.precision, t.recall, t.f1, t.kind) == (0.0, 0.0, 0.0, None)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Sergei Lavrov", "Sergey Lavrov"),
+    ("Mevlüt Çavuşoğlu", "Mevlut Cavusoglu"),
+    ("King Philippe", "Philippe"),
+    ("Kishida Fumio", "Fumio Kishida"),
+    ("Abdel Fattah el-Sisi", "Abdel Fattah el Sisi"),
+    ("Hilary Clinton", "Hillary Clinton"),
+])
+def test_people_tolerate_transliteration_accents_titles_and_order(a, b):
+    assert ev.same_person(a, b)
+
+
+def test_different_people_do_not_match():
+    assert not ev.same_person("Edward Nalbandian", "Elmar Mammadyarov")
+
+
+@pytest.mark.parametrize("g, d, ok", [
+    ("New York", "New York City", True),
+    ("Washington", "Washington, D.C.", True),
+    ("Sochi", None, False),
+    (None, None, True),
+    (None, "Paris", False),
+    ("São Paulo", "Sao Paulo", True),
+    ("Paris", "Lyon", False),
+])
+def test_location_comparison(g, d, ok):
+    assert ev.location_matches(g, {"name": d} if d else None) is ok
+
+
+def brute_force(weights):
+    """Best total weight over every matching (for checking the Hungarian solver)."""
+    rows, cols = len(weights), len(weights[0])
+    best = 0
+    for perm in itertools.permutations(range(max(rows, cols)), rows):
+        best = max(best, sum(weights[i][j] for i, j in enumerate(perm) if j < cols))
+    return best
+
+
+def test_the_assignment_is_optimal_on_random_matrices():
+    rng = random.Random(7)
+    for _ in range(200):
+        rows, cols = rng.randint(1, 5), rng.randint(1, 5)
+        weights = [[rng.choice([0, 0, 1, 5, 10, 1000]) for _ in range(cols)] for _ in range(rows)]
+        result = ev.assign(weights)
+        assert len(set(result.values())) == len(result)
+        assert all(weights[i][j] > 0 for i, j in result.items())
+        assert sum(weights[i][j] for i, j in result.items()) == brute_force(weights)
+
+
+def test_cleaning_checks_compare_after_normalisation():
+    d = ev.DocScore(doc="x")
+    cleaned = {"title": "T", "text": "He said \"there's no deal\" on Monday.", "captions": ["Photo: a b"],
+               "dropped": []}
+    g = {"must_keep": ["there\u2019s no\u00a0deal", "Photo: a b", "absent phrase"],
+         "must_drop": ["Related articles", "{:start=\"1\"}"]}
+    ev.score_cleaning(g, cleaned, d)
+    assert d.keep_missing == ["absent phrase"]
+    assert d.drop_leaked == []
+
+
+def test_a_detection_with_evidence_from_dropped_furniture_is_a_teaser_leak():
+    cleaned = {"title": None, "text": "Body text about talks.", "captions": [],
+               "dropped": [{"kind": "related", "text": "Putin and Xi will meet in Beijing next week"}]}
+    g = {"must_drop": ["Putin and Xi will meet in Beijing"]}
+    leaks = ev.teaser_leaks(g, cleaned, [det(["CHN", "RUS"], evidence="Putin and Xi will meet in Beijing next week"),
+                                         det(["FRA", "USA"], evidence="Body text about talks.")])
+    assert [d["countries"] for d in leaks] == [["CHN", "RUS"]]
+
+
+def test_calibration_bins_report_precision_per_confidence_band():
+    rows = ev.calibration([(0.1, False), (0.15, True), (0.9, True), (1.0, True), (0.5, False)])
+    by_bin = {r["bin"]: r for r in rows}
+    assert by_bin["0.0-0.2"]["precision"] == 0.5
+    assert by_bin["0.8-1.0"]["detections"] == 2 and by_bin["0.8-1.0"]["precision"] == 1.0
+    assert by_bin["0.2-0.4"]["precision"] is None
+
+
+def test_tagging_scores_use_body_mentions_only():
+    d = ev.DocScore(doc="x")
+    tagged = {"mentions": [
+        {"type": "person", "name": "Sergey Lavrov", "country": "RUS"},
+        {"type": "person", "name": "Antony Blinken", "country": "USA", "field": "title"},
+        {"type": "country", "name": "Armenia", "code": "ARM"},
+        {"type": "person", "name": "Somebody Else", "country": None},
+    ]}
+    ev.score_tagging({"persons": ["Sergei Lavrov", "Antony Blinken"], "countries": ["ARM", "RUS", "USA"]},
+                     tagged, d)
+    assert d.persons == (1, 2, 2) and d.persons_found == 1
+    assert d.countries == (2, 2, 3)

@@ -1,0 +1,237 @@
+"""Tagging of people, roles, countries, places, organisations, groups and topics.
+
+Sentences are written for these tests; they run on the shipped gazetteer only.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from services.logic.tagging import tag
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "articles.tagged.json").read_text("utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+def clean_msg(text: str, date: str | None = "2012-10-18", title: str | None = None, captions=()) -> dict:
+    return {"schema_version": 1, "article_id": "a-0000000000000000",
+            "source": {"file": None, "url": None, "name": None}, "published_at": date,
+            "ingested_at": "2026-01-01T00:00:00.000000Z", "title": title, "text": text,
+            "captions": list(captions), "credit": None, "agency": None, "dateline": None,
+            "updated": None, "dropped": [], "offset_map": []}
+
+
+def mentions(text: str, date: str | None = "2012-10-18", **kw) -> list[dict]:
+    return tag(clean_msg(text, date, **kw))["mentions"]
+
+
+def of_type(ms, type_):
+    return [m for m in ms if m["type"] == type_]
+
+
+def person(ms, surface):
+    found = [m for m in ms if m["type"] == "person" and m["text"] == surface]
+    assert found, f"no person mention {surface!r} in {[(m['type'], m['text']) for m in ms]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------- people
+
+def test_transliterated_spellings_of_one_person_get_one_canonical_name_and_id():
+    ms = mentions("Sergei Lavrov arrived late. Later Sergey Lavrov spoke to reporters.")
+    a, b = person(ms, "Sergei Lavrov"), person(ms, "Sergey Lavrov")
+    assert a["id"] == b["id"]
+    assert a["name"] in ("Sergey Lavrov", "Sergei Lavrov")
+    assert a["country"] == "RUS"
+
+
+def test_misspelled_first_name_is_resolved_by_fuzzy_matching():
+    ms = mentions("Reporters waited for Hilary Clinton outside the hotel.", date="2011-05-02")
+    m = person(ms, "Hilary Clinton")
+    assert m["name"] == "Hillary Clinton"
+    assert m["country"] == "USA"
+
+
+def test_first_name_variant_maps_to_the_canonical_person():
+    m = person(mentions("A statement by Dimitri Medvedev was read out.", date="2010-03-01"), "Dimitri Medvedev")
+    assert m["name"] == "Dmitry Medvedev"
+
+
+def test_surname_alone_of_an_office_holder_resolves_through_the_gazetteer():
+    ms = mentions("The Turkish foreign minister Cavusoglu flew home on Friday.", date="2021-09-22")
+    m = person(ms, "Cavusoglu")
+    assert m["name"] == "Mevlüt Çavuşoğlu"
+    assert m["country"] == "TUR"
+
+
+def test_later_surname_mention_links_to_the_full_name():
+    ms = mentions("Sergey Lavrov opened the session. After lunch Lavrov left for the airport.")
+    assert person(ms, "Lavrov")["id"] == person(ms, "Sergey Lavrov")["id"]
+
+
+def test_misspelled_later_surname_links_to_the_earlier_person():
+    text = ("Visiting envoy Walter Rubin, a career diplomat, arrived on Monday. "
+            "Reuben said the visit had gone well.")
+    ms = mentions(text)
+    assert person(ms, "Reuben")["id"] == person(ms, "Walter Rubin")["id"]
+    assert person(ms, "Reuben")["name"] == "Walter Rubin"
+
+
+def test_relative_with_same_surname_is_not_linked_to_the_first_person():
+    ms = mentions("Sergey Lavrov spoke first. His brother Boris Lavrov was not present.")
+    assert person(ms, "Boris Lavrov")["id"] != person(ms, "Sergey Lavrov")["id"]
+
+
+def test_unknown_person_introduced_by_country_and_role_gets_both():
+    ms = mentions("On Tuesday Armenian Foreign Minister Vardan Zakaryants received the delegation.")
+    m = person(ms, "Vardan Zakaryants")
+    assert (m["name"], m["role"], m["country"]) == ("Vardan Zakaryants", "foreign minister", "ARM")
+
+
+def test_role_of_country_before_the_name_is_read():
+    m = person(mentions("He phoned the President of Kyrgyzstan Talant Oskonbaev yesterday."), "Talant Oskonbaev")
+    assert (m["role"], m["country"]) == ("president", "KGZ")
+
+
+def test_role_in_apposition_after_the_name_is_read():
+    m = person(mentions("Talks were led by Ilona Varga, Hungary's foreign minister, in the capital."), "Ilona Varga")
+    assert (m["role"], m["country"]) == ("foreign minister", "HUN")
+
+
+def test_official_of_an_international_organisation_carries_the_org():
+    m = person(mentions("NATO Secretary General Pieter Oosterling warned of risks."), "Pieter Oosterling")
+    assert m["org"] == "NATO"
+    assert m["role"] == "secretary general"
+
+
+def test_role_comes_from_the_gazetteer_at_the_article_date():
+    during = person(mentions("Hillary Clinton answered questions.", date="2011-06-01"), "Hillary Clinton")
+    after = person(mentions("Hillary Clinton answered questions.", date="2016-06-01"), "Hillary Clinton")
+    assert during["role"] == "secretary of state"
+    assert after["role"] != "secretary of state"
+
+
+def test_capitalised_phrases_that_are_not_names_are_not_people():
+    ms = mentions("The Royal Air Force and the Medical Services Agency met. Yesterday Representatives voted.")
+    assert of_type(ms, "person") == []
+
+
+# ---------------------------------------------------------------- unnamed officials
+
+def test_unnamed_officials_give_one_role_mention_per_country():
+    ms = of_type(mentions("The presidents of Armenia and Azerbaijan will meet."), "role")
+    assert sorted(m["country"] for m in ms) == ["ARM", "AZE"]
+    assert all(m["role"] == "president" and m["name"] is None for m in ms)
+
+
+def test_role_with_demonym_is_attributed_to_the_country():
+    ms = of_type(mentions("Reporters asked the Armenian minister about the border."), "role")
+    assert [(m["role"], m["country"]) for m in ms] == [("minister", "ARM")]
+
+
+def test_role_mention_refers_to_the_named_holder_in_the_article():
+    ms = mentions("Armenian Foreign Minister Vardan Zakaryants arrived. The Armenian foreign minister said little.")
+    roles = of_type(ms, "role")
+    assert roles and roles[0]["ref"] == person(ms, "Vardan Zakaryants")["id"]
+
+
+# ---------------------------------------------------------------- countries, places, orgs, topics
+
+def test_countries_from_names_and_demonyms_with_iso3_codes():
+    ms = of_type(mentions("Azerbaijani troops stayed near Georgia and the Russian border."), "country")
+    got = {(m["code"], m["via"]) for m in ms}
+    assert got == {("AZE", "demonym"), ("GEO", "name"), ("RUS", "demonym")}
+
+
+def test_capital_standing_for_a_government_is_a_country():
+    ms = of_type(mentions("Moscow and Washington push for new talks."), "country")
+    assert {(m["code"], m["via"]) for m in ms} == {("RUS", "capital"), ("USA", "capital")}
+
+
+def test_capital_as_a_location_is_a_place_not_a_country():
+    ms = mentions("The delegation stayed in Moscow for two days.")
+    assert of_type(ms, "country") == []
+    place = of_type(ms, "place")[0]
+    assert (place["name"], place["country"]) == ("Moscow", "RUS")
+
+
+def test_city_is_a_place_with_country_and_coordinates():
+    place = of_type(mentions("The ministers met in Vladivostok on Saturday."), "place")[0]
+    assert place["country"] == "RUS"
+    assert place["lat"] == pytest.approx(43.1, abs=0.2) and place["lon"] == pytest.approx(131.9, abs=0.2)
+    assert place["id"].isdigit()
+
+
+def test_small_town_named_like_a_surname_is_not_a_place_without_locative_context():
+    ms = mentions("Clinton said nothing.", date="2020-01-01")
+    assert of_type(ms, "place") == []
+
+
+def test_organisations_are_tagged_with_codes():
+    ms = of_type(mentions("Both NATO and the OSCE sent observers, as did the European Union."), "org")
+    assert [m["code"] for m in ms] == ["NATO", "OSCE", "EU"]
+
+
+def test_lower_case_word_is_not_an_acronym_org():
+    assert of_type(mentions("Let us go and see who is on the list."), "org") == []
+    assert of_type(mentions("Let us go and see who is on the list."), "country") == []
+
+
+def test_informal_group_expands_to_its_members():
+    m = of_type(mentions("The OSCE Minsk Group co-chairs visited the region."), "org")[0]
+    assert m["members"] == ["FRA", "RUS", "USA"]
+
+
+def test_group_membership_depends_on_the_article_date():
+    early = of_type(mentions("The BRICS summit opened.", date="2015-07-08"), "org")[0]
+    late = of_type(mentions("The BRICS summit opened.", date="2024-10-22"), "org")[0]
+    assert "IRN" not in early["members"] and "IRN" in late["members"]
+
+
+def test_topics_are_tagged():
+    ms = of_type(mentions("Talks on the Nagorno-Karabakh conflict resumed."), "topic")
+    assert ms and ms[0]["id"] == "nagorno_karabakh"
+
+
+# ---------------------------------------------------------------- message shape
+
+def test_output_keeps_every_input_field_and_validates_against_the_schema():
+    msg = clean_msg("Russian Foreign Minister Sergei Lavrov met Hilary Clinton in Vladivostok. "
+                    "Moscow says NATO and the Minsk Group co-chairs agree.",
+                    title="Lavrov meets Clinton", captions=["Lavrov and Clinton in Vladivostok"])
+    out = tag(msg)
+    assert {k: out[k] for k in msg} == msg
+    errors = sorted(e.message for e in VALIDATOR.iter_errors(out))
+    assert errors == []
+    assert {m.get("field") for m in out["mentions"]} == {None, "title", "captions"}
+
+
+def test_offsets_point_at_the_mention_text_in_each_field():
+    msg = clean_msg("Sergey Lavrov met the Armenian minister in Yerevan.", title="Lavrov in Yerevan",
+                    captions=["Photo: Lavrov in Yerevan"])
+    out = tag(msg)
+    for m in out["mentions"]:
+        source = {"title": msg["title"], "captions": msg["captions"][m.get("caption", 0)]}.get(m.get("field"), msg["text"])
+        assert source[m["start"]:m["end"]] == m["text"]
+
+
+def test_title_surname_links_to_the_person_named_in_the_body():
+    out = tag(clean_msg("Sergey Lavrov spoke in Geneva.", title="Lavrov speaks"))
+    title = [m for m in out["mentions"] if m.get("field") == "title" and m["type"] == "person"]
+    assert title and title[0]["name"] in ("Sergey Lavrov", "Sergei Lavrov")
+
+
+def test_empty_and_undated_articles_are_tagged_without_error():
+    assert tag(clean_msg("", date=None))["mentions"] == []
+    out = tag(clean_msg("Sergey Lavrov spoke.", date=None))
+    assert VALIDATOR.is_valid(out)
+    assert person(out["mentions"], "Sergey Lavrov")["role"] == "foreign minister"
+
+
+def test_non_latin_text_does_not_break_offsets():
+    out = tag(clean_msg("Путин — «Sergey Lavrov» в Москве. Erdoğan met Çavuşoğlu’s aide.", date="2021-09-22"))
+    for m in out["mentions"]:
+        assert out["text"][m["start"]:m["end"]] == m["text"]
