@@ -15,6 +15,7 @@ import atexit
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -131,8 +132,10 @@ class EmbeddedBroker:
     >>> with EmbeddedBroker() as broker:
     ...     use(broker.bootstrap)        # "127.0.0.1:PORT"
 
-    `run_dir` holds `tansu.log` (stdout+stderr of the broker); by default a fresh temp dir.
-    `port=None` picks a free port (and retries if it gets taken before Tansu binds it).
+    `run_dir` holds `tansu.log` (stdout+stderr of the broker); by default a fresh temp dir,
+    deleted by `stop()`.
+    `port=None` picks a free port (and retries if it gets taken before Tansu binds it);
+    a stopped broker started again keeps its port, but not its data (memory storage).
     """
 
     host: str = "127.0.0.1"
@@ -145,6 +148,7 @@ class EmbeddedBroker:
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _log_path: Path | None = field(default=None, init=False, repr=False)
     _atexit_registered: bool = field(default=False, init=False, repr=False)
+    _owns_run_dir: bool = field(default=False, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     # -- public surface -----------------------------------------------------------------
@@ -189,9 +193,16 @@ class EmbeddedBroker:
             raise last_error
 
     def stop(self) -> None:
-        """SIGTERM the broker's process group, SIGKILL it after `stop_timeout`, reap it."""
+        """SIGTERM the broker's process group, SIGKILL it after `stop_timeout`, reap it.
+
+        A run dir created by `start()` is deleted (a failed start keeps it: the error
+        message points at its log)."""
         with self._lock:
             self._terminate()
+            if self._owns_run_dir and self.run_dir is not None:
+                shutil.rmtree(self.run_dir, ignore_errors=True)
+                self.run_dir = None
+                self._owns_run_dir = False
 
     def __enter__(self) -> "EmbeddedBroker":
         return self.start()
@@ -212,6 +223,7 @@ class EmbeddedBroker:
     def _prepare_run_dir(self) -> None:
         if self.run_dir is None:
             self.run_dir = Path(tempfile.mkdtemp(prefix="parley-broker-"))
+            self._owns_run_dir = True
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._log_path = self.run_dir / "tansu.log"
 

@@ -32,15 +32,19 @@ async def _read_all(consumer, topic: str):
         records = [r for rs in batch.values() for r in rs]
         if not records:
             assigned = consumer.assignment()
-            caught_up = assigned and all(
-                consumer.highwater(tp) is not None and await consumer.position(tp) >= consumer.highwater(tp)
-                for tp in assigned
-            )
-            idle = idle + 1 if caught_up or not assigned else idle
+            idle = idle + 1 if not assigned or await _caught_up(consumer, assigned) else idle
             continue
         idle = 0
         for record in records:
             yield record
+
+
+async def _caught_up(consumer, partitions) -> bool:
+    for tp in partitions:
+        highwater = consumer.highwater(tp)
+        if highwater is None or await consumer.position(tp) < highwater:
+            return False
+    return True
 
 
 def _matches(headers: dict, stage: str | None, reason: str | None) -> bool:

@@ -68,8 +68,9 @@ def evaluate(corpus_dir: Path | str) -> EvalReport:
         gold = item.gold or {"meetings": []}
         try:
             result = process(item.raw)
-        except Rejected as exc:
-            score.error = f"{exc.reason}: {exc.detail}"
+        except Exception as exc:  # one failing article must not hide the scores of the others
+            reason = f"{exc.reason}: {exc.detail}" if isinstance(exc, Rejected) else f"{type(exc).__name__}: {exc}"
+            score.error = reason
             score.fn = sum(1 for g in gold.get("meetings") or [] if not g.get("optional"))
             score.misses = [g for g in gold.get("meetings") or [] if not g.get("optional")]
             scores.append(score)

@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 from .config import Settings
-from .kafka import client_kwargs, consumer_kwargs
+from .kafka import consumer_kwargs
 from .topics import Topics
 
 # stage -> the registry topics it consumes (its faust app id is "<prefix>parley-<stage>")
@@ -41,13 +41,12 @@ class ProgressMonitor:
         self.settings = settings
         self.topics = Topics(settings.topic_prefix)
         self._reader = None
-        self._admin = None
+        self._groups: dict = {}
         self._task: asyncio.Task | None = None
         self.highwater: dict[tuple[str, int], int] = {}
 
     async def start(self) -> None:
         from aiokafka import AIOKafkaConsumer, TopicPartition
-        from aiokafka.admin import AIOKafkaAdminClient
 
         kwargs = consumer_kwargs(self.settings, None)
         kwargs["max_partition_fetch_bytes"] = 64 * 1024  # only the watermarks matter here
@@ -58,8 +57,13 @@ class ProgressMonitor:
             for p in sorted(self._reader.partitions_for_topic(name) or []):
                 partitions.append(TopicPartition(name, p))
         self._reader.assign(partitions)
-        self._admin = AIOKafkaAdminClient(**client_kwargs(self.settings))
-        await self._admin.start()
+        # One group-member-less consumer per stage group, only to fetch its committed offsets
+        # (the admin client's OffsetFetch fails to decode Tansu's response).
+        self._groups = {}
+        for stage in STAGE_INPUTS:
+            consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, group_id(self.settings, stage)))
+            await consumer.start()
+            self._groups[stage] = consumer
         self._task = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
@@ -79,22 +83,29 @@ class ProgressMonitor:
                 pass
         if self._reader is not None:
             await self._reader.stop()
-        if self._admin is not None:
-            await self._admin.close()
+        for consumer in self._groups.values():
+            await consumer.stop()
+
+    def _partitions(self, bases) -> list[tuple[str, int]]:
+        names = {self.topics.name(b) for b in bases}
+        return sorted(tp for tp in self.highwater if tp[0] in names)
 
     def available(self, base: str) -> int:
         name = self.topics.name(base)
         return sum(hw for (topic, _p), hw in self.highwater.items() if topic == name)
 
     async def stages(self) -> list[StageProgress]:
+        from aiokafka import TopicPartition
+
         out = []
         for stage, inputs in STAGE_INPUTS.items():
-            names = {self.topics.name(t) for t in inputs}
-            try:
-                offsets = await self._admin.list_consumer_group_offsets(group_id(self.settings, stage))
-            except Exception:
-                offsets = {}
-            committed = sum(meta.offset for tp, meta in offsets.items() if tp.topic in names and meta.offset > 0)
+            committed = 0
+            for (topic, partition) in self._partitions(inputs):
+                try:
+                    offset = await self._groups[stage].committed(TopicPartition(topic, partition))
+                except Exception:  # coordinator moving or group not created yet
+                    offset = None
+                committed += offset or 0
             out.append(StageProgress(stage, committed, sum(self.available(t) for t in inputs)))
         return out
 

@@ -73,12 +73,19 @@ async def read_topic(settings: Settings, base: str, timeout: float = 10.0) -> li
             batch = await consumer.getmany(timeout_ms=300)
             for rs in batch.values():
                 records.extend(rs)
-            if all(consumer.highwater(tp) is not None and await consumer.position(tp) >= consumer.highwater(tp)
-                   for tp in partitions):
+            if await caught_up(consumer, partitions):
                 break
         return records
     finally:
         await consumer.stop()
+
+
+async def caught_up(consumer, partitions) -> bool:
+    for tp in partitions:
+        highwater = consumer.highwater(tp)
+        if highwater is None or await consumer.position(tp) < highwater:
+            return False
+    return True
 
 
 @contextmanager

@@ -104,7 +104,7 @@ def poisoned(broker, tmp_path_factory):
     settings = settings_for(broker, f"bad{uuid.uuid4().hex[:6]}.", tmp, max_article_chars=MAX_CHARS)
     good = workload.good_articles(GOOD, seed=SEED, label="bad-input")
     expected = workload.expected_events(good)
-    injected = workload.copy_of(workload.base_articles()[0], "injection", 0)
+    injected = workload.copy_of(workload.sound_bases()[0], "injection", 0)
     injected["title"] = INJECTION_TITLE
     expected |= {e["event_id"] for e in process(injected).events}
     messages = [g.message for g in good] + [injected]

@@ -43,7 +43,7 @@ def dropped_kinds(msg):
 
 
 @pytest.mark.parametrize("header", ["Related articles", "Editor's choice", "Popular", "Top stories",
-                                    "Partner news", "Read more", "Most read", "You may also like"])
+                                    "Partner news", "Read next", "Most read", "You may also like"])
 def test_a_furniture_header_drops_it_and_every_teaser_after_it(header):
     text = article("Chile and Peru agree to talk", BODY_1, BODY_2, header, "News", TEASER,
                    f"{TEASER}. The trip was announced on Friday by the presidential office.")
@@ -53,6 +53,14 @@ def test_a_furniture_header_drops_it_and_every_teaser_after_it(header):
     assert "Tokyo" not in msg["text"]
     assert "related" in dropped_kinds(msg)
     assert any("Tokyo" in d["text"] for d in msg["dropped"])
+
+
+@pytest.mark.parametrize("header", ["Read more", "See also:", "Related"])
+def test_an_inline_read_more_drops_its_headlines_and_the_article_goes_on(header):
+    text = article(BODY_1, header, TEASER, "Peru port reopens after strike", BODY_2)
+    msg = clean(raw(text))
+    assert msg["text"] == BODY_1 + "\n\n" + BODY_2
+    assert "teaser" in dropped_kinds(msg)
 
 
 def test_a_header_before_any_body_is_navigation_not_the_end_of_the_article():
@@ -390,3 +398,26 @@ def test_a_title_case_dateline_needs_a_date_and_a_dash():
     assert msg["dateline"] == "Lima, March 4"
     msg = clean(raw("Monday, March 4 — " + BODY_1))
     assert msg["dateline"] is None and msg["text"].startswith("Monday, March 4")
+
+
+def test_a_short_question_can_be_a_title():
+    msg = clean(raw(article("Will Chile and Peru finally agree?", BODY_1)))
+    assert msg["title"] == "Will Chile and Peru finally agree?"
+
+
+def test_a_headline_directly_above_the_body_is_the_title():
+    msg = clean(raw("Chile and Peru agree to talk\n" + BODY_1 + "\n" + BODY_2))
+    assert msg["title"] == "Chile and Peru agree to talk"
+    assert msg["text"] == BODY_1 + "\n\n" + BODY_2
+
+
+def test_date_and_byline_lines_under_the_headline_leave_the_title_alone():
+    msg = clean(raw("Chile and Peru agree to talk\nTuesday, March 5, 2019\nBy Maria Quispe\n\n" + BODY_1))
+    assert msg["title"] == "Chile and Peru agree to talk"
+    assert msg["dateline"] == "Tuesday, March 5, 2019"
+    assert msg["text"] == BODY_1
+
+
+def test_a_site_name_after_a_pipe_is_cut_from_a_given_title():
+    msg = clean(raw(BODY_1, title="World | Chile and Peru agree to talk | Andes Wire"))
+    assert msg["title"] == "Chile and Peru agree to talk"

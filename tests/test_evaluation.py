@@ -1,7 +1,9 @@
 """The scorer follows GOLD_FORMAT.md "Scoring" on hand-made gold and detections."""
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import json
 import random
 
 import pytest
@@ -193,3 +195,29 @@ def test_tagging_scores_use_body_mentions_only():
                      tagged, d)
     assert d.persons == (1, 2, 2) and d.persons_found == 1
     assert d.countries == (2, 2, 3)
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(importlib.util.find_spec("services.logic.detection") is None,
+                    reason="services/logic/detection.py does not exist yet")
+def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, capsys):
+    from services.eval_report import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "x.txt").write_text(
+        "Chile and Peru agree to talk\n\nThe foreign ministers of Chile and Peru met in Lima on Monday.\n\n"
+        "Related articles\n\nPeru and Bolivia to meet next week\n", encoding="utf-8")
+    gold_record = {"doc": "x.txt", "published": "2019-03-05", "must_keep": ["met in Lima on Monday"],
+                   "must_drop": ["Peru and Bolivia to meet next week"], "persons": [], "countries": ["CHL", "PER"],
+                   "meetings": [gold(["CHL", "PER"], location="Lima", date="2019-03-04")]}
+    (corpus / "gold.jsonl").write_text(json.dumps(gold_record) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert main([str(corpus), "--verbose", "--json", str(out)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [line.split(":")[0] for line in lines[-3:]] == ["meetings", "tagging", "cleaning"]
+    assert "must_keep 1/1 must_drop 1/1" in lines[-1]
+    report = json.loads(out.read_text())
+    assert report["totals"]["keep"] == [1, 1] and len(report["docs"]) == 1

@@ -60,9 +60,10 @@ def test_up_once_on_the_seeds_prints_the_table_and_exports_valid_meetings(tmp_pa
     batch = tmp_path / "batch.jsonl"
     subprocess.run(PARLEY + ["process", str(SEEDS), "--output", str(batch), "--quiet"],
                    cwd=tmp_path, env=_env(tmp_path), check=True, capture_output=True, timeout=120)
-    strip = lambda e: {k: v for k, v in e.items() if k not in ("detected_at", "ingested_at")}  # noqa: E731
-    assert sorted(map(strip, load_jsonl(batch)), key=lambda e: e["event_id"]) == \
-        sorted(map(strip, events), key=lambda e: e["event_id"])
+    def by_id(rows):
+        return {e["event_id"]: {k: v for k, v in e.items() if k not in ("detected_at", "ingested_at")} for e in rows}
+
+    assert by_id(load_jsonl(batch)) == by_id(events)
 
 
 def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):

@@ -42,11 +42,38 @@ def base_articles() -> tuple[dict, ...]:
 
 
 @lru_cache(maxsize=1)
-def _base_events() -> dict[str, tuple[dict, ...]]:
-    """Meeting events of each base article (by base article id), from the in-process pipeline."""
-    from services.logic.pipeline import process
+def _processed() -> dict[str, tuple[dict, tuple[dict, ...], list[str]]]:
+    """Each base article's (message, events, schema errors) from the in-process pipeline.
 
-    return {m["article_id"]: tuple(process(m).events) for m in base_articles()}
+    The schema errors are those the services would find in the messages the logic produced:
+    a stage dead-letters such a message (schema_invalid), so its article never reaches the sink.
+    """
+    from services.logic.pipeline import process
+    from services.schemas import validator
+
+    out = {}
+    for message in base_articles():
+        result = process(message)
+        errors = [f"articles.clean: {e}" for e in validator("articles.clean")(result.clean)]
+        errors += [f"articles.tagged: {e}" for e in validator("articles.tagged")(result.tagged)]
+        for event in result.events:
+            errors += [f"events.meetings: {e}" for e in validator("events.meetings")(event)]
+        out[message["article_id"]] = (message, tuple(result.events), errors)
+    return out
+
+
+def _base_events() -> dict[str, tuple[dict, ...]]:
+    return {base_id: events for base_id, (_m, events, _e) in _processed().items()}
+
+
+def unsound_bases() -> dict[str, list[str]]:
+    """Corpus file -> schema errors, for the base articles the logic turns into invalid messages."""
+    return {m["source"]["file"]: errors for m, _events, errors in _processed().values() if errors}
+
+
+def sound_bases() -> tuple[dict, ...]:
+    """The base articles whose every message the services accept (what fault tests stream)."""
+    return tuple(m for m, _events, errors in _processed().values() if not errors)
 
 
 @dataclass(frozen=True)
@@ -69,8 +96,11 @@ def copy_of(base: dict, label: str, index: int) -> dict:
 
 
 def good_articles(n: int, *, seed: int, label: str) -> list[GoodArticle]:
-    """`n` distinct articles: corpus texts in a seeded order, each copy under its own URL."""
-    bases = list(base_articles())
+    """`n` distinct articles: corpus texts in a seeded order, each copy under its own URL.
+
+    Only sound bases are used (see `unsound_bases`): a fault test must expect every article.
+    """
+    bases = list(sound_bases())
     rng = random.Random(seed)
     out = []
     for i in range(n):

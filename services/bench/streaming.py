@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..config import Settings
-from ..progress import ProgressMonitor, wait_until_drained
+from ..progress import ProgressMonitor, StageProgress, wait_until_drained
 from ..publisher import Publisher
 from ..supervisor import PIPELINE, Workers
 from ..topics import create_topics_sync
@@ -38,6 +38,19 @@ WARMUP_ARTICLES = 20
 CHUNK = 500
 LONG_CHUNK = 1_000
 LONG_MAX_IN_FLIGHT = 4_000
+
+
+class SerialMonitor(ProgressMonitor):
+    """A ProgressMonitor whose committed-offset queries never overlap: the chart recorder
+    and the drain wait share it."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self._lock = asyncio.Lock()
+
+    async def stages(self) -> list[StageProgress]:
+        async with self._lock:
+            return await super().stages()
 
 
 @dataclass
@@ -338,7 +351,7 @@ class Pipeline:
         }
 
     async def run_phases(self) -> dict:
-        self.monitor = ProgressMonitor(self.settings)
+        self.monitor = SerialMonitor(self.settings)
         await self.monitor.start()
         recorder = asyncio.create_task(self.record_progress())
         try:

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import orjson
+from jsonschema import Draft202012Validator
 
 from services.ingest.readers import Article, read_paths
-from services.schemas import validation_engine, validator
+from services.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator
 
 WORDS = ("minister talks delegation summit agreement border trade envoy capital visit "
          "president cooperation statement bilateral security energy ports treaty").split()
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
               lambda: [r.to_message() for r in read_paths([jsonl])])
         messages = [r.to_message() for r in read_paths([jsonl]) if isinstance(r, Article)]
         timed(f"validate ({validation_engine('articles.raw')})", n, lambda: [check(m) for m in messages])
+        slow = Draft202012Validator(load_schemas()["articles.raw"], format_checker=FORMAT_CHECKER)
+        timed("validate (jsonschema only)", n, lambda: [list(slow.iter_errors(m)) for m in messages])
         timed("read jsonl -> message -> validate", n,
               lambda: [check(r.to_message()) for r in read_paths([jsonl])])
         timed("read .txt folder (1 file per article)", min(n, 1000),

@@ -33,6 +33,7 @@ def _alternation(phrases: list[str]) -> str:
 _TRAIL = r"\s*[:»>|.…]*\s*"
 
 SECTION_HEADER = re.compile(rf"(?i)(?:{_alternation(_phrases('section_headers.txt'))}){_TRAIL}")
+INLINE_HEADER = re.compile(rf"(?i)(?:{_alternation(_phrases('inline_headers.txt'))}){_TRAIL}")
 LINE_FURNITURE = re.compile(
     rf"(?i)(?:\d+\s+)?(?:{_alternation(_phrases('line_furniture.txt'))})"
     r"(?:\s*\(?\d+\)?|\s+(?:on|via|to|with)\s+\S.{0,30}?)?" + _TRAIL
@@ -41,6 +42,11 @@ TEASER = re.compile(rf"(?i)(?:{_alternation(_phrases('teaser_prefixes.txt'))})\s
 CAPTION = re.compile(
     rf"(?i)\(?(?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?:\([^)]{{0,60}}\))?\s*(?:[:|]|by\s)\s*\S"
 )
+# "... shake hands in Lima (Photo: Andes Wire)": a caption that ends with its photo credit.
+CAPTION_SUFFIX = re.compile(
+    rf"(?i)\((?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?::|by\s)[^()]{{1,80}}\)\s*\.?$"
+)
+_CAPTION_HINTS = ("hoto", "ictur", "mage", "aption", "oto", "llustration")
 CREDIT = re.compile(rf"(?i)\(?(?:{_alternation(_phrases('credit_prefixes.txt'))})\s*(?::|\s(?=\S))\s*\S")
 FOOTER = re.compile(rf"(?i)(?:{_alternation(_phrases('footer_prefixes.txt'))})")
 _NAME = r"[A-Z][\w.'’-]*"
@@ -52,6 +58,8 @@ BYLINE = re.compile(
 # "Copyright law was discussed..." is a sentence; "Copyright 2020 X" is a footer.
 _COPYRIGHT_WORDS = frozenset({"copyright", "c"})
 _COPYRIGHT_MARK = re.compile(r"(?i)©|\(c\)|\b(?:19|20)\d\d\b|rights\s+reserved")
+# "Home / News / Politics", "World > Europe > Armenia": short parts between separators.
+BREADCRUMB = re.compile(r"[\w'’.,-]+(?:\s+[\w'’.,-]+){0,3}(?:\s*[/>»›|]\s*[\w'’.,-]+(?:\s+[\w'’.,-]+){0,3}){2,}\s*[/>»›|]?")
 LINK = re.compile(r"(?:https?://|www\.)\S+")
 _META_LIST = _phrases("meta_prefixes.txt")
 META = re.compile(
@@ -69,8 +77,9 @@ SOCIAL_WORDS = frozenset(_phrases("social_words.txt"))
 _WORD = re.compile(r"[\w']+")
 _FIRST_WORD = re.compile(r"[\W_]*?(\w+(?:['’]\w+)?)")
 
-# Lines longer than this are article text whatever they start with.
+# Lines longer than this are article text whatever they start with (captions excepted).
 MAX_FURNITURE_LINE = 200
+MAX_CAPTION_LINE = 500
 
 
 def _first_words(*names: str) -> frozenset[str]:
@@ -80,9 +89,11 @@ def _first_words(*names: str) -> frozenset[str]:
 # First-word dispatch: a line's first word decides which patterns can possibly match, so a
 # typical body line costs one small regex and a few set lookups.
 _HEADER_FIRST = _first_words("section_headers.txt")
+_INLINE_FIRST = _first_words("inline_headers.txt")
 _FURNITURE_FIRST = _first_words("line_furniture.txt") | SOCIAL_WORDS
 _CAPTION_FIRST = _first_words("caption_prefixes.txt")
 _CREDIT_FIRST = _first_words("credit_prefixes.txt")
+_CAPTION_STARTS = tuple(sorted(_CAPTION_FIRST))
 _FOOTER_FIRST = _first_words("footer_prefixes.txt") | {"c"}
 _BYLINE_FIRST = _first_words("byline_prefixes.txt")
 _META_FIRST = _first_words("meta_prefixes.txt")
@@ -98,13 +109,17 @@ _DATE_FIRST = frozenset(
 def classify(line: str) -> str | None:
     """The furniture kind of a rendered (clean) line, or None for article text.
 
-    Kinds: "header" (opens a furniture zone), "rule", "legend", "share", "teaser",
-    "caption", "credit", "footer", "byline", "link", "updated", "meta", "date".
+    Kinds: "header" (opens a furniture zone to the end), "inline_header" (links to other
+    stories inside the article: the headline-like lines after it go too), "rule", "legend", "share", "teaser",
+    "caption", "credit", "footer", "byline", "link", "navigation", "updated", "meta", "date".
     """
     n = len(line)
     if n == 0:
         return "rule"
     if n > MAX_FURNITURE_LINE:
+        # only a caption label can start a long line of furniture
+        if n <= MAX_CAPTION_LINE and line[:12].lower().lstrip("(").startswith(_CAPTION_STARTS) and CAPTION.match(line):
+            return "caption"
         return None
     m = _FIRST_WORD.match(line)
     if m is None:  # no letter or digit at all: ---, ###, * * *, or a symbol legend
@@ -117,9 +132,13 @@ def classify(line: str) -> str | None:
     digit = first.isdigit()
     if first in _HEADER_FIRST and SECTION_HEADER.fullmatch(line):
         return "header"
+    if first in _INLINE_FIRST and INLINE_HEADER.fullmatch(line):
+        return "inline_header"
     if (first in _FURNITURE_FIRST or digit) and (LINE_FURNITURE.fullmatch(line) or _all_social(line)):
         return "share"
     if first in _CAPTION_FIRST and CAPTION.match(line):
+        return "caption"
+    if n <= 300 and line[-1] in ").)" and any(h in line for h in _CAPTION_HINTS) and CAPTION_SUFFIX.search(line):
         return "caption"
     if first in _CREDIT_FIRST and CREDIT.match(line):
         return "credit"
@@ -131,6 +150,8 @@ def classify(line: str) -> str | None:
         return "byline"
     if first in ("http", "https", "www") and LINK.fullmatch(line):
         return "link"
+    if n <= 100 and BREADCRUMB.fullmatch(line):
+        return "navigation"
     dated = digit or first in _DATE_FIRST or first[:3] in _DATE_FIRST
     if first in _UPDATED_FIRST and UPDATED.fullmatch(line):
         return "updated"

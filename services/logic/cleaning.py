@@ -46,8 +46,8 @@ _BOLD_LINE = re.compile(r"\s*(?:<br\s*/?>\s*)*(\*\*|__)[^*_\n]{1,120}\1\s*(?:<br
 # "BEIJING, November 9. /TASS/." / "MOSCOW, Nov 9 (Reuters) -" / "BAKU, Azerbaijan, Oct. 5."
 _DATELINE_DATED = re.compile(
     r"(?P<place>[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3}(?:\s*,\s*[A-Z][A-Za-z'.\-]+(?:\s+[A-Z][A-Za-z'.\-]+){0,2})?)"
-    rf"\s*,\s*(?P<date>(?i:{DATE_PATTERN}))\s*[.,]?\s*"
-    r"(?:(?P<agency>/[^/\n]{2,25}/|\([^()\n]{2,25}\))\s*\.?\s*)?"
+    rf"\s*[,.]\s*(?P<date>(?i:{DATE_PATTERN}))\s*[.,]?\s*"
+    r"(?:(?P<agency>/[^/\n]{2,25}/|\([^()\n]{2,25}\)|[A-Z][A-Z-]{2,20}\.(?=\s)|[A-Z]\w*[A-Z]\w*\.(?=\s))\s*\.?\s*)?"
     r"(?:[-–—]{1,2}\s*|:\s*)?(?=\S)"
 )
 # "WASHINGTON (AP) — " / "LONDON — " / "KYIV, Ukraine - "
@@ -159,9 +159,9 @@ def _clean(raw: dict, max_chars: int) -> dict:
     parts = _Parts()
     title = raw.get("title")
     if isinstance(title, str) and title.strip():
-        parts.title = _render_free(title)
+        parts.title = _headline(_render_free(title))
     elif meta_title:
-        parts.title = _render_free(meta_title)
+        parts.title = _headline(_render_free(meta_title))
     if meta_date:
         parts.dates["meta"] = meta_date
 
@@ -224,6 +224,14 @@ def _render_free(text: str) -> str | None:
     t = translate(text)
     rendered, _ = render_line(t.replace("\n", " "), 0, len(t))
     return rendered or None
+
+
+def _headline(title: str | None) -> str | None:
+    """A page title without its site name: "World | Talks in Lima | Andes Wire" -> the
+    longest part between pipes."""
+    if not title or " | " not in title:
+        return title
+    return max(title.split(" | "), key=len).strip() or title
 
 
 def _split_lines(t: str) -> list[tuple[int, int]]:
@@ -323,6 +331,7 @@ def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragrap
     title_key = _key(parts.title) if parts.title else None
     paragraphs: list[_Paragraph] = []
     in_zone = False
+    teasers_follow = False  # after "Read more": headline-like lines are links to other stories
     for bi, block in enumerate(blocks):
         if in_zone:
             for line in block:
@@ -331,15 +340,23 @@ def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragrap
         if parts.title is None and not paragraphs and _is_title_block(block, blocks[bi + 1:]):
             parts.title = block[0].text
             title_key = _key(parts.title)
-            continue
+            block = block[1:]  # a date or byline line under the headline is handled below
         body: list[_Line] = []
         for li, line in enumerate(block):
             if in_zone:
                 parts.drop("related", line.raw)
                 continue
+            if teasers_follow:
+                if _is_headline(line.text):
+                    parts.drop("teaser", line.raw)
+                    continue
+                teasers_follow = False
             kind = _line_kind(line, title_key, started=bool(paragraphs or body))
             if kind is None:
                 body.append(line)
+            elif kind == "inline_header":
+                parts.drop("teaser", line.raw)
+                teasers_follow = True
             elif kind == "header":
                 if paragraphs or body:
                     in_zone = True
@@ -435,16 +452,31 @@ def _take(kind: str, line: _Line, parts: _Parts) -> None:
                     "markup": "markup", "title_repeat": "title_repeat"}.get(kind, kind), line.raw)
 
 
+def _is_headline(text: str) -> bool:
+    """A line that reads like a headline: short, capitalised, no final sentence punctuation."""
+    return 0 < len(text) <= 160 and text[0].isupper() and not _ends_sentence(text)
+
+
 def _is_title_block(block: list[_Line], rest: list[list[_Line]]) -> bool:
-    """A title: one stand-alone short line without a final period, with text after it."""
-    if len(block) != 1 or not rest:
+    """A title: a short stand-alone first line without a final period (a question or an
+    exclamation may end one), followed by article text. Lines under it in the same block
+    must all be furniture (a date, a byline)."""
+    after = sum(len(line.text) for line in block[1:]) + sum(len(line.text) for b in rest for line in b)
+    if not block or not after:
         return False
     text = block[0].text
-    if not text or len(text) > 250 or _ends_sentence(text) or not text[0].isupper() and not text[0].isdigit():
+    if not text or len(text) > 250 or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'"):
+        return False
+    end = text.rstrip(_CLOSERS)[-1:]
+    if end in _FINAL_PUNCT and not (end in "?!" and len(text) <= 120):
         return False
     if boilerplate.classify(text) is not None:
         return False
-    return sum(len(line.text) for b in rest for line in b) >= len(text)
+    if len(block) > 1 and not all(boilerplate.classify(line.text) not in (None, "header") for line in block[1:]):
+        # a headline directly above the body: short, and the block is not hard-wrapped text
+        if len(text) > 100 or _is_wrapped(block) or not block[1].text[:1].isupper():
+            return False
+    return after >= len(text)
 
 
 def _flow(lines: list[_Line]) -> list[_Paragraph]:
@@ -472,13 +504,19 @@ def _flow(lines: list[_Line]) -> list[_Paragraph]:
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:
+    """Hard-wrapped: the lines but the last have a similar width and mostly end mid-sentence."""
     if len(lines) < 2:
         return False
-    heads = lines[:-1]
-    if max(len(line.text) for line in heads) > 110:
+    heads = [len(line.text) for line in lines[:-1]]
+    widest = max(heads)
+    if widest > 110:
         return False
-    open_ends = sum(1 for line in heads if not _ends_sentence(line.text))
-    return open_ends * 2 >= len(heads)
+    if len(heads) == 1:
+        similar = heads[0] >= 50
+    else:
+        similar = widest - min(heads) <= 0.4 * widest
+    open_ends = sum(1 for line in lines[:-1] if not _ends_sentence(line.text))
+    return similar and open_ends * 2 >= len(heads)
 
 
 def _strip_list_marker(p: _Paragraph) -> _Paragraph:
@@ -505,7 +543,7 @@ def _strip_dateline(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragr
                 parts.drop("dateline", prefix)
             agency = m.groupdict().get("agency")
             if agency and parts.agency is None:
-                parts.agency = agency.strip("/() ")
+                parts.agency = agency.strip("/() .")
             date = parse_date(prefix)
             if date:
                 parts.dates.setdefault("dateline", date)

@@ -58,9 +58,13 @@ def raw_message(path: Path, *, published: str | None = None, text: str | None = 
     """The articles.raw message for one text file (read from `path` unless `text` is given)."""
     if text is None:
         text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    try:
+        identifier = article_id(None, text)
+    except ValueError:  # a blank file: still a message, which the cleaner will refuse
+        identifier = article_id(None, Path(path).name)
     return {
         "schema_version": 1,
-        "article_id": article_id(None, text),
+        "article_id": identifier,
         "source": {"file": Path(path).name, "url": None, "name": None},
         "published_at": published,
         "ingested_at": now_iso(),

@@ -23,7 +23,7 @@ MONTHS = {
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
             "saturday": 5, "sunday": 6}
 
-_MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MON = r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?)"
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89][0-9]{2}|20[0-9]{2})"
@@ -71,8 +71,23 @@ class DateExpr:
     groups: tuple  # (name, value) pairs from the match
 
 
+_DATE_WORDS = frozenset(list(MONTHS) + list(WEEKDAYS) + [
+    "today", "today's", "today’s", "tonight", "tomorrow", "yesterday", "week", "weekend", "month",
+    "days", "morning", "afternoon", "evening", "night"])
+_HAS_DIGIT = re.compile(r"[0-9]")
+_TOKENS = re.compile(r"[A-Za-z][a-z'’]*")
+
+
+def _may_have_date(text: str) -> bool:
+    if _HAS_DIGIT.search(text):
+        return True
+    return any(w.lower().rstrip(".") in _DATE_WORDS for w in _TOKENS.findall(text))
+
+
 def find_dates(text: str) -> list[DateExpr]:
     """Date expressions in `text`, non-overlapping, in order of appearance."""
+    if not _may_have_date(text):
+        return []
     found: list[DateExpr] = []
     taken: list[tuple[int, int]] = []
     for kind, rx in _COMPILED:

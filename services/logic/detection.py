@@ -35,7 +35,10 @@ class Trigger:
     cls: str
     obj: str
     flags: frozenset
-    rx: re.Pattern
+    pattern: str
+
+
+_END = r"(?:(?<=\s)|(?![\w-]))"   # a trigger ends at a word end (or after its trailing space)
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,8 @@ def _rows(name: str):
 def triggers() -> tuple[Trigger, ...]:
     out = []
     for kind, cls, obj, flags, pattern in _rows("triggers.tsv"):
-        rx = re.compile(r"(?<![\w-])(?:" + pattern + r")(?:(?<=\s)|(?![\w-]))", re.I)
-        out.append(Trigger(kind, cls, obj, frozenset(f for f in flags.split(",") if f), rx))
+        re.compile(pattern)   # fail early on a bad pattern in the data file
+        out.append(Trigger(kind, cls, obj, frozenset(f for f in flags.split(",") if f), pattern))
     return tuple(out)
 
 
@@ -66,11 +69,17 @@ def cues() -> tuple[Cue, ...]:
 
 
 @lru_cache(maxsize=1)
+def _lexicon_raw() -> dict:
+    return {cat: pattern for cat, pattern in _rows("lexicon.tsv")}
+
+
+@lru_cache(maxsize=1)
 def _lexicon() -> dict:
     """Word lists of lexicon.tsv: category -> compiled regex."""
     cats: dict[str, list[str]] = {}
     for cat, pattern in _rows("lexicon.tsv"):
-        cats.setdefault(cat, []).append(pattern)
+        if cat != "heads":
+            cats.setdefault(cat, []).append(pattern)
     return {c: re.compile("|".join(f"(?:{p})" for p in ps), re.I) for c, ps in cats.items()}
 
 
@@ -287,17 +296,57 @@ class _Hit:
     end: int
 
 
+@lru_cache(maxsize=1)
+def _trigger_rx() -> re.Pattern:
+    """All triggers in one alternation (file order decides between matches at one position):
+    one scan per sentence instead of one per trigger."""
+    # the word-start check is factored out of the alternatives: mid-word positions fail at once
+    parts = [f"(?P<t{i}>(?:{t.pattern}){_END})" for i, t in enumerate(triggers())]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.I)
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset:
+    return frozenset(_lexicon_raw()["heads"].split())
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _prefer_earlier_rows(text, sent, m, rx, heads):
+    """A trigger inside a longer match wins when its row comes first in triggers.tsv
+    ("had telephone conversations": the call, not "had ... conversations")."""
+    best = m
+    for w in _WORD.finditer(text, m.start() + 1, m.end()):
+        if w.group(0).lower() in heads:
+            m2 = rx.match(text, w.start(), sent.end)
+            if m2 and int(m2.lastgroup[1:]) < int(best.lastgroup[1:]):
+                best = m2
+    return best
+
+
 def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
+    """Triggers of a sentence: the patterns are tried only at words that can start one."""
+    trigs = triggers()
+    heads = _heads()
+    rx = _trigger_rx()
     hits: list[_Hit] = []
-    for trig in triggers():
-        for m in trig.rx.finditer(text, sent.start, sent.end):
-            s, e = m.span()
-            if e <= s:
-                continue
-            if any(s < h.end and h.start < e for h in hits):
-                continue
-            hits.append(_Hit(trig, s, e))
-    hits.sort(key=lambda h: h.start)
+    taken = sent.start
+    for w in _WORD.finditer(text, sent.start, sent.end):
+        if w.start() < taken or w.group(0).lower() not in heads:
+            continue
+        m = rx.match(text, w.start(), sent.end)
+        if m is None:
+            continue
+        m = _prefer_earlier_rows(text, sent, m, rx, heads)
+        s, e = m.span()
+        if e <= s:
+            continue
+        taken = e
+        trig = trigs[int(m.lastgroup[1:])]
+        if "det" in trig.flags and not _lex("det_before").search(text, max(sent.start, s - 45), s):
+            continue
+        hits.append(_Hit(trig, s, e))
     return hits
 
 
@@ -328,10 +377,12 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
             ctx.last_group = p
     if out:
         ctx.last_event_parties = out[-1].parties
-    speaker = _speaker(text, sent, parties)
-    if speaker:
-        ctx.speaker = speaker
-    _update_location_context(text, sent, places, out, ctx)
+    if parties:
+        speaker = _speaker(text, sent, parties)
+        if speaker:
+            ctx.speaker = speaker
+    if places:
+        _update_location_context(text, sent, places, out, ctx)
     return out
 
 
@@ -428,6 +479,8 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
 
     if "needobj" in trig.flags and not _sides(obj):
         return []
+    if "between" in trig.flags and _lex("between_word").match(text, hit.end) and len(_sides(obj)) < 2:
+        return []   # "a conversation between the two of them": sides named elsewhere
     noun_between = "between" in trig.flags and _sides(obj) and len(_sides(obj)) >= 2
     plural = "plural" in trig.flags or _lex("plural").search(text, hit.start, hit.end)
     distribute = (plural or _lex("separately").search(sent.text)) and len(obj) > 1
@@ -538,6 +591,8 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
     or possessives of the topic are not sides; the mentions before a subject verb are."""
     out = []
     for p in subj:
+        if p.kind == "country" and (text[p.end:p.end + 1] in "-–" or text[p.start - 1:p.start] in ("-", "–")):
+            continue   # "the Armenia-Azerbaijan war": a compound modifier, not a side
         before = text[max(start, p.start - 25):p.start]
         if p.kind in ("country", "group", "org") and _lex("prep_off").search(before) \
                 and not _lex("prep_on").search(before):
@@ -579,6 +634,8 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 continue     # "and", "," and "of" only continue a list
             elif w == "to" and want_dest and not dests:
                 dest_mode, collecting, governing = True, False, None
+            elif w == "to" and trig.obj == "party" and prev_end == hit.end and m.start() == 0:
+                collecting, governing = True, None   # "spoke to the prime minister"
             elif w in ("in", "at") and want_dest and dest_mode and not dests:
                 governing = None
             else:
@@ -720,10 +777,12 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
     if best == "ref_single":
         # the latest person before the pronoun, in this sentence first; else the latest subject
         here = [p for p in parties if p.start < hit_start and p.kind in ("person", "role") and p.sides]
-        if here:
-            return [here[-1]]
+        if here and here[0].start - sent.start < 40 and not _PREP_BEFORE.search(text, sent.start, here[0].start):
+            return [here[0]]      # the sentence's own subject: "Kerry ... as he greeted"
         if ctx.subjects:
             return [ctx.subjects[-1]]
+        if here:
+            return [here[-1]]
         for p in reversed(ctx.recent):
             if p.kind == "person" and p.sides:
                 return [p]
@@ -761,21 +820,39 @@ def _last_distinct(recent, n) -> list[Party]:
     return list(reversed(out)) if len(out) == n else []
 
 
+@lru_cache(maxsize=1)
+def _cue_rx() -> dict:
+    """scope -> (one alternation of its cues, status per group)."""
+    out = {}
+    for scope in ("before", "after", "any", "prefix"):
+        group = [c for c in cues() if c.scope == scope]
+        rx = re.compile("|".join(f"(?P<c{i}>{c.rx.pattern})" for i, c in enumerate(group)), re.I)
+        out[scope] = (rx, [c.status for c in group])
+    return out
+
+
+def _cue_statuses(scope: str, window: str, found: set) -> None:
+    rx, statuses = _cue_rx()[scope]
+    pos = 0
+    # overlapping cues of different statuses ("is not planned" / "planned") must all count
+    while True:
+        m = rx.search(window, pos)
+        if not m:
+            return
+        for name, val in m.groupdict().items():
+            if val is not None:
+                found.add(statuses[int(name[1:])])
+        pos = m.start() + 1
+
+
 def _status(text, sent, hit, left, right) -> str:
     before = text[left:hit.start]
     after = text[hit.end:right]
-    trig_text = text[hit.start:hit.end]
-    prefix = text[max(sent.start, hit.start - 80):hit.start]
-    found = set()
-    for cue in cues():
-        if cue.scope == "prefix" and cue.rx.search(prefix):
-            found.add(cue.status)
-        if cue.scope in ("before", "any") and cue.rx.search(before):
-            found.add(cue.status)
-        if cue.scope in ("after", "any") and cue.rx.search(after):
-            found.add(cue.status)
-        if cue.scope == "any" and cue.rx.search(trig_text):
-            found.add(cue.status)
+    found: set = set()
+    _cue_statuses("prefix", text[max(sent.start, hit.start - 80):hit.start], found)
+    _cue_statuses("before", before, found)
+    _cue_statuses("after", after, found)
+    _cue_statuses("any", before + " " + text[hit.start:hit.end] + " " + after, found)
     for st in STATUS_ORDER:
         if st in found:
             return st

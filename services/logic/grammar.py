@@ -32,7 +32,7 @@ def split_sentences(text: str) -> list[Sentence]:
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.group(0)[0] == ".":
-            w = _WORD_BEFORE.search(text, 0, m.start())
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 24), m.start())
             if w:
                 word = w.group(1).lower()
                 # "U.S." inside a sentence, initials ("J. Blinken") and titles ("Mr.") don't end it

@@ -152,30 +152,35 @@ def _m(type_, text, s, id_, name, **attrs) -> dict:
     return d
 
 
-_PRIORITY = {"group": 0, "org": 1, "topic": 2, "country": 3, "capital": 4, "role": 5, "hon": 6, "place": 7}
+def _select_spans(gz: Gazetteer, text: str) -> Spans:
+    """Longest hits win; on one span the kind with the highest priority wins.
 
-
-def _select_spans(gz: Gazetteer, text: str) -> list[Span]:
-    """Longest hits win; on one span the kind with the highest priority wins."""
-    hits = []
-    for start, end, entries in gz.scan(text):
-        kind = min((e[0] for e in entries), key=_PRIORITY.__getitem__)
-        if kind == "capital":
-            # a capital also carries its place entries (coordinates) along
-            chosen = tuple(e for e in entries if e[0] in ("capital", "place"))
-        else:
-            chosen = tuple(e for e in entries if e[0] == kind)
-        hits.append((start, end, kind, chosen))
-    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
+    The gazetteer stores each phrase's entries in priority order, so the first entry's kind
+    is the winner."""
+    hits = gz.scan(text)
+    hits.sort(key=_longest_first)
     taken = bytearray(len(text) + 1)
     spans = []
-    for start, end, kind, chosen in hits:
+    for start, end, entries in hits:
         if taken.find(1, start, end) != -1:
             continue
         taken[start:end] = b"\x01" * (end - start)
-        spans.append(Span(start, end, kind, chosen))
-    spans.sort(key=lambda s: s.start)
+        kind = entries[0][0]
+        if len(entries) > 1:
+            # a capital also carries its place entries (coordinates) along
+            keep = ("capital", "place") if kind == "capital" else (kind,)
+            entries = tuple(e for e in entries if e[0] in keep)
+        spans.append(Span(start, end, kind, entries))
+    spans.sort(key=_by_start)
     return Spans(spans)
+
+
+def _longest_first(hit):
+    return (hit[0] - hit[1], hit[0])
+
+
+def _by_start(span):
+    return span.start
 
 
 # ---------------------------------------------------------------- people
@@ -203,21 +208,18 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
         mask = placed if s.kind == "place" else blocked
         mask[s.start:s.end] = b"\x01" * (s.end - s.start)
     candidates = []
+    nonname = gz.nonname
     for run in RUN_RE.finditer(text):
-        toks = []
-        for t in TOKEN_RE.finditer(run.group(0)):
-            a, b = run.start() + t.start(), run.start() + t.end()
-            surface = text[a:b]
-            sentence_end = surface.endswith(".") and len(surface) > 2
-            if sentence_end:
-                surface, b = surface[:-1], b - 1
-            toks.append((a, b, surface))
-            if sentence_end:   # "... Nalbandian. Reuben told": a full stop ends the name
-                toks.append((b, b, "."))
+        a = run.start()
         group = []
-        for a, b, surface in toks:
-            stop = surface == "." or blocked[a] or not surface[:1].isupper() and not group
-            if not stop and fold(POSSESSIVE_RE.sub("", surface)) in gz.nonname:
+        for surface in run.group().split(" "):   # a run joins its words with single spaces
+            b = a + len(surface)
+            sentence_end = len(surface) > 2 and surface[-1] == "."
+            if sentence_end:
+                surface = surface[:-1]
+            stop = blocked[a] or not surface[:1].isupper() and not group
+            possessive = surface.endswith(("'s", "’s"))
+            if not stop and (surface in nonname or possessive and fold(surface[:-2]) in nonname):
                 # "Theresa May": a calendar word can still end a known name
                 stop = not (group and _key(group + [(a, b, surface)]) in gz.alias_index)
             if stop:
@@ -225,10 +227,11 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
                     candidates.append(group)
                 group = []
             else:
-                group.append((a, b, surface))
-                if POSSESSIVE_RE.search(surface):   # "Lavrov's counterpart": the name ends here
+                group.append((a, b - sentence_end, surface))
+                if possessive or sentence_end:   # "Lavrov's counterpart", "... Nalbandian. Reuben"
                     candidates.append(group)
                     group = []
+            a = b + 1
         if group:
             candidates.append(group)
     cands = []
@@ -340,13 +343,15 @@ def _fuzzy(gz, key, ctx, date):
     if len(toks) < 2 or len(toks[-1]) < 4:
         return None
     scored = []
-    for i in gz.surname_index.get(toks[-1], ()):
+    surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
+                             if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
+    for i in (i for s in surnames for i in gz.surname_index.get(s, ())):
         p = gz.people[i]
         score = 0.0
         for a in p.aliases:
             fa = fold(a)
             fs = fa.split()
-            if len(fs) < 2 or fs[-1] != toks[-1] or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
+            if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
                 continue
             # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
             # middle names and initials aside, compare first + last
@@ -381,7 +386,10 @@ def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
     found = art.by_id.get(person.id)
     if found is None:
         held = person.role_at(art.date)
-        role = ctx.get("role") or (held[0] if held else None)
+        role = ctx.get("role")
+        if role == "counterpart":     # "his Japanese counterpart X": the role of the person just named
+            role = art.people[-1].role if art.people else None
+        role = role or (held[0] if held else None)
         country = ctx.get("country") or (held[1] if held and held[1] else None) or person.country
         org = ctx.get("org") or (held[2] if held and held[2] else None)
         found = _remember(art, person.id, person.name, role, country, org, person.aliases)
@@ -444,6 +452,8 @@ def _linked_mention(text, toks, found: Found) -> dict:
 
 
 def _new_person(text, toks, ctx, art: Article) -> dict:
+    if ctx.get("role") == "counterpart":
+        ctx = dict(ctx, role=art.people[-1].role if art.people else None)
     name = _clean_name(toks)
     pid = "x:" + re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
     found = art.by_id.get(pid) or _remember(art, pid, name, ctx.get("role"), ctx.get("country"), ctx.get("org"))
@@ -465,21 +475,37 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     ctx = _ctx(gz, text, spans, c)
     introduced = bool(ctx.get("role") or ctx.get("hon"))
     cands = [gz.people[i] for i in gz.surname_index.get(key, ())]
-    if cands:
-        active = [p for p in cands if p.role_at(art.date)]
-        if ctx.get("country"):
-            active = [p for p in active if p.country == ctx["country"]] or active
-        senior = [p for p in active if p.role_at(art.date)[0] in SENIOR_ROLES]
-        pick = None
-        if len(active) == 1 and (introduced or active[0] in senior):
-            pick = active[0]
-        elif len(senior) == 1:
-            pick = senior[0]
-        if pick is not None and len(key) >= 4:
+    if not cands and len(key) >= 5:    # "Zelensky" for Zelenskyy
+        cands = [gz.people[i] for s in gz.similar_surnames(key) if JaroWinkler.similarity(s, key) >= 0.9
+                 for i in gz.surname_index.get(s, ())]
+    if cands and len(key) >= 4:
+        pick = _pick_by_surname(cands, ctx, art.date, introduced)
+        if pick is not None:
             return _person_mention(gz, text, c.tokens, pick, ctx, art)
     # a lone new surname needs its title right before it: "President Tokayev"
     if (ctx.get("hon") or ctx.get("adjacent")) and len(key) >= 4 and not c.in_place:
         return _new_person(text, c.tokens, ctx, art)
+    return None
+
+
+def _pick_by_surname(cands, ctx, date, introduced):
+    """The one office holder a bare surname means at the date ("President Aliyev", "Lavrov")."""
+    held = [(p, p.role_at(date)) for p in cands]
+    active = [(p, r) for p, r in held if r]
+    if ctx.get("country"):
+        active = [(p, r) for p, r in active if p.country == ctx["country"]] or active
+    if ctx.get("role"):
+        same_role = [(p, r) for p, r in active if r[0] == ctx["role"]]
+        if same_role:
+            active = same_role
+    senior = [(p, r) for p, r in active if r[0] in SENIOR_ROLES]
+    if len(active) == 1 and (introduced or senior):
+        return active[0][0]
+    if senior:
+        # several seniors: Wikidata-backed records are the better-maintained ones
+        ranked = sorted(senior, key=lambda pr: (pr[0].id.startswith("Q"), pr[1][0] in ("president", "prime minister")), reverse=True)
+        if len(ranked) == 1 or ranked[0][0].id.startswith("Q") and not ranked[1][0].id.startswith("Q"):
+            return ranked[0][0]
     return None
 
 
@@ -495,7 +521,7 @@ def _context(gz, text, spans: list[Span], start: int, end: int) -> dict:
     ctx: dict = {}
     i = _last_before(spans, start)
     pos = start
-    while i >= 0 and spans[i].kind == "hon" and text[spans[i].end:pos].strip() == "":
+    while i >= 0 and spans[i].kind == "hon" and text[spans[i].end:pos].strip(" .") == "":
         ctx.setdefault("hon", spans[i].entries[0][1][0])
         pos = spans[i].start
         i -= 1

@@ -70,40 +70,48 @@ def apply_edits(text: str, segs: Segs, edits: list[tuple[int, int, str]]) -> tup
     """Replace `text[a:b]` by `rep` for each sorted, non-overlapping edit; remap `segs`.
 
     A replacement keeps the source position of the text it replaces (as far as its
-    length allows), so an entity like `&amp;` still points into the raw text.
+    length allows), so an entity like `&amp;` still points into the raw text. Linear in
+    len(edits) + len(segs): one cursor walks the segments.
     """
     if not edits:
         return text, segs
     out: list[str] = []
     new_segs: Segs = []
+    cursor = [0]  # index of the first segment that may still overlap what comes next
     pos = 0
     new_len = 0
     for a, b, rep in edits:
         if a > pos:
-            _copy_segs(segs, pos, a, new_len, new_segs)
+            _copy_segs(segs, cursor, pos, a, new_len, new_segs)
             out.append(text[pos:a])
             new_len += a - pos
         if rep:
-            raw = _raw_at(segs, a)
+            raw = _raw_at(segs, cursor, a)
             if raw is not None:
                 _push(new_segs, new_len, raw, min(len(rep), max(b - a, 1)))
             out.append(rep)
             new_len += len(rep)
         pos = b
     if pos < len(text):
-        _copy_segs(segs, pos, len(text), new_len, new_segs)
+        _copy_segs(segs, cursor, pos, len(text), new_len, new_segs)
         out.append(text[pos:])
     return "".join(out), new_segs
 
 
-def _copy_segs(segs: Segs, a: int, b: int, dest: int, out: Segs) -> None:
+def _copy_segs(segs: Segs, cursor: list[int], a: int, b: int, dest: int, out: Segs) -> None:
     """Append the parts of `segs` covering old text [a, b), moved to start at `dest`."""
-    for c, r, n in segs:
+    i = cursor[0]
+    while i < len(segs) and segs[i][0] + segs[i][2] <= a:
+        i += 1
+    cursor[0] = i
+    while i < len(segs):
+        c, r, n = segs[i]
+        if c >= b:
+            break
         lo, hi = max(c, a), min(c + n, b)
         if lo < hi:
             _push(out, dest + lo - a, r + lo - c, hi - lo)
-        elif c >= b:
-            break
+        i += 1
 
 
 def _push(out: Segs, c: int, r: int, n: int) -> None:
@@ -115,12 +123,14 @@ def _push(out: Segs, c: int, r: int, n: int) -> None:
     out.append((c, r, n))
 
 
-def _raw_at(segs: Segs, pos: int) -> int | None:
-    for c, r, n in segs:
-        if c <= pos < c + n:
-            return r + pos - c
-        if c > pos:
-            return r
+def _raw_at(segs: Segs, cursor: list[int], pos: int) -> int | None:
+    i = cursor[0]
+    while i < len(segs) and segs[i][0] + segs[i][2] <= pos:
+        i += 1
+    cursor[0] = i
+    if i < len(segs):
+        c, r, _ = segs[i]
+        return r + max(0, pos - c)
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from .load import DATA_DIR, EXTRA_ENV, compile_gazetteer, data_files, load_cached
+from .loader import DATA_DIR, EXTRA_ENV, compile_gazetteer, data_files, load_cached
 from .model import Gazetteer, Group, Person, Place
 from .normalise import fold, norm_text
 

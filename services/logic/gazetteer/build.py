@@ -68,6 +68,7 @@ def _title_name(raw: str) -> str:
     # Particles stay lower-case as in Wikipedia titles
     name = re.sub(r"\b(Al|El|Bin|Ibn|De|Da|Van|Von|Der|Den|Del|Dos|Das|La|Le|Du)(?= \w)",
                   lambda m: m.group(1).lower(), name)
+    name = re.sub(r"(?<=\w )(Al|El|Ad|As|Ash|Ul|Ud)-", lambda m: m.group(1).lower() + "-", name)   # Bashar al-Assad
     name = re.sub(r"^(al|el|bin|de|da|van|von|der|del|la|le|du)\b", lambda m: m.group(1).title(), name)
     return name
 

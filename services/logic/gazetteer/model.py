@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from .normalise import fold, norm_text
+from .normalise import fold, norm_text, skeleton
 
 # Case rules for a phrase hit, checked against the original text
 ANY_CASE, CAPITALISED, ACRONYM = 0, 1, 2
@@ -19,6 +19,9 @@ class Person:
     aliases: list[str] = field(default_factory=list)
     # (role, country, org, start, end); dates ISO strings or "" for open
     roles: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    def __reduce__(self):   # plain constructor call: unpickles several times faster than slot state
+        return (Person, (self.id, self.name, self.country, self.aliases, self.roles))
 
     def role_at(self, date: str | None) -> tuple[str, str, str] | None:
         """(role, country, org) held on `date` (latest-starting one); latest role when no date."""
@@ -55,6 +58,68 @@ class Place:
     population: int
     feature: str
 
+    def __reduce__(self):
+        return (Place, (self.id, self.name, self.country, self.lat, self.lon, self.population, self.feature))
+
+
+_F, _L, _R = "\x1f", "\x1e", "\x1d"   # field, list item, role-field separators
+
+
+class PersonTable:
+    """People stored as one string each (fast to unpickle), decoded to Person on access."""
+
+    def __init__(self, people: list[Person] = ()):
+        self._rows = [_encode_person(p) for p in people]
+        self._cache: dict[int, Person] = {}
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> Person:
+        p = self._cache.get(i)
+        if p is None:
+            p = self._cache[i] = _decode_person(self._rows[i])
+        return p
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self._rows)))
+
+    def __getstate__(self):
+        return self._rows
+
+    def __setstate__(self, rows):
+        self._rows, self._cache = rows, {}
+
+
+def _encode_person(p: Person) -> str:
+    roles = _L.join(_R.join(r) for r in p.roles)
+    return _F.join((p.id, p.name, p.country or "", _L.join(p.aliases), roles))
+
+
+def _decode_person(row: str) -> Person:
+    pid, name, country, aliases, roles = row.split(_F)
+    return Person(pid, name, country or None, aliases.split(_L) if aliases else [],
+                  [tuple(r.split(_R)) for r in roles.split(_L)] if roles else [])
+
+
+class PlaceTable:
+    """Places as tuples (fast to unpickle), Place objects on access."""
+
+    def __init__(self, places: list[Place] = ()):
+        self._rows = [(p.id, p.name, p.country, p.lat, p.lon, p.population, p.feature) for p in places]
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> Place:
+        return Place(*self._rows[i])
+
+    def __getstate__(self):
+        return self._rows
+
+    def __setstate__(self, rows):
+        self._rows = rows
+
 
 @dataclass(slots=True)
 class Group:
@@ -69,12 +134,13 @@ class Group:
 class Gazetteer:
     countries: dict[str, str] = field(default_factory=dict)          # ISO3 -> common name
     capitals: dict[str, str] = field(default_factory=dict)           # folded capital -> ISO3
-    people: list[Person] = field(default_factory=list)
+    people: PersonTable | list[Person] = field(default_factory=list)
     person_by_id: dict[str, int] = field(default_factory=dict)
     alias_index: dict[str, list[int]] = field(default_factory=dict)  # folded full name -> people
     surname_index: dict[str, list[int]] = field(default_factory=dict)
+    skeleton_index: dict[str, list[str]] = field(default_factory=dict)  # skeleton -> surnames
     given_names: set[str] = field(default_factory=set)
-    places: list[Place] = field(default_factory=list)
+    places: PlaceTable | list[Place] = field(default_factory=list)
     orgs: dict[str, tuple[str, str | None]] = field(default_factory=dict)   # code -> (name, country)
     groups: dict[str, list[Group]] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
@@ -117,6 +183,11 @@ class Gazetteer:
                     return g.members
             return []
         return versions[-1].members
+
+    def similar_surnames(self, surname: str) -> list[str]:
+        """Known surnames spelled differently ("Zelensky" -> "zelenskyy")."""
+        sk = skeleton(surname)
+        return [s for s in self.skeleton_index.get(sk, ()) if s != surname] if len(sk) >= 3 else []
 
     def find_people(self, name: str) -> list[Person]:
         return [self.people[i] for i in self.alias_index.get(fold(name), ())]

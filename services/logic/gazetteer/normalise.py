@@ -79,3 +79,20 @@ def norm_text(text: str) -> str:
 def fold(s: str) -> str:
     """Pattern/lookup key: normalised and whitespace-collapsed ("Sergey V. Lavrov" -> "sergey v lavrov")."""
     return " ".join(norm_text(s).split())
+
+
+_VOWELS = set("aeiouy")
+
+
+@lru_cache(maxsize=100_000)
+def skeleton(word: str) -> str:
+    """Consonant skeleton of a folded word for spelling variants: first letter, then the
+    consonants with repeats collapsed ("zelenskyy"/"zelensky" -> "zlnsk", "rubin"/"reuben" -> "rbn")."""
+    if not word:
+        return ""
+    out = [word[0]]
+    for ch in word[1:]:
+        if ch in _VOWELS or ch == out[-1]:
+            continue
+        out.append(ch)
+    return "".join(out)

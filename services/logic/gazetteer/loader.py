@@ -18,13 +18,13 @@ from pathlib import Path
 
 import ahocorasick
 
-from .model import ACRONYM, ANY_CASE, CAPITALISED, Gazetteer, Group, Person, Place
-from .normalise import fold
+from .model import ACRONYM, ANY_CASE, CAPITALISED, Gazetteer, Group, Person, PersonTable, Place, PlaceTable
+from .normalise import fold, skeleton
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "8"   # bump when compile() changes what it produces
+FORMAT_VERSION = "10"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
@@ -63,7 +63,10 @@ def _rows(path: Path, ncols: int):
 
 
 def cache_key(files: list[Path]) -> str:
+    """Changes with the data files (path, size, mtime) and with the code that compiles them."""
     h = hashlib.sha256(FORMAT_VERSION.encode())
+    for name in ("loader.py", "model.py", "normalise.py"):
+        h.update((Path(__file__).parent / name).read_bytes())
     for p in files:
         st = p.stat()
         h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -129,11 +132,16 @@ class _Patterns:
     def automaton(self) -> ahocorasick.Automaton:
         a = ahocorasick.Automaton()
         for key, entries in self.map.items():
+            entries.sort(key=lambda e: PRIORITY[e[0]])   # the tagger takes the first kind
             padded = f" {key} "
             any_case = all(e[2] == ANY_CASE for e in entries)
             a.add_word(padded, (len(padded), tuple(entries), any_case))
         a.make_automaton()
         return a
+
+
+# When one phrase is several things, the tagger keeps the first kind in this order
+PRIORITY = {"group": 0, "org": 1, "topic": 2, "country": 3, "capital": 4, "role": 5, "hon": 6, "place": 7}
 
 
 def _rule_for(surface: str) -> int:
@@ -151,7 +159,8 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
         by_kind.setdefault(_kind(p), []).append(p)
 
     for p in by_kind.get("nonname", []):
-        gz.nonname.update(fold(l) for l in _lines(p))
+        for line in _lines(p):
+            gz.nonname.update((fold(line), line.strip()))   # folded, and as written for a fast check
     for p in by_kind.get("gov_verbs", []):
         gz.gov_verbs.update(fold(l) for l in _lines(p))
     for p in by_kind.get("roles", []):
@@ -176,6 +185,8 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
     _compile_places(gz, pats, by_kind.get("places", []))
     _compile_people(gz, by_kind.get("people", []))
     gz.automaton = pats.automaton()
+    gz.people = PersonTable(gz.people)
+    gz.places = PlaceTable(gz.places)
     return gz
 
 
@@ -276,6 +287,9 @@ def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
                 if not lst or lst[-1] != i:
                     lst.append(i)
                 gz.given_names.add(toks[0])
+    for surname in gz.surname_index:
+        if len(surname) >= 4:
+            gz.skeleton_index.setdefault(skeleton(surname), []).append(surname)
     # Given names must not swallow words that begin other capitalised phrases
     gz.given_names -= gz.nonname
     gz.given_names -= set(gz.capitals)
