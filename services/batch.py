@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Console
 from rich.progress import Progress
 
 from .config import Settings
 from .dlq import Failure
 from .ingest.readers import InputError, read_paths
-from .render import print_meetings
+from .render import print_meetings, wide_console
 from .sink.store import write_jsonl
 from .timebudget import time_budget
 
 
 def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool) -> int:
     from .logic.pipeline import process
+    from .warmup import warm_up
 
-    console = Console(stderr=True)
+    warm_up()
+
+    console = wide_console(stderr=True)
     events: list[dict] = []
     articles = refused = failed = 0
     started = time.perf_counter()
@@ -46,7 +48,7 @@ def process_paths(settings: Settings, paths: list[str], *, output: str | None, q
                               f"{failure.reason}: {failure.detail}")
     elapsed = time.perf_counter() - started
     if not quiet:
-        print_meetings(events, Console())
+        print_meetings(events, wide_console())
     if output:
         write_jsonl(events, output)
         console.print(f"wrote {len(events)} meetings to {output}")

@@ -36,6 +36,14 @@ def meetings_table(events: Iterable[dict[str, Any]], title: str = "Detected meet
     return table
 
 
+def wide_console(**kwargs) -> Console:
+    """A console that keeps table rows readable when output goes to a file or a pipe."""
+    import sys
+
+    stream = kwargs.get("file") or (sys.stderr if kwargs.get("stderr") else sys.stdout)
+    return Console(width=None if stream.isatty() else 160, **kwargs)
+
+
 def print_meetings(events: list[dict[str, Any]], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or wide_console()
     console.print(meetings_table(events, title=f"Detected meetings ({len(events)})"))

@@ -26,7 +26,7 @@ from .config import Settings
 from .ingest.readers import Article, InputError, read_paths
 from .progress import ProgressMonitor, Stalled, wait_until_drained
 from .publisher import Publisher
-from .render import print_meetings
+from .render import print_meetings, wide_console
 from .sink.store import read_meetings, write_jsonl
 from .topics import create_topics_sync
 
@@ -67,8 +67,13 @@ class Workers:
             self.started.append(self._spawn(name))
 
     def _spawn(self, name: str) -> WorkerProcess:
-        log_path = self.run_dir / f"{name}.log"
-        port_file = self.run_dir / f"{name}.port"
+        # A second process of the same service (scaling out) gets its own log and port file.
+        label = name
+        taken = {w.log_path.stem for w in self.started}
+        while label in taken:
+            label = f"{name}-{sum(1 for t in taken if t.startswith(name)) + 1}"
+        log_path = self.run_dir / f"{label}.log"
+        port_file = self.run_dir / f"{label}.port"
         port_file.unlink(missing_ok=True)
         env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
         with open(log_path, "ab") as log:
@@ -94,8 +99,10 @@ class Workers:
         old = self.get(name)
         if old.proc.poll() is None:
             self.kill(name, signal.SIGTERM)
+        index = self.started.index(old)
+        self.started.pop(index)
         fresh = self._spawn(name)
-        self.started[self.started.index(old)] = fresh
+        self.started.insert(index, fresh)
         return fresh
 
     def check(self) -> None:
@@ -171,7 +178,7 @@ async def _publish_and_wait(settings: Settings, messages: list[dict], workers: W
 
 def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
        stall_timeout: float = 120.0, console: Console | None = None) -> int:
-    console = console or Console()
+    console = console or wide_console()
     inputs = inputs or [str(SAMPLES)]
     run_dir = Path(tempfile.mkdtemp(prefix="parley-up-"))
     broker = None

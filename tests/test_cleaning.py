@@ -421,3 +421,16 @@ def test_date_and_byline_lines_under_the_headline_leave_the_title_alone():
 def test_a_site_name_after_a_pipe_is_cut_from_a_given_title():
     msg = clean(raw(BODY_1, title="World | Chile and Peru agree to talk | Andes Wire"))
     assert msg["title"] == "Chile and Peru agree to talk"
+
+
+def test_a_caption_ending_with_its_photo_credit_is_a_caption():
+    line = "The two ministers shake hands in Lima (Photo: Andes Wire)"
+    msg = clean(raw(article(BODY_1, line, BODY_2)))
+    assert msg["captions"] == [line]
+
+
+def test_a_long_labelled_caption_is_still_a_caption():
+    line = "Photo: " + " ".join(["The ministers of Chile and Peru with their delegations"] * 5)
+    msg = clean(raw(article(BODY_1, line, BODY_2)))
+    assert msg["captions"] == [line]
+    assert msg["text"] == BODY_1 + "\n\n" + BODY_2

@@ -289,3 +289,15 @@ def refused_at_ingest(max_chars: int) -> list[RefusedAtIngest]:
         RefusedAtIngest("jsonl_text_too_long", "jsonl", _json({"text": "y" * (max_chars + 1)}) + b"\n", "too_long"),
         RefusedAtIngest("jsonl_scalar_line", "jsonl", b'"nope"\n', "not_an_object"),
     ]
+
+
+def explain(articles: list[GoodArticle], tally) -> str:
+    """Which base articles the lost or unexpected events belong to (for failure messages)."""
+    lost, unexpected = set(tally.lost), set(tally.unexpected)
+    by_base: dict[str, int] = {}
+    for article in articles:
+        if expected_event_ids(article) & lost:
+            file = article.message["source"]["file"]
+            by_base[file] = by_base.get(file, 0) + 1
+    return (f"articles with lost events by corpus file: {dict(sorted(by_base.items()))}; "
+            f"{len(unexpected)} unexpected ids")

@@ -102,6 +102,9 @@ def evaluate_targets(summary: dict) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `parley bench -- --articles N` (older command lines needed it)
+        argv = argv[1:]
     args = build_parser().parse_args(argv)
     if args.articles < 10:
         raise SystemExit("--articles must be at least 10")

@@ -88,12 +88,20 @@ def render(path: str | Path, timeline: Timeline, sampler: Sampler, title: str) -
     ax_lat.grid(alpha=0.3, which="both")
 
     _shade(ax_rss, timeline)
-    for name, points in sampler.series_mb().items():
-        ax_rss.plot(*zip(*points), lw=1, label=name, color=STAGE_COLOURS.get(name),
-                    ls="--" if name in ("broker", "bench driver") else "-")
+    series = sampler.series_mb()
+    for name, points in series.items():
+        if name != "broker":
+            ax_rss.plot(*zip(*points), lw=1, label=name, color=STAGE_COLOURS.get(name),
+                        ls="--" if name == "bench driver" else "-")
     ax_rss.set_ylabel("RSS (MB)")
     ax_rss.set_xlabel("seconds since the workers started")
     handles, labels = ax_rss.get_legend_handles_labels()
+    if "broker" in series:
+        # The embedded broker keeps every message in memory by design: its own scale.
+        ax_broker = ax_rss.twinx()
+        line, = ax_broker.plot(*zip(*series["broker"]), lw=1, ls=":", color="#7f7f7f", label="broker (right axis)")
+        ax_broker.set_ylabel("broker RSS (MB)")
+        handles, labels = handles + [line], labels + [line.get_label()]
     phases = [Patch(color=PHASE_COLOURS.get(n, "#f4f4f4"), label=f"phase: {n}") for n, _s, _e in timeline.phases]
     ax_rss.legend(handles + phases, labels + [p.get_label() for p in phases], loc="upper left", fontsize=7, ncol=2)
     ax_rss.grid(alpha=0.3)

@@ -105,9 +105,9 @@ def measure(items: list[Item], *, limit: int | None = None) -> dict:
         messages = messages[:limit]
     run_logic(messages[:WARMUP], StageClock())
     clock = StageClock()
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     run_logic(messages, clock)
-    wall = time.perf_counter() - wall
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     busy = sum(clock.seconds.values())
     n = max(1, clock.articles)
     codec, rejected = codec_overhead(messages[:CODEC_SAMPLE])
@@ -120,6 +120,9 @@ def measure(items: list[Item], *, limit: int | None = None) -> dict:
         "setup_s": round(setup, 3),
         "seconds": round(wall, 3),
         "articles_per_s": round(clock.articles / busy, 1) if busy else None,
+        # the same work per second of this process's CPU time: what the rate would be on an
+        # otherwise idle core (the benchmark machine may be shared)
+        "articles_per_cpu_s": round(clock.articles / cpu, 1) if cpu else None,
         "us_per_article": {
             **{stage: round(s / n * 1e6, 1) for stage, s in clock.seconds.items()},
             "total": round(per_article * 1e6, 1),

@@ -150,7 +150,7 @@ def classify(line: str) -> str | None:
         return "byline"
     if first in ("http", "https", "www") and LINK.fullmatch(line):
         return "link"
-    if n <= 100 and BREADCRUMB.fullmatch(line):
+    if n <= 100 and any(c in line for c in "/>»›|") and BREADCRUMB.fullmatch(line):
         return "navigation"
     dated = digit or first in _DATE_FIRST or first[:3] in _DATE_FIRST
     if first in _UPDATED_FIRST and UPDATED.fullmatch(line):

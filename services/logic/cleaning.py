@@ -74,12 +74,43 @@ _AGENCY_PREFIX = re.compile(
 )
 
 
-@dataclass(slots=True)
 class _Line:
-    text: str  # rendered
-    segs: Segs
-    raw: str  # the raw line, stripped, for the `dropped` record
-    hard_break: bool = False
+    """One non-blank raw line; rendered (markup, NFKC, spaces) only when first needed, so the
+    lines of a furniture zone are never rendered at all."""
+
+    __slots__ = ("_t", "_a", "_b", "_hints", "_text", "_segs", "raw", "hard_break")
+
+    def __init__(self, t: str, a: int, b: int, hints: str, raw: str, hard_break: bool) -> None:
+        self._t, self._a, self._b, self._hints = t, a, b, hints
+        self._text: str | None = None
+        self._segs: Segs = []
+        self.raw = raw  # the raw line, stripped, for the `dropped` record
+        self.hard_break = hard_break
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._render()
+        return self._text  # type: ignore[return-value]
+
+    @property
+    def segs(self) -> Segs:
+        if self._text is None:
+            self._render()
+        return self._segs
+
+    def blank_out(self) -> None:
+        self._text, self._segs = "", []
+
+    def _render(self) -> None:
+        t, a, b = self._t, self._a, self._b
+        raw_line = t[a:b]
+        if (len(self.raw) == len(raw_line) and "  " not in raw_line
+                and not any(c in raw_line for c in self._hints)
+                and (raw_line.isascii() or unicodedata.is_normalized("NFKC", raw_line))):
+            self._text, self._segs = raw_line, [(0, a, b - a)]  # the common case: nothing to do
+        else:
+            self._text, self._segs = render_line(t, a, b, self._hints)
 
 
 @dataclass(slots=True)
@@ -373,7 +404,7 @@ def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragrap
 
 
 def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
-    """Rendered lines grouped into blocks separated by blank lines."""
+    """Lines grouped into blocks separated by blank lines."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
     hints = markup_chars(t)
@@ -387,17 +418,10 @@ def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
                 blocks.append(current)
                 current = []
             continue
-        if (len(stripped) == len(raw_line) and "  " not in raw_line
-                and not any(c in raw_line for c in hints)
-                and (raw_line.isascii() or unicodedata.is_normalized("NFKC", raw_line))):
-            # the common case: a plain line needs no rendering at all
-            current.append(_Line(raw_line, [(0, a, b - a)], raw_line, False))
-            continue
-        text, segs = render_line(t, a, b, hints)
         hard_break = raw_line.endswith("  ") or (html_breaks and _BR_END.search(raw_line) is not None)
-        line = _Line(text, segs, stripped, hard_break)
+        line = _Line(t, a, b, hints, stripped, hard_break)
         if bold and _BOLD_LINE.fullmatch(raw_line):
-            line.text, line.segs = "", []  # a bold-only line: a heading or a signature
+            line.blank_out()  # a bold-only line: a heading or a signature
         current.append(line)
     if current:
         blocks.append(current)
@@ -405,17 +429,18 @@ def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
 
 
 def _line_kind(line: _Line, title_key: str | None, *, started: bool) -> str | None:
-    if not line.text:
+    text = line.text
+    if not text:
         return "markup"
-    kind = boilerplate.classify(line.text)
+    kind = boilerplate.classify(text)
     if kind is not None:
         return kind
-    if title_key and len(line.text) <= len(title_key) + 8:
-        key = _key(line.text).rstrip(" .")
-        if key == title_key.rstrip(" ."):
+    if title_key:
+        n, t = len(text), len(title_key)
+        if abs(n - t) <= 8 and _key(text).rstrip(" .") == title_key.rstrip(" ."):
             return "title_repeat"
         # a truncated copy of the headline before the body ("Blinken, Cavusoglu hold")
-        if not started and len(key) >= 10 and title_key.startswith(key) and not _ends_sentence(line.text):
+        if not started and 10 <= n < t and not _ends_sentence(text) and title_key.startswith(_key(text)):
             return "title_repeat"
     return None
 
@@ -461,7 +486,7 @@ def _is_title_block(block: list[_Line], rest: list[list[_Line]]) -> bool:
     """A title: a short stand-alone first line without a final period (a question or an
     exclamation may end one), followed by article text. Lines under it in the same block
     must all be furniture (a date, a byline)."""
-    after = sum(len(line.text) for line in block[1:]) + sum(len(line.text) for b in rest for line in b)
+    after = sum(len(line.raw) for line in block[1:]) + sum(len(line.raw) for b in rest for line in b)
     if not block or not after:
         return False
     text = block[0].text

@@ -151,6 +151,8 @@ def _party_from_mention(m: dict, national: dict) -> Party | None:
     if t in ("person", "role"):
         org = m.get("org")
         country = m.get("country")
+        if country in _dependent_demonyms():
+            country = None   # a shared demonym resolved to a dependency: the country is unknown
         if org and org in national:
             # an official of a national body ("State Department official") speaks for its country
             country, org = country or national[org], None
@@ -205,7 +207,8 @@ def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
                 or (q.kind == "country" and p.kind in ("person", "role") and q.countries <= p.countries) \
                 or (p.kind == "country" and q.kind in ("person", "role") and p.countries <= q.countries) \
                 or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs) \
-                or (q.kind == "org" and p.kind in ("person", "role") and _lex("igo_office").search(text, q.end, p.end))
+                or (q.kind == "org" and p.kind in ("person", "role") and _lex("igo_office").search(text, q.end, p.end)) \
+                or (q.orgs and not q.countries and p.kind == "person" and _lex("igo_office").search(p.role or ""))
             if same and len(gap) <= 45 and _glue(gap):
                 out[-1] = _fold(q, p)
                 continue
@@ -226,7 +229,7 @@ def _fold(a: Party, b: Party) -> Party:
     role = a.role or b.role
     countries = a.countries | b.countries
     orgs = a.orgs | b.orgs
-    if a.kind == "org" and b.kind in ("person", "role"):
+    if (a.kind == "org" or (a.orgs and not a.countries)) and b.kind in ("person", "role"):
         countries, orgs = frozenset(), a.orgs   # "NATO Secretary General" speaks for NATO
         return Party(named.name, role, None, next(iter(a.orgs), None), countries, orgs,
                      a.start, b.end, "person" if named.name else "role")
@@ -247,6 +250,7 @@ class _Context:
     location_status_future: bool | None = None
     speaker: Party | None = None
     national: dict = field(default_factory=dict)      # national body code -> country
+    first_hit: int = 0                                # start of the sentence's first trigger
     names: dict = field(default_factory=dict)         # person id -> canonical name
     counts: dict = field(default_factory=dict)        # person name -> mentions so far
     people: dict = field(default_factory=dict)        # person name -> Party
@@ -362,6 +366,7 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     quotes = quoted_spans(text, sent)
     out: list[Candidate] = []
     if hits:
+        ctx.first_hit = hits[0].start
         date_exprs = [(sent.start + d.start, d) for d in _dates.find_dates(sent.text)]
         for hit in hits:
             out += _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
@@ -431,6 +436,7 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     in_paren = _inside(hit.start, paren)
     if in_paren and text[in_paren[0]] == ",":
         right = min(right, in_paren[1])
+        left = in_paren[0] + 1   # cues of the relative clause only
         left_subject_end = in_paren[0]
         left_subject_start = max(sent.start, _last_left_boundary(text, sent, left_subject_end))
     else:
@@ -512,7 +518,7 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     feats = {"coref": used_coref, "field": field_name,
              "elaboration": trig.obj == "topic" and trig.cls == "verb"
              and bool(_lex("discuss").match(text, hit.start)),
-             "anaphoric": bool(_lex("anaphoric").match(text, hit.start)), "quoted": bool(_inside(hit.start, quotes)),
+             "anaphoric": bool(_lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(_inside(hit.start, quotes)),
              "strength": strength, "trigger": text[hit.start:hit.end].lower()}
 
     out = []
@@ -591,7 +597,8 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
     or possessives of the topic are not sides; the mentions before a subject verb are."""
     out = []
     for p in subj:
-        if p.kind == "country" and (text[p.end:p.end + 1] in "-–" or text[p.start - 1:p.start] in ("-", "–")):
+        if p.kind == "country" and (text[p.end:p.end + 1] in "-–" or text[p.start - 1:p.start] in ("-", "–")) \
+                and end - p.end > 25:
             continue   # "the Armenia-Azerbaijan war": a compound modifier, not a side
         before = text[max(start, p.start - 25):p.start]
         if p.kind in ("country", "group", "org") and _lex("prep_off").search(before) \
@@ -628,7 +635,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
         governing = None
         for m in _FUNC.finditer(gap):
             w = m.group(0).lower()
-            if w in ("with", "between", "among", "including"):
+            if w in ("with", "between", "among", "including", "honor", "honour"):
                 collecting, dest_mode, governing = True, False, None
             elif w in _CONTINUE:
                 continue     # "and", "," and "of" only continue a list
@@ -652,10 +659,15 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 dests.append((_place_party(item), _location_of(item, typ)))
             elif item.kind == "country":
                 dests.append((item, _location_of(item, typ)))
-            elif item.kind in ("person", "role") and trig.obj == "dest" and trig.cls == "verb":
+            elif item.kind in ("person", "role") and text[hit.start:hit.end].lower().startswith("visit") \
+                    and trig.cls == "verb":
                 # "visited the Armenian president" — a person as the visited side
                 dests.append((item, None))
         elif collecting and typ == "party":
+            if item.kind == "country" and text[item.end:item.end + 2] in ("'s", "’s") \
+                    and not _lex("coord_next").match(text, item.end + 2):
+                prev_end = e
+                continue   # "welcomed Ireland's voice": a possessor, not a counterpart
             if _is_occasion(text, sent, item):
                 prev_end = e
                 continue
@@ -667,7 +679,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
 _FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|about|over|for|"
                    r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
                    r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
-                   r"margins)\b|[,&]", re.I)
+                   r"margins|hono(?:u)?r)\b|[,&]", re.I)
 
 
 _CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their", "the",
@@ -777,7 +789,8 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
     if best == "ref_single":
         # the latest person before the pronoun, in this sentence first; else the latest subject
         here = [p for p in parties if p.start < hit_start and p.kind in ("person", "role") and p.sides]
-        if here and here[0].start - sent.start < 40 and not _PREP_BEFORE.search(text, sent.start, here[0].start):
+        if here and here[0].start - sent.start < 40 and here[0].start < ctx.first_hit \
+                and not _PREP_BEFORE.search(text, sent.start, here[0].start):
             return [here[0]]      # the sentence's own subject: "Kerry ... as he greeted"
         if ctx.subjects:
             return [ctx.subjects[-1]]
@@ -960,8 +973,6 @@ def _merged_kind(e: Candidate, c: Candidate) -> str:
 def _absorb(e: Candidate, c: Candidate) -> None:
     e.features["reports"] = e.features.get("reports", 1) + 1
     e.kind = _merged_kind(e, c)
-    if c.status != e.status and c.status == "proposed":
-        e.status = "proposed" if e.strength <= c.strength else e.status
     if e.location is None and c.location is not None and e.kind != "call":
         e.location = c.location
     elif e.features.get("context_location") and c.location and not c.features.get("context_location"):

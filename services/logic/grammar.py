@@ -62,7 +62,7 @@ LEFT_BOUNDARY = re.compile(
     r"according\s+to|added|adding|noted|noting|stressed|stressing|reported|announced|stated)\b",
     re.I)
 RIGHT_BOUNDARY = re.compile(
-    r"[;:“”\"]|—|\s-\s|\b(?:said|says|told|where|which|who|whom|while|but|although|because|"
+    r"[;:“”\"]|—|\s-\s|\b(?:said|says|told|that|where|which|who|whom|while|but|although|because|"
     r"after|before|when|since|as(?!\s+well)|and\s+(?:then|also|discussed|said|agreed|stressed|"
     r"expressed|noted)|according\s+to|adding|noting|during\s+which|to\s+discuss|to\s+talk)\b",
     re.I)

@@ -40,6 +40,8 @@ SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n]\s*)$")
 SURNAME_LINK_MIN = 0.84     # Jaro-Winkler between a lone surname and a known person's surname
 FUZZY_NAME_MIN = 85         # rapidfuzz ratio between a full name and a gazetteer alias
 PLACE_FREE_POPULATION = 100_000
+VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "deputy", "minister", "diplomat"}
+COMMON_SURNAME = 8          # more gazetteer people than this share the surname: needs context
 PLACE_SENTENCE_START_POPULATION = 500_000
 SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
                 "king", "queen", "secretary general", "emir", "supreme leader", "pope", "crown prince"}
@@ -194,7 +196,7 @@ class Candidate:
     # "Minister of Health and Medical Services": capitalised words after a lower-case
     # connector continue a title or an institution's name, not a person's
     after_connector: bool = False
-    in_place: bool = False
+    in_place: bool = False  # the whole candidate is a known place
 
 
 CONNECTOR_RE = re.compile(r"(?:\b(?:and|of|for|to|on|at|in|&)\s+|-)$")
@@ -236,12 +238,12 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
             candidates.append(group)
     cands = []
     for g in candidates:
-        while g and not g[-1][2][:1].isupper():      # trailing particles
+        while g and not g[-1][2][:1].isupper() and "-" not in g[-1][2]:   # trailing particles ("van")
             g = g[:-1]
         if g:
             c = Candidate(g[0][0], g[-1][1], g, None)
             c.after_connector = bool(CONNECTOR_RE.search(text, max(0, c.start - 5), c.start))
-            c.in_place = placed.find(1, c.start, c.end) != -1
+            c.in_place = placed.find(0, c.start, c.end) == -1    # wholly a place ("York City")
             cands.append(c)
 
     out = []
@@ -301,9 +303,9 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
         return out
     # nothing known: a later mention of someone named, or a new person when introduced
     # (role/honorific) or shaped like a name (known given name)
-    if n > 4 or c.after_connector:
-        return []
     key_tokens = _key(toks).split()
+    if n > 4 or c.after_connector and key_tokens[0] not in gz.given_names:
+        return []
     linked = _link(art, key_tokens)
     if linked:
         return [_linked_mention(text, toks, linked)]
@@ -490,17 +492,22 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
 
 def _pick_by_surname(cands, ctx, date, introduced):
     """The one office holder a bare surname means at the date ("President Aliyev", "Lavrov")."""
+    if len({p.id for p in cands}) > COMMON_SURNAME and not (ctx.get("country") or ctx.get("role")):
+        return None   # "Mr Smith": too many holders of the name to guess without a country or title
     held = [(p, p.role_at(date)) for p in cands]
     active = [(p, r) for p, r in held if r]
     if ctx.get("country"):
-        active = [(p, r) for p, r in active if p.country == ctx["country"]] or active
-    if ctx.get("role"):
-        same_role = [(p, r) for p, r in active if r[0] == ctx["role"]]
-        if same_role:
-            active = same_role
+        # "Syrian President Bashar": a holder from another country is someone else
+        active = [(p, r) for p, r in active if p.country == ctx["country"]]
+        cands = [p for p in cands if p.country == ctx["country"]]
+    if ctx.get("role") and ctx["role"] not in VAGUE_CONTEXT_ROLES:
+        # the title in the text must fit the office held: "spokesman Smith" is no minister Smith
+        active = [(p, r) for p, r in active if r[0] == ctx["role"]]
     senior = [(p, r) for p, r in active if r[0] in SENIOR_ROLES]
     if len(active) == 1 and (introduced or senior):
         return active[0][0]
+    if not active and introduced and len({p.id for p in cands}) == 1:
+        return cands[0]      # "Imam Khomeini": the only person of that name, out of office at the date
     if senior:
         # several seniors: Wikidata-backed records are the better-maintained ones
         ranked = sorted(senior, key=lambda pr: (pr[0].id.startswith("Q"), pr[1][0] in ("president", "prime minister")), reverse=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from ..codec import decode, encode, key_of
 from ..config import Settings
 from ..stage import Outgoing, Stage
+from ..warmup import warm_up
 
 
 def make_stage(settings: Settings) -> Stage:
-    from ..logic.gazetteer import load
     from ..logic.tagging import tag
 
-    load()  # compile the gazetteer once, before the first message
+    warm_up()  # compile patterns and load the gazetteer before the first message's time budget
 
     def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
         tagged = tag(decode(value, schema="articles.clean"))

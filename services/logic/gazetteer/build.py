@@ -474,10 +474,12 @@ MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "
 
 
 def parse_factbook(src: Path, people: PeopleIndex, roles: Roles, gec_to_iso3: dict) -> None:
+    independent = {c["cca3"] for c in json.loads((src / "countries" / "countries.json").read_text(encoding="utf-8"))
+                   if c.get("independent")}
     for path in sorted((src / "factbook").glob("*/*.json")):
         iso3 = gec_to_iso3.get(path.stem.upper())
-        if not iso3:
-            continue
+        if not iso3 or iso3 not in independent:
+            continue   # a territory's chief of state is its sovereign's (Guam: the US president)
         try:
             d = json.loads(path.read_text(encoding="utf-8"))
             ex = d["Government"]["Executive branch"]

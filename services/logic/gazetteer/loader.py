@@ -220,6 +220,11 @@ SINGLE_HOLDER = {"president", "prime minister", "foreign minister", "secretary o
                  "king", "queen", "emir", "sultan", "secretary general", "vice president", "defence minister"}
 
 
+# Ids of people whose roles come from office-holder lists (Wikidata Q-ids, World Factbook);
+# CountryInfo titles are free text ("President, State Oil Company") and may not close a term
+CURATED_ID_PREFIXES = ("Q", "fb:")
+
+
 def _close_open_roles(people: list[Person]) -> None:
     """Sources are snapshots: an open term ("since 2008") is closed by the same office's next
     holder, and a labelled open term is closed by an unlabelled dated term that starts the same day."""
@@ -229,6 +234,8 @@ def _close_open_roles(people: list[Person]) -> None:
                    for r in p.roles]
     starts: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for i, p in enumerate(people):
+        if not p.id.startswith(CURATED_ID_PREFIXES):
+            continue   # only office-level sources (Wikidata, Factbook) name successors reliably
         for role, country, org, start, _end in p.roles:
             if role in SINGLE_HOLDER and start:
                 starts.setdefault((role, country or org), []).append((start, i))
