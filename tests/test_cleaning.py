@@ -434,3 +434,69 @@ def test_a_long_labelled_caption_is_still_a_caption():
     msg = clean(raw(article(BODY_1, line, BODY_2)))
     assert msg["captions"] == [line]
     assert msg["text"] == BODY_1 + "\n\n" + BODY_2
+
+
+def test_text_between_two_rules_is_not_taken_for_front_matter():
+    text = "---\nChile and Peru agree to talk\n\n" + BODY_1 + "\n---\n\n" + BODY_2
+    msg = clean(raw(text))
+    assert BODY_1 in msg["text"] and BODY_2 in msg["text"]
+    assert msg["title"] == "Chile and Peru agree to talk"
+
+
+def test_html_figure_captions_are_kept_as_captions():
+    page = HTML.replace("</p></article>", '</p><figure><img src="a.jpg"><figcaption>The ministers in Lima'
+                        "</figcaption></figure></article>")
+    msg = clean(raw(html=page))
+    assert msg["captions"] == ["The ministers in Lima"]
+    assert "The ministers in Lima" not in msg["text"]
+
+
+def test_headlines_closing_the_text_without_a_header_are_dropped_as_teasers():
+    text = article(BODY_1, BODY_2, "Finnish president to visit Tokyo next week", "Peru port reopens after strike")
+    msg = clean(raw(text))
+    assert msg["text"] == BODY_1 + "\n\n" + BODY_2
+    assert "teaser" in dropped_kinds(msg)
+
+
+def test_a_single_short_closing_line_is_kept():
+    msg = clean(raw(article(BODY_1, "Talks resume in Lima")))
+    assert msg["text"] == BODY_1 + "\n\nTalks resume in Lima"
+
+
+# -- whole made-up pages -----------------------------------------------------------------------
+
+WIRE_PAGE = """Home / World
+
+Chile, Peru ministers discuss fishing in Lima
+12:45, 04 March 2019
+
+LIMA, March 4. /ANDINA/. The foreign ministers of Chile and Peru discussed fishing rights at talks in Lima on Monday, the Peruvian foreign ministry said.
+
+"The ministers exchanged views on the maritime border," the ministry said in a statement.
+
+Read also
+Bolivia and Paraguay leaders to hold call next week
+Ecuador minister to visit Santiago in April
+
+Share
+Facebook Twitter Telegram
+
+Tags: Chile, Peru, fishing
+
+Most read
+Argentina and Uruguay presidents meet in Montevideo
+© Andes Wire 2019
+"""
+
+
+def test_a_wire_page_keeps_only_the_story_and_its_fields():
+    msg = clean(raw(WIRE_PAGE))
+    assert msg["title"] == "Chile, Peru ministers discuss fishing in Lima"
+    assert msg["dateline"] == "LIMA, March 4. /ANDINA/."
+    assert msg["agency"] == "ANDINA"
+    assert msg["published_at"] == "2019-03-04"
+    assert msg["text"].startswith("The foreign ministers of Chile and Peru discussed")
+    assert msg["text"].endswith('the ministry said in a statement.')
+    for teaser in ("Bolivia", "Ecuador", "Argentina", "Facebook", "Tags", "Home"):
+        assert teaser not in msg["text"]
+    assert {"navigation", "teaser", "share", "meta", "related", "date"} <= set(dropped_kinds(msg))

@@ -153,8 +153,10 @@ def test_successor_closes_an_open_ended_term(tmp_path):
     base = tmp_path / "b"
     base.mkdir()
     write(base / "people_x.tsv",
-          "a\tOld Holder\t\tpresident\tARM\t\t2000-01-01\t\n"
-          "b\tNew Holder\t\tpresident\tARM\t\t2008-04-09\t\n")
+          "Q1\tOld Holder\t\tpresident\tARM\t\t2000-01-01\t\n"
+          "Q2\tNew Holder\t\tpresident\tARM\t\t2008-04-09\t\n"
+          # free-text titles (CountryInfo ids) may be wrong: they do not end another's term
+          "ci:x\tCompany Boss\t\tpresident\tARM\t\t2009-01-01\t\n")
     gz = load_mod.load_cached("", use_cache=False, base=base)
     assert gz.find_people("Old Holder")[0].role_at("2010-01-01") is None
     assert gz.find_people("New Holder")[0].role_at("2010-01-01")[0] == "president"

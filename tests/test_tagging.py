@@ -235,3 +235,47 @@ def test_non_latin_text_does_not_break_offsets():
     out = tag(clean_msg("Путин — «Sergey Lavrov» в Москве. Erdoğan met Çavuşoğlu’s aide.", date="2021-09-22"))
     for m in out["mentions"]:
         assert out["text"][m["start"]:m["end"]] == m["text"]
+
+
+def test_surname_spelled_differently_resolves_to_the_office_holder():
+    m = person(mentions("Putin said he had no plans to meet Zelensky soon.", date="2022-05-01"), "Zelensky")
+    assert m["name"] == "Volodymyr Zelenskyy" and m["country"] == "UKR"
+
+
+def test_counterpart_takes_the_role_of_the_person_just_named():
+    ms = mentions("Italian Foreign Minister Marco Vettorelli met his Greek counterpart Eleni Doukaki.")
+    m = person(ms, "Eleni Doukaki")
+    assert (m["role"], m["country"]) == ("foreign minister", "GRC")
+
+
+def test_title_that_contradicts_every_known_holder_makes_a_new_person():
+    ms = mentions("Mr. Smith, a spokesman for the ministry, said the talks went well.", date="2023-05-14")
+    m = person(ms, "Smith")
+    assert m["name"] == "Smith" and m["role"] == "spokesperson"
+
+
+def test_names_of_operations_buildings_and_storms_are_not_people():
+    ms = mentions("Doctors at Maria Kowalczyk Hospital treated soldiers of Operation Martin Spring "
+                  "before Hurricane Helena Brandt arrived.")
+    assert of_type(ms, "person") == []
+
+
+def test_headline_words_are_not_taken_for_new_people():
+    out = tag(clean_msg("Officials met on Monday.", title="Senior Official Travel Plans Announced For Visit"))
+    assert [m for m in out["mentions"] if m["type"] == "person"] == []
+
+
+def test_acronym_is_not_linked_to_a_similar_surname():
+    ms = mentions("Villagers near Ain Issa fled. ISIS fighters escaped.", date="2019-10-15")
+    assert not [m for m in ms if m["type"] == "person" and m["text"] == "ISIS"]
+
+
+def test_listed_demonyms_before_a_plural_title_each_own_it():
+    ms = of_type(mentions("Azerbaijani and Armenian foreign ministers will meet in Paris."), "role")
+    assert sorted(m["country"] for m in ms) == ["ARM", "AZE"]
+
+
+def test_group_named_before_a_comma_does_not_own_the_next_title():
+    ms = mentions("In addition to the G7, President Biden will attend the Quad meeting.", date="2023-05-19")
+    assert not [m for m in of_type(ms, "role") if m.get("org") == "G7"]
+    assert person(ms, "Biden")["name"] == "Joe Biden"

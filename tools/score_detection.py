@@ -105,7 +105,14 @@ def main():
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--calib", action="store_true")
     ap.add_argument("--only")
+    ap.add_argument("--fit-calibration", metavar="TSV",
+                    help="write a raw-score -> precision table fitted on this corpus (raw scores are "
+                         "read with the calibration table switched off)")
     a = ap.parse_args()
+    if a.fit_calibration:
+        from services.logic import confidence
+        confidence._table.cache_clear()
+        confidence.DISABLED = True
     folder = Path(a.folder)
     gold = [json.loads(l) for l in (folder / "gold.jsonl").read_text().splitlines() if l.strip()]
     tp = fp = fn = 0
@@ -162,6 +169,8 @@ def main():
     print(f"{folder.name}: TP {tp} FP {fp} FN {fn}  P {p:.3f} R {r:.3f} F1 {f:.3f}")
     print("  attributes: " + "  ".join(f"{k} {v[0]}/{v[1]}={v[0]/max(v[1],1):.2f}" for k, v in attr.items()))
     print(f"  time: {1000*t_total/len(gold):.2f} ms/article (clean+tag+detect)")
+    if a.fit_calibration:
+        fit(calib, a.fit_calibration)
     if a.calib:
         print("  calibration (confidence bin: n, precision):")
         bins = [(0, .5), (.5, .6), (.6, .7), (.7, .8), (.8, .9), (.9, 1.01)]
@@ -169,6 +178,35 @@ def main():
             xs = [ok for c, ok in calib if lo <= c < hi]
             if xs:
                 print(f"    [{lo:.1f},{min(hi,1):.1f}) n={len(xs):3d} precision={sum(xs)/len(xs):.2f}")
+
+
+def fit(calib, path):
+    """Pool adjacent raw-score bins until precision rises monotonically (isotonic), smooth
+    each bin toward the overall precision, and write `lower-bound <TAB> precision <TAB> n`."""
+    if not calib:
+        return
+    overall = sum(ok for _, ok in calib) / len(calib)
+    edges = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    bins = []
+    for i, lo in enumerate(edges):
+        hi = edges[i + 1] if i + 1 < len(edges) else 1.01
+        xs = [ok for c, ok in calib if lo <= c < hi]
+        if xs:
+            bins.append([lo, sum(xs), len(xs)])
+    merged = []
+    for b in bins:
+        merged.append(b)
+        while len(merged) > 1 and merged[-2][1] / merged[-2][2] > merged[-1][1] / merged[-1][2]:
+            lo, k, n = merged[-2]
+            merged[-2:] = [[lo, k + merged[-1][1], n + merged[-1][2]]]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# Confidence calibration: raw detector score (lower bound of bin) -> precision observed on\n"
+                "# the dev corpus (isotonic pooling, smoothed toward the overall precision with weight 3).\n"
+                "# Written by tools/score_detection.py --fit-calibration.\n"
+                "# raw_lower\tprecision\tn\n")
+        for lo, k, n in merged:
+            f.write(f"{lo:.2f}\t{(k + 3 * overall) / (n + 3):.3f}\t{n}\n")
+    print(f"  wrote {path}: " + ", ".join(f"{lo:.2f}->{(k + 3 * overall) / (n + 3):.2f} (n={n})" for lo, k, n in merged))
 
 
 if __name__ == "__main__":

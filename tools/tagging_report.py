@@ -21,6 +21,7 @@ from services.logic.gazetteer import fold  # noqa: E402
 from services.logic.tagging import tag  # noqa: E402
 
 WITH_PEOPLE_COUNTRIES = False
+WITH_PLACE_COUNTRIES = False
 DEFAULT = [ROOT.parent / "shared" / "corpus" / "seeds", ROOT.parent / "shared" / "corpus" / "dev"]
 
 
@@ -83,6 +84,8 @@ def evaluate(folder: Path, verbose: bool):
         codes = {m["code"] for m in body if m["type"] == "country"}
         if WITH_PEOPLE_COUNTRIES:
             codes |= {m["country"] for m in body if m["type"] in ("person", "role") and m.get("country")}
+        if WITH_PLACE_COUNTRIES:
+            codes |= {m["country"] for m in body if m["type"] == "place" and m.get("country")}
         tp_p = sum(1 for n in names if any(same_person(n, x) for x in g["persons"]))
         fn_p = sum(1 for x in g["persons"] if not any(same_person(n, x) for n in names))
         c = counts["person"]
@@ -108,9 +111,11 @@ def main(argv=None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--people-countries", action="store_true",
                     help="count the countries of people and unnamed officials as article countries")
+    ap.add_argument("--place-countries", action="store_true", help="count the countries of places too")
     args = ap.parse_args(argv)
-    global WITH_PEOPLE_COUNTRIES
+    global WITH_PEOPLE_COUNTRIES, WITH_PLACE_COUNTRIES
     WITH_PEOPLE_COUNTRIES = args.people_countries
+    WITH_PLACE_COUNTRIES = args.place_countries
     t0 = time.perf_counter()
     gazetteer.load()
     print(f"gazetteer load: {1000 * (time.perf_counter() - t0):.0f} ms (from the disk cache unless data changed)")

@@ -60,6 +60,10 @@ _COPYRIGHT_WORDS = frozenset({"copyright", "c"})
 _COPYRIGHT_MARK = re.compile(r"(?i)©|\(c\)|\b(?:19|20)\d\d\b|rights\s+reserved")
 # "Home / News / Politics", "World > Europe > Armenia": short parts between separators.
 BREADCRUMB = re.compile(r"[\w'’.,-]+(?:\s+[\w'’.,-]+){0,3}(?:\s*[/>»›|]\s*[\w'’.,-]+(?:\s+[\w'’.,-]+){0,3}){2,}\s*[/>»›|]?")
+_SEPARATOR = re.compile(r"[/>»›|]")
+# "Home / World": a trail that starts at the home page needs only one separator.
+HOME_CRUMB = re.compile(r"[\w'’.,-]+(?:\s*[/>»›|]\s*[\w'’.,-]+(?:\s+[\w'’.,-]+){0,3})+\s*[/>»›|]?")
+_HOME_WORDS = frozenset({"home", "main", "homepage", "start"})
 LINK = re.compile(r"(?:https?://|www\.)\S+")
 _META_LIST = _phrases("meta_prefixes.txt")
 META = re.compile(
@@ -150,7 +154,9 @@ def classify(line: str) -> str | None:
         return "byline"
     if first in ("http", "https", "www") and LINK.fullmatch(line):
         return "link"
-    if n <= 100 and any(c in line for c in "/>»›|") and BREADCRUMB.fullmatch(line):
+    if n <= 100 and _SEPARATOR.search(line) and (
+        BREADCRUMB.fullmatch(line) or (first in _HOME_WORDS and HOME_CRUMB.fullmatch(line))
+    ):
         return "navigation"
     dated = digit or first in _DATE_FIRST or first[:3] in _DATE_FIRST
     if first in _UPDATED_FIRST and UPDATED.fullmatch(line):

@@ -18,9 +18,9 @@ Steps, in order (each general, none written for one outlet):
 from __future__ import annotations
 
 import bisect
-import unicodedata
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from . import boilerplate
@@ -38,6 +38,7 @@ _FINAL_PUNCT = frozenset(".!?;:…")
 _FRONT_MATTER_FENCE = re.compile(r"---\s*")
 _FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:\s?(.*)")
 _BR_END = re.compile(r"(?i)<br\s*/?>\s*$")  # a line ending in <br>: a hard line break
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit
 _ARTICLE_ID = re.compile(r"a-[0-9a-f]{16}")
 _YAML_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _LIST_MARKER = re.compile(r"(?:\d{1,2}[.)]|[a-h][.)]|[-•·▪◦●‣∙])\s+(?=\S)")
@@ -75,42 +76,36 @@ _AGENCY_PREFIX = re.compile(
 
 
 class _Line:
-    """One non-blank raw line; rendered (markup, NFKC, spaces) only when first needed, so the
-    lines of a furniture zone are never rendered at all."""
+    """One non-blank raw line; rendered (markup, NFKC, spaces) only when `text` or `segs` is
+    first read, so the lines of a furniture zone are never rendered at all."""
 
-    __slots__ = ("_t", "_a", "_b", "_hints", "_text", "_segs", "raw", "hard_break")
+    __slots__ = ("_t", "_a", "_b", "_hints", "text", "segs", "raw", "hard_break")
 
     def __init__(self, t: str, a: int, b: int, hints: str, raw: str, hard_break: bool) -> None:
         self._t, self._a, self._b, self._hints = t, a, b, hints
-        self._text: str | None = None
-        self._segs: Segs = []
         self.raw = raw  # the raw line, stripped, for the `dropped` record
         self.hard_break = hard_break
 
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._render()
-        return self._text  # type: ignore[return-value]
-
-    @property
-    def segs(self) -> Segs:
-        if self._text is None:
-            self._render()
-        return self._segs
+    def __getattr__(self, name: str):
+        # only called while the `text`/`segs` slots are still unset: render, then they are
+        # plain attributes
+        if name not in ("text", "segs"):
+            raise AttributeError(name)
+        self._render()
+        return getattr(self, name)
 
     def blank_out(self) -> None:
-        self._text, self._segs = "", []
+        self.text, self.segs = "", []
 
     def _render(self) -> None:
-        t, a, b = self._t, self._a, self._b
+        t, a, b, hints = self._t, self._a, self._b, self._hints
         raw_line = t[a:b]
         if (len(self.raw) == len(raw_line) and "  " not in raw_line
-                and not any(c in raw_line for c in self._hints)
+                and not (hints and any(c in raw_line for c in hints))
                 and (raw_line.isascii() or unicodedata.is_normalized("NFKC", raw_line))):
-            self._text, self._segs = raw_line, [(0, a, b - a)]  # the common case: nothing to do
+            self.text, self.segs = raw_line, [(0, a, b - a)]  # the common case: nothing to do
         else:
-            self._text, self._segs = render_line(t, a, b, self._hints)
+            self.text, self.segs = render_line(t, a, b, hints)
 
 
 @dataclass(slots=True)
@@ -125,7 +120,8 @@ class _Parts:
     captions: list[str] = field(default_factory=list)
     credit: str | None = None
     agency: str | None = None
-    dateline: str | None = None
+    dateline: str | None = None  # a dateline prefix of the first paragraph
+    date_line: str | None = None  # a stand-alone date line: the dateline when there is no prefix
     updated: str | None = None
     dates: dict[str, str] = field(default_factory=dict)  # where -> ISO date, for published_at
     dropped: list[dict] = field(default_factory=list)
@@ -186,8 +182,10 @@ def raw_span(clean_msg: dict, start: int, end: int) -> tuple[int, int]:
 def _clean(raw: dict, max_chars: int) -> dict:
     if not isinstance(raw, dict):
         raise Rejected("bad_message", f"expected an articles.raw object, got {type(raw).__name__}")
-    source_text, meta_title, meta_date, from_html = _source_text(raw, max_chars)
+    source_text, meta_title, meta_date, html_captions = _source_text(raw, max_chars)
+    from_html = html_captions is not None
     parts = _Parts()
+    parts.captions.extend(html_captions or [])
     title = raw.get("title")
     if isinstance(title, str) and title.strip():
         parts.title = _headline(_render_free(title))
@@ -208,11 +206,14 @@ def _clean(raw: dict, max_chars: int) -> dict:
         # trafilatura falls back to any text on a page without an article (menus, footers)
         raise Rejected("no_body", "the HTML holds no article text")
 
+    if parts.dateline and parts.date_line:
+        parts.drop("date", parts.date_line)
     text, offset_map = _assemble(paragraphs)
     return _message(raw, source_text, parts, text, offset_map)
 
 
-def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None, bool]:
+def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None, list[str] | None]:
+    """(text, title from metadata, date from metadata, HTML captions or None for text input)."""
     text, html_ = raw.get("text"), raw.get("html")
     for name, value in (("text", text), ("html", html_)):
         if value is not None and not isinstance(value, str):
@@ -220,19 +221,19 @@ def _source_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None
     if text is not None and text.strip():
         if len(text) > max_chars:
             raise Rejected("text_too_large", f"text has {len(text)} characters, limit {max_chars}")
-        return text, None, None, False
+        return text, None, None, None
     if html_ is not None and html_.strip():
         # Markup weighs several times the text it carries; the extracted text is checked too.
         if len(html_) > 10 * max_chars:
             raise Rejected("text_too_large", f"html has {len(html_)} characters, limit {10 * max_chars}")
-        extracted, title, date = _extract_html(html_)
+        extracted, title, date, captions = _extract_html(html_)
         if len(extracted) > max_chars:
             raise Rejected("text_too_large", f"extracted text has {len(extracted)} characters, limit {max_chars}")
-        return extracted, title, date, True
+        return extracted, title, date, captions
     raise Rejected("empty_text", "the message has no text and no html")
 
 
-def _extract_html(html_: str) -> tuple[str, str | None, str | None]:
+def _extract_html(html_: str) -> tuple[str, str | None, str | None, list[str]]:
     import trafilatura  # slow to import; only HTML input needs it
 
     try:
@@ -248,7 +249,21 @@ def _extract_html(html_: str) -> tuple[str, str | None, str | None]:
     # trafilatura puts one paragraph per line; make that explicit for the paragraph step.
     body = body.replace("\n", "\n\n")
     date = getattr(doc, "date", None)
-    return body, getattr(doc, "title", None), parse_date(date) if date else None
+    return body, getattr(doc, "title", None), parse_date(date) if date else None, _figcaptions(html_)
+
+
+def _figcaptions(html_: str) -> list[str]:
+    """Photo captions of an HTML page (trafilatura leaves <figcaption> out of the text)."""
+    if "figcaption" not in html_.lower():
+        return []
+    try:
+        from lxml import html as lxml_html
+
+        tree = lxml_html.fromstring(html_)
+        found = [" ".join(el.text_content().split()) for el in tree.iter("figcaption")]
+    except Exception:  # captions are a bonus: a page lxml cannot read simply has none
+        return []
+    return [c for c in (_render_free(text) for text in found if text) if c]
 
 
 def _render_free(text: str) -> str | None:
@@ -296,6 +311,9 @@ def _front_matter(t: str, lines: list[tuple[int, int]], parts: _Parts) -> list[t
     else:
         return lines
     block = [t[a:b] for a, b in lines[first + 1:end]]
+    top = [line for line in block if line.strip() and line[:1] not in (" ", "\t")]
+    if not top or not all(_FRONT_MATTER_KEY.fullmatch(line) for line in top):
+        return lines  # two rules around ordinary text, not a YAML block
     fields = _parse_front_matter(block)
     if not parts.title and fields.get("title"):
         parts.title = _render_free(fields["title"])
@@ -358,52 +376,79 @@ def _yaml_escape(m: re.Match) -> str:
 
 def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragraph]:
     """Classify lines, fill the side fields, and return body paragraphs."""
-    blocks = _blocks(t, spans)
+    blocks = _blocks(t, spans, parts)
     title_key = _key(parts.title) if parts.title else None
-    paragraphs: list[_Paragraph] = []
-    in_zone = False
+    body_blocks: list[list[_Line]] = []
+    in_zone = False  # after a section header: everything to the end is furniture
     teasers_follow = False  # after "Read more": headline-like lines are links to other stories
     for bi, block in enumerate(blocks):
         if in_zone:
             for line in block:
                 parts.drop("related", line.raw)
             continue
-        if parts.title is None and not paragraphs and _is_title_block(block, blocks[bi + 1:]):
+        if parts.title is None and not body_blocks and _is_title_block(block, blocks[bi + 1:]):
             parts.title = block[0].text
             title_key = _key(parts.title)
             block = block[1:]  # a date or byline line under the headline is handled below
         body: list[_Line] = []
+        # The continuation lines of hard-wrapped prose are prose: no need to classify them.
+        prose = len(block) > 2 and _is_wrapped(block)
         for li, line in enumerate(block):
+            if prose and body:
+                body.append(line)
+                continue
             if in_zone:
                 parts.drop("related", line.raw)
                 continue
-            if teasers_follow:
-                if _is_headline(line.text):
-                    parts.drop("teaser", line.raw)
-                    continue
+            started = bool(body_blocks or body)
+            kind = _line_kind(line, title_key, started=started)
+            if kind is None and teasers_follow and _is_headline(line.text):
+                kind = "teaser"  # a headline under "Read more"
+            elif kind is None:
                 teasers_follow = False
-            kind = _line_kind(line, title_key, started=bool(paragraphs or body))
             if kind is None:
                 body.append(line)
             elif kind == "inline_header":
                 parts.drop("teaser", line.raw)
                 teasers_follow = True
+            elif kind == "header" and started:
+                in_zone = True
+                parts.drop("related", line.raw)
             elif kind == "header":
-                if paragraphs or body:
-                    in_zone = True
-                    parts.drop("related", line.raw)
-                else:
-                    # Before the article: a list of links under a header; it ends with its block.
-                    for rest in block[li:]:
-                        parts.drop("navigation", rest.raw)
-                    break
+                # Before the article: a list of links under a header; it ends with its block.
+                for rest in block[li:]:
+                    parts.drop("navigation", rest.raw)
+                break
             else:
                 _take(kind, line, parts)
-        paragraphs.extend(_flow(body))
-    return paragraphs
+        if body:
+            body_blocks.append(body)
+    _drop_trailing_headlines(body_blocks, parts)
+    return [p for block in body_blocks if block for p in _flow(block)]
 
 
-def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
+def _drop_trailing_headlines(blocks: list[list[_Line]], parts: _Parts) -> None:
+    """Two or more headline-like lines closing the text are links to other stories that lost
+    their header ("Putin and Xi to meet next week" / "Talks resume in Lima")."""
+    tail: list[tuple[int, int]] = []
+    for bi in range(len(blocks) - 1, -1, -1):
+        for li in range(len(blocks[bi]) - 1, -1, -1):
+            if not _is_headline(blocks[bi][li].text):
+                break
+            tail.append((bi, li))
+        else:
+            continue
+        break
+    remaining = sum(len(b) for b in blocks) - len(tail)
+    if len(tail) < 2 or remaining < 1:
+        return
+    for bi, li in reversed(tail):
+        parts.drop("teaser", blocks[bi][li].raw)
+    for bi, li in tail:
+        del blocks[bi][li]
+
+
+def _blocks(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[list[_Line]]:
     """Lines grouped into blocks separated by blank lines."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
@@ -413,7 +458,10 @@ def _blocks(t: str, spans: list[tuple[int, int]]) -> list[list[_Line]]:
     for a, b in spans:
         raw_line = t[a:b]
         stripped = raw_line.strip()
-        if not stripped:
+        if not stripped or not _HAS_WORD.search(stripped):
+            # a blank line, or a rule (---, ***, ###): both separate blocks
+            if stripped:
+                parts.drop("rule", stripped)
             if current:
                 blocks.append(current)
                 current = []
@@ -463,8 +511,8 @@ def _take(kind: str, line: _Line, parts: _Parts) -> None:
         date = parse_date(text)
         if date:
             parts.dates.setdefault("date_line", date)
-        if parts.dateline is None:
-            parts.dateline = text
+        if parts.date_line is None:
+            parts.date_line = text
         else:
             parts.drop("date", line.raw)
     elif kind == "meta":
@@ -472,9 +520,8 @@ def _take(kind: str, line: _Line, parts: _Parts) -> None:
         if date:
             parts.dates.setdefault("posted", date)
         parts.drop("meta", line.raw)
-    else:
-        parts.drop({"share": "share", "teaser": "teaser", "rule": "rule", "legend": "legend",
-                    "markup": "markup", "title_repeat": "title_repeat"}.get(kind, kind), line.raw)
+    else:  # share, teaser, footer, byline, link, navigation, rule, legend, markup, title_repeat
+        parts.drop(kind, line.raw)
 
 
 def _is_headline(text: str) -> bool:
@@ -562,10 +609,7 @@ def _strip_dateline(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragr
         m = pattern.match(text)
         if m and len(text) - m.end() >= 20:
             prefix = text[: m.end()].strip().rstrip("-–—:").strip()
-            if parts.dateline is None:
-                parts.dateline = prefix
-            else:
-                parts.drop("dateline", prefix)
+            parts.dateline = prefix
             agency = m.groupdict().get("agency")
             if agency and parts.agency is None:
                 parts.agency = agency.strip("/() .")
@@ -601,7 +645,8 @@ def _dedupe(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragraph]:
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip(_CLOSERS)[-1:] in _FINAL_PUNCT and text.rstrip(_CLOSERS) != ""
+    last = text.rstrip(_CLOSERS)[-1:]
+    return last != "" and last in _FINAL_PUNCT
 
 
 def _key(text: str) -> str:
@@ -653,7 +698,7 @@ def _message(raw: dict, source_text: str, parts: _Parts, text: str, offset_map: 
         "captions": parts.captions,
         "credit": parts.credit,
         "agency": parts.agency,
-        "dateline": parts.dateline,
+        "dateline": parts.dateline or parts.date_line,
         "updated": parts.updated,
         "dropped": parts.dropped,
         "offset_map": offset_map,

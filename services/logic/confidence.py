@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "detection"
+DISABLED = False   # set by the calibration fitter to read raw scores
 
 
 def raw_score(c) -> float:
@@ -50,7 +51,7 @@ def _table() -> list[tuple[float, float]]:
 def confidence(c) -> float:
     raw = raw_score(c)
     table = _table()
-    if not table:
+    if not table or DISABLED:
         return raw
     p = table[0][1]
     for lo, prob in table:

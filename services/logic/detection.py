@@ -146,12 +146,15 @@ class Candidate:
 
 # ---------------------------------------------------------------- mentions -> parties
 
+_ISO3 = re.compile(r"[A-Z]{3}")
+
+
 def _party_from_mention(m: dict, national: dict) -> Party | None:
     t = m.get("type")
     if t in ("person", "role"):
         org = m.get("org")
         country = m.get("country")
-        if country in _dependent_demonyms():
+        if country in _dependent_demonyms() or (country and not _ISO3.fullmatch(country)):
             country = None   # a shared demonym resolved to a dependency: the country is unknown
         if org and org in national:
             # an official of a national body ("State Department official") speaks for its country
@@ -167,6 +170,8 @@ def _party_from_mention(m: dict, national: dict) -> Party | None:
                      frozenset(), m["start"], m["end"], t, None, m)
     if t == "country":
         code = m.get("code") or m.get("id")
+        if not _ISO3.fullmatch(code or ""):
+            return None
         if m.get("via") == "demonym" and code in _dependent_demonyms():
             return None
         return Party(None, None, code, None, frozenset([code]), frozenset(), m["start"], m["end"],
@@ -251,6 +256,8 @@ class _Context:
     speaker: Party | None = None
     national: dict = field(default_factory=dict)      # national body code -> country
     first_hit: int = 0                                # start of the sentence's first trigger
+    last_candidates: list = field(default_factory=list)
+    countries_seen: list = field(default_factory=list)  # country mentions in reading order
     names: dict = field(default_factory=dict)         # person id -> canonical name
     counts: dict = field(default_factory=dict)        # person name -> mentions so far
     people: dict = field(default_factory=dict)        # person name -> Party
@@ -315,6 +322,7 @@ def _heads() -> frozenset:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_WORD_LOWER = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def _prefer_earlier_rows(text, sent, m, rx, heads):
@@ -331,8 +339,10 @@ def _prefer_earlier_rows(text, sent, m, rx, heads):
 
 def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
     """Triggers of a sentence: the patterns are tried only at words that can start one."""
-    trigs = triggers()
     heads = _heads()
+    if heads.isdisjoint(_WORD_LOWER.findall(text[sent.start:sent.end].lower())):
+        return []     # most sentences: no word that can start a trigger
+    trigs = triggers()
     rx = _trigger_rx()
     hits: list[_Hit] = []
     taken = sent.start
@@ -380,8 +390,11 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
             ctx.people[p.name] = p
         if p.kind == "group":
             ctx.last_group = p
+        if p.kind == "country":
+            ctx.countries_seen.append(p)
     if out:
-        ctx.last_event_parties = out[-1].parties
+        ctx.last_event_parties = out[-1].features.get("sides") or out[-1].parties
+        ctx.last_candidates = [c for c in out if c.field == field_name]
     if parties:
         speaker = _speaker(text, sent, parties)
         if speaker:
@@ -397,6 +410,8 @@ def _name_role(p: Party, ctx: _Context) -> Party:
     if p.kind != "role" or p.name:
         return p
     ref = (p.mention or {}).get("ref") if p.mention else None
+    if ref and (p.mention.get("text") or "").lower().endswith("s"):
+        ref = None   # "the foreign ministers of A and B": a role, not the person who holds it
     name = ctx.names.get(ref) if ref else None
     if name and name in ctx.people:
         q = ctx.people[name]
@@ -449,14 +464,16 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     if trig.obj == "topic" and trig.cls == "verb" and _in_quote(sent, hit.start) \
             and _lex("discuss").search(text, hit.start, hit.end):
         return []   # "let's discuss this" in quoted speech is talk about a topic
+    if "weak" in trig.flags and _in_quote(sent, hit.start):
+        return []   # "Members of the G7 summit, let's ...": quoted speech about a meeting
     if "attend" in trig.flags and not _lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
         return []
 
-    status = _status(text, sent, hit, left, right)
-    if status in ("uncertain", "habitual"):
+    if "weak" in trig.flags and ctx.last_candidates and _lex("join").search(
+            text, max(sent.start, hit.start - 40), hit.start) \
+            and _lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start):
+        _join_last(text, parties, left, hit, ctx)
         return []
-    future = status in ("planned", "proposed")
-
     subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
             and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
     subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
@@ -468,26 +485,45 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
             subj = ref
             used_coref = True
 
+    protagonist = False
     obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    implicit = None
     if not any(p.sides for p in subj) and obj and trig.kind != "visit" \
-            and not ("between" in trig.flags and len(_sides(obj)) >= 2) \
-            and _lex("subjectless").search(text, max(sent.start, left_subject_start), hit.end + 40):
+            and not ("between" in trig.flags and len(_sides(obj)) >= 2):
+        implicit = _lex("subjectless").search(text, max(sent.start, left_subject_start), hit.end + 40)
+    if implicit:
         hero = _protagonist(ctx, _sides(obj))
-        if hero:
-            # the implicit side is known, the person only guessed: keep the side, not the name
+        if hero and _lex("passive").search(implicit.group(0)):
+            # "meetings were held with ...": the side is known, the person only guessed
             subj = [Party(None, hero.role, hero.country, hero.org, hero.countries, hero.orgs,
                           hero.start, hero.end, "role")]
-            used_coref = True
+            used_coref = protagonist = True
+        elif hero:
+            subj = [hero]      # "During the meeting with ...": the article's main actor
+            used_coref = protagonist = True
     if any(p.kind == "person" and p.sides for p in subj):
         ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
     if trig.kind == "visit" and not dests:
         return []
+    reachable = _sides(subj) | _sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
+    if len(reachable) < 2:
+        return []     # no meeting of two sides can come out of this trigger
+    status = _status(text, sent, hit, left, right)
+    if status in ("uncertain", "habitual"):
+        return []
+    future = status in ("planned", "proposed")
+    if trig.kind == "visit" and trig.cls == "noun":
+        owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= 22
+                 and text[p.end:p.end + 2] in ("'s", "’s")]
+        if owner:
+            subj = owner[-1:]   # "Trump's planned visit to Warsaw": Trump is the visitor
 
     if "needobj" in trig.flags and not _sides(obj):
         return []
     if "between" in trig.flags and _lex("between_word").match(text, hit.end) and len(_sides(obj)) < 2:
         return []   # "a conversation between the two of them": sides named elsewhere
-    noun_between = "between" in trig.flags and _sides(obj) and len(_sides(obj)) >= 2
+    noun_between = ("between" in trig.flags or _lex("of_complement").match(text, hit.end)) \
+        and _sides(obj) and len(_sides(obj)) >= 2
     plural = "plural" in trig.flags or _lex("plural").search(text, hit.start, hit.end)
     distribute = (plural or _lex("separately").search(sent.text)) and len(obj) > 1
     respectively = bool(_lex("respectively").search(text, hit.end, sent.end))
@@ -495,7 +531,8 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     if trig.kind == "visit":
         groups = []
     elif noun_between:
-        groups = [obj]
+        # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
+        groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= _sides(obj)]]
     elif distribute or respectively:
         groups = [subj + [o] for o in obj]
     else:
@@ -503,19 +540,18 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
 
     # dates: the nearest expression in the clause, or one per counterpart with "respectively"
     clause_dates = [(s, d) for s, d in date_exprs if left <= s < max(right, hit.end) + 1]
-    if not clause_dates:
-        clause_dates = [(s, d) for s, d in date_exprs if not _inside(s, other_paren)]
     per_group_dates = None
     if respectively and len(clause_dates) >= 2:
         per_group_dates = [d for _, d in clause_dates]
     best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
 
-    location = None if trig.kind == "call" else (loc or _sentence_location(text, sent, places, hit))
+    location = None if trig.kind == "call" else (loc or _sentence_location(text, sent, places, hit)
+                                                 or _occasion_location(text, sent, places, parties))
     evidence = {"text": sent.text, "start": sent.start, "end": sent.end}
     if field_name != "text":
         evidence["field"] = field_name
     strength = 2 if trig.cls == "verb" else (0 if "weak" in trig.flags else 1)
-    feats = {"coref": used_coref, "field": field_name,
+    feats = {"coref": used_coref, "protagonist": protagonist, "field": field_name,
              "elaboration": trig.obj == "topic" and trig.cls == "verb"
              and bool(_lex("discuss").match(text, hit.start)),
              "anaphoric": bool(_lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(_inside(hit.start, quotes)),
@@ -528,7 +564,9 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
             d = best_date
             if per_group_dates and i < len(per_group_dates):
                 d = per_group_dates[i]
-            c = _make(trig.kind, status, sides_parties, dest_loc, d, future, evidence, field_name,
+            hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
+                     and p.countries and p.countries <= dest_party.countries]
+            c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
                       strength, feats, ctx, visitor=subj)
             if c:
                 out.append(c)
@@ -542,6 +580,23 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
         if c:
             out.append(c)
     return out
+
+
+def _join_last(text, parties, left, hit, ctx) -> None:
+    """"The Italian minister joined the talks": one more side for the meeting just reported."""
+    joiners = [p for p in parties if left <= p.start < hit.start and p.sides]
+    if not joiners:
+        return
+    last = ctx.last_candidates[-1]
+    for p in joiners:
+        if p.name or p.role:
+            last.parties.append(p)
+        last.countries |= p.countries
+        last.orgs |= p.orgs
+    if last.kind in ("meeting", "multilateral"):
+        last.kind = "multilateral" if len(last.countries) + len(last.orgs) >= 3 else "meeting"
+    last.features["sides"] = list(last.features.get("sides") or last.parties) + joiners
+    ctx.last_event_parties = list(last.features["sides"])
 
 
 def _make(kind, status, parties, location, date_expr, future, evidence, field_name, strength,
@@ -569,9 +624,10 @@ def _make(kind, status, parties, location, date_expr, future, evidence, field_na
             continue
         seen.add(key)
         people.append(p)
+    feats = dict(feats, sides=list(parties))   # every side, named or not, for later "the two"
     return Candidate(kind, status, people, countries, orgs, location,
                      date_expr.text if date_expr else None, value, evidence, field_name,
-                     strength, dict(feats))
+                     strength, feats)
 
 
 def _sides(parties) -> frozenset:
@@ -601,9 +657,13 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
                 and end - p.end > 25:
             continue   # "the Armenia-Azerbaijan war": a compound modifier, not a side
         before = text[max(start, p.start - 25):p.start]
-        if p.kind in ("country", "group", "org") and _lex("prep_off").search(before) \
-                and not _lex("prep_on").search(before):
+        premodifier = end - p.end <= 12 and p.kind in ("group", "org")   # "the 14th BRICS Summit"
+        if (p.kind in ("country", "group", "org") or not p.name) and _lex("prep_off").search(before) \
+                and not _lex("prep_on").search(before) and not premodifier:
             continue
+        if p.kind == "country" and (_lex("of_before").search(before) or (
+                text[p.end:p.end + 2] in ("'s", "’s") and not _lex("coord_next").match(text, p.end + 2))):
+            continue   # "the invasion of Ukraine", "Russia's invasion": not a side
         out.append(p)
     return out
 
@@ -615,7 +675,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
     and "of" keep collecting sides; "in", "at", "about", "on" stop (a place after "in"/"at"
     is the location); a visit's destination is its direct object or follows "to".
     """
-    collecting = trig.obj == "party"
+    collecting = trig.obj == "party" or "between" in trig.flags   # "meeting of A and B"
     want_dest = trig.kind == "visit"
     dest_mode = want_dest
     obj: list[Party] = []
@@ -637,11 +697,16 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             w = m.group(0).lower()
             if w in ("with", "between", "among", "including", "honor", "honour"):
                 collecting, dest_mode, governing = True, False, None
+            elif w == "of" and prev_end == hit.end and not gap[:m.start()].strip() and _lex("meeting_noun_end").search(
+                    text, max(hit.start, hit.end - 14), hit.end):
+                collecting, governing = True, None   # "hold a meeting of the Normandy Four"
             elif w in _CONTINUE:
                 continue     # "and", "," and "of" only continue a list
             elif w == "to" and want_dest and not dests:
                 dest_mode, collecting, governing = True, False, None
-            elif w == "to" and trig.obj == "party" and prev_end == hit.end and m.start() == 0:
+            elif w == "by" and _lex("passive_by").search(text, hit.start, prev_end + m.start()):
+                collecting, governing = True, None   # "talks held ... by Russian and Ukrainian delegations"
+            elif w == "to" and trig.obj == "party" and prev_end == hit.end and not gap[:m.start()].strip():
                 collecting, governing = True, None   # "spoke to the prime minister"
             elif w in ("in", "at") and want_dest and dest_mode and not dests:
                 governing = None
@@ -737,6 +802,22 @@ def _sentence_location(text, sent, places, hit) -> dict | None:
     return _location_of(best, "place") if best else None
 
 
+def _occasion_location(text, sent, places, parties) -> dict | None:
+    """"on the sidelines of the Singapore Convention Signing Ceremony": the occasion's place."""
+    m = _lex("occasion_open").search(sent.text)
+    if not m:
+        return None
+    start = sent.start + m.end()
+    for p in places:
+        if start <= p["start"] < start + 40 and p.get("type") == "place":
+            return _location_of(p, "place")
+    for p in parties:
+        if start <= p.start < start + 40 and p.kind == "country" and p.mention \
+                and p.mention.get("via") != "demonym":
+            return _location_of(p, "party")
+    return None
+
+
 def _update_location_context(text, sent, places, cands, ctx) -> None:
     for c in cands:
         if c.kind == "visit" and c.location:
@@ -761,7 +842,7 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
     tail = s[-90:]
     # the reference word nearest the verb decides: "the official said that he will meet"
     best, best_pos = None, -1
-    for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker"):
+    for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker", "ref_countries"):
         for m in _lex(cat).finditer(tail):
             rest = tail[m.end():]
             limit = 12 if cat == "ref_speaker" else 5
@@ -776,6 +857,15 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
         # "we" speaks for an institution: keep its side, not the spokesman's name
         return [Party(None, who.role, who.country, who.org, who.countries, who.orgs,
                       who.start, who.end, "role")]
+    if best == "ref_countries":
+        seen: list = []
+        here = [p for p in parties if p.kind == "country" and p.start < hit_start]
+        for p in reversed(ctx.countries_seen + here):
+            if p.countries not in [q.countries for q in seen]:
+                seen.append(p)
+            if len(seen) == 2:
+                return list(reversed(seen))
+        return []
     if best == "ref_group" and ctx.last_group:
         return [ctx.last_group]
     if best == "ref_pair":
@@ -819,7 +909,11 @@ _PREP_BEFORE = re.compile(r"\b(?:below|above|with|to|of|for|by|from|than|about|u
 def _in_quote(sent: Sentence, pos: int) -> bool:
     """Is `pos` inside quotation marks of the sentence (an odd number of quotes before it)?"""
     before = sent.text[:max(0, pos - sent.start)]
-    return (before.count('"') + before.count("“") + before.count("”")) % 2 == 1
+    after = sent.text[max(0, pos - sent.start):]
+    n_before = before.count('"') + before.count("“") + before.count("”")
+    n_after = after.count('"') + after.count("“") + after.count("”")
+    # odd before: opened here; none before and odd after: opened in an earlier sentence
+    return n_before % 2 == 1 or (n_before == 0 and n_after % 2 == 1)
 
 
 def _last_distinct(recent, n) -> list[Party]:
@@ -878,6 +972,10 @@ _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
 
 
 def _compatible(a: Candidate, b: Candidate) -> bool:
+    if a.key != b.key and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
+            and b.countries <= a.countries and b.orgs <= a.orgs \
+            and _status_class(a.status) == _status_class(b.status):
+        return True   # one sentence, two triggers, the smaller side set is part of the larger
     if a.key != b.key:
         if b.features.get("anaphoric") and b.countries <= a.countries and b.orgs <= a.orgs \
                 and _status_class(a.status) == _status_class(b.status) and a.order < b.order:
@@ -924,27 +1022,31 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
 
 
 def _inherit_context(events: list[Candidate]) -> None:
-    """A meeting reported without its own date or place, right after another of the same trip
+    """A meeting reported without its own date or place, after another of the same trip
     ("... will meet in Sochi on 26 November. Putin is also expected to have bilateral meetings
     with ..."), happens in that place and month."""
     for i, c in enumerate(events):
         names = {p.name for p in c.parties if p.name}
+        need_date = c.date_value is None and c.date_text is None
+        need_loc = c.location is None and c.kind != "call" and not c.features.get("no_context")
         for prev in reversed(events[:i]):
+            if not (need_date or need_loc):
+                break
             same_trip = prev.kind == "visit" and prev.countries >= c.countries
             if (_status_class(prev.status) != _status_class(c.status) and not same_trip) \
                     or not (prev.countries & c.countries):
                 continue
-            if not names & {p.name for p in prev.parties if p.name}:
+            if not (names & {p.name for p in prev.parties if p.name}) and not c.features.get("protagonist"):
                 continue
-            if c.date_value is None and c.date_text is None and prev.date_value:
+            if need_date and prev.date_value:
                 c.date_text, c.date_value = prev.date_text, prev.date_value[:7]
                 c.features["inherited_date"] = True
-            if c.location is None and c.kind not in ("call",) and prev.location \
-                    and prev.kind != "call" and not c.features.get("no_context"):
+                need_date = False
+            if need_loc and prev.location and prev.kind != "call":
                 loc = prev.location
                 if prev.kind == "visit" or loc.get("country") in c.countries or prev.kind == c.kind:
                     c.location = loc
-            break
+                    need_loc = False
 
 
 def _refine_locations(events: list[Candidate]) -> None:

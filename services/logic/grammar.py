@@ -77,10 +77,21 @@ def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[in
     for m in LEFT_BOUNDARY.finditer(seg):
         left = sent.start + m.end()
     right = sent.end
-    m = RIGHT_BOUNDARY.search(text, t_end, sent.end)
-    if m:
+    pos = t_end
+    while True:
+        m = RIGHT_BOUNDARY.search(text, pos, sent.end)
+        if not m:
+            break
+        q = _SHORT_QUOTE.match(text, m.start())
+        if q and q.end() <= sent.end:
+            pos = q.end()      # a quoted name ("Normandy Four") does not end the clause
+            continue
         right = m.start()
+        break
     return left, right
+
+
+_SHORT_QUOTE = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")
 
 
 def parentheticals(text: str, sent: Sentence) -> list[tuple[int, int]]:

@@ -79,6 +79,7 @@ class Found:
 @dataclass
 class Article:
     date: str | None
+    headline: bool = False      # tagging the title: Title Case makes every word look like a name
     people: list[Found] = field(default_factory=list)
     by_id: dict = field(default_factory=dict)
 
@@ -92,7 +93,9 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
     mentions = tag_text(gz, clean.get("text") or "", art)
     title = clean.get("title")
     if title:
+        art.headline = True
         mentions += [dict(m, field="title") for m in tag_text(gz, title, art)]
+        art.headline = False
     for i, cap in enumerate(clean.get("captions") or []):
         mentions += [dict(m, field="captions", caption=i) for m in tag_text(gz, cap, art)]
     out = dict(clean)
@@ -118,7 +121,7 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
     for m in people:
         in_person[m["start"]:m["end"]] = b"\x01" * (m["end"] - m["start"])
     out = people
-    out += _roles(gz, text, spans, art)
+    out += _roles(gz, text, spans, art, in_person)
     for s in spans:
         if in_person.find(1, s.start, s.end) != -1:
             continue
@@ -210,31 +213,41 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
         mask = placed if s.kind == "place" else blocked
         mask[s.start:s.end] = b"\x01" * (s.end - s.start)
     candidates = []
-    nonname = gz.nonname
+    nonname, nonperson = gz.nonname, gz.nonperson
     for run in RUN_RE.finditer(text):
         a = run.start()
-        group = []
+        group: list = []
+        tainted = False     # the group follows a word like "Operation" in the same run
         for surface in run.group().split(" "):   # a run joins its words with single spaces
             b = a + len(surface)
             sentence_end = len(surface) > 2 and surface[-1] == "."
             if sentence_end:
                 surface = surface[:-1]
+            if surface in nonperson and not blocked[a]:
+                # "Operation Peace Spring", "John Radcliffe Hospital": names of other things
+                group, tainted = [], True
+                a = b + 1
+                continue
             stop = blocked[a] or not surface[:1].isupper() and not group
             possessive = surface.endswith(("'s", "’s"))
-            if not stop and (surface in nonname or possessive and fold(surface[:-2]) in nonname):
+            if possessive:     # tokens carry the name without "'s"; the mention ends before it
+                surface = surface[:-2]
+            tok = (a, b - sentence_end - 2 * possessive, surface)
+            if not stop and (surface in nonname or possessive and fold(surface) in nonname):
                 # "Theresa May": a calendar word can still end a known name
-                stop = not (group and _key(group + [(a, b, surface)]) in gz.alias_index)
+                stop = not (group and _key(group + [tok]) in gz.alias_index)
             if stop:
-                if group:
+                if group and not tainted:
                     candidates.append(group)
-                group = []
+                group, tainted = [], False
             else:
-                group.append((a, b - sentence_end, surface))
+                group.append(tok)
                 if possessive or sentence_end:   # "Lavrov's counterpart", "... Nalbandian. Reuben"
-                    candidates.append(group)
-                    group = []
+                    if not tainted:
+                        candidates.append(group)
+                    group, tainted = [], False
             a = b + 1
-        if group:
+        if group and not tainted:
             candidates.append(group)
     cands = []
     for g in candidates:
@@ -261,8 +274,7 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
 
 
 def _clean_name(tokens) -> str:
-    name = " ".join(t[2] for t in tokens)
-    return POSSESSIVE_RE.sub("", name)
+    return " ".join(t[2] for t in tokens)
 
 
 def _key(tokens) -> str:
@@ -313,6 +325,9 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     introduced = ctx.get("hon") or ctx.get("role")
     if c.in_place and not introduced:
         return []
+    titled = ctx.get("hon") or ctx.get("adjacent") and ctx.get("role") not in VAGUE_CONTEXT_ROLES
+    if art.headline and not (titled or introduced and key_tokens[0] in gz.given_names):
+        return []
     if not (introduced or key_tokens[0] in gz.given_names):
         return []
     return [_new_person(text, toks, ctx, art)]
@@ -341,32 +356,47 @@ def _lookup(gz, window, ctx, date):
 
 
 def _fuzzy(gz, key, ctx, date):
-    toks = key.split()
-    if len(toks) < 2 or len(toks[-1]) < 4:
-        return None
-    scored = []
-    surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
-                             if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
-    for i in (i for s in surnames for i in gz.surname_index.get(s, ())):
-        p = gz.people[i]
-        score = 0.0
-        for a in p.aliases:
-            fa = fold(a)
-            fs = fa.split()
-            if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
-                continue
-            # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
-            # middle names and initials aside, compare first + last
-            score = max(score, fuzz.ratio(key, fa), fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
-        if score >= FUZZY_NAME_MIN:
-            scored.append((p, score))
+    scored = _fuzzy_scores(gz, key)
     if not scored:
         return None
     # among close spellings the person holding office at the date wins, then the closest
     if len(scored) == 1:
-        return scored[0][0]
+        return gz.people[scored[0][0]]
     context = ctx()
-    return max(scored, key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
+    return max(((gz.people[i], score) for i, score in scored),
+               key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
+
+
+_FUZZY_CACHE_MAX = 50_000
+
+
+def _fuzzy_scores(gz, key: str) -> tuple:
+    """(person index, score) of gazetteer people whose name is a close spelling of key;
+    independent of article and date, so kept per process."""
+    cache = gz.fuzzy_cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    toks = key.split()
+    scored = []
+    if len(toks) >= 2 and len(toks[-1]) >= 4:
+        surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
+                                 if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
+        for i in dict.fromkeys(i for s in surnames for i in gz.surname_index.get(s, ())):
+            score = 0.0
+            for a in gz.people[i].aliases:
+                fs = fold(a).split()
+                if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
+                    continue
+                # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
+                # middle names and initials aside, compare first + last
+                score = max(score, fuzz.ratio(key, " ".join(fs)), fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
+            if score >= FUZZY_NAME_MIN:
+                scored.append((i, score))
+    if len(cache) >= _FUZZY_CACHE_MAX:
+        cache.clear()
+    cache[key] = result = tuple(scored)
+    return result
 
 
 def _rank(p, ctx, date) -> tuple:
@@ -414,9 +444,6 @@ def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
 
 def _mention_of(text, toks, found: Found) -> dict:
     start, end = toks[0][0], toks[-1][1]
-    surface = text[start:end]
-    if POSSESSIVE_RE.search(surface):
-        end -= 2
     return {"type": "person", "text": text[start:end], "start": start, "end": end, "id": found.id,
             "name": found.name, "role": found.role, "country": found.country, "org": found.org}
 
@@ -466,6 +493,8 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     key = _key(c.tokens)
     if len(key) < 3:
         return None
+    if c.tokens[0][2].isupper() and len(key) <= 5:
+        return None      # "ISIS", "NATO": acronyms are not surnames
     exact = next((f for f in reversed(art.people) if key in f.keys), None)
     if exact:
         return _mention_of(text, c.tokens, exact)
@@ -484,8 +513,12 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         pick = _pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
             return _person_mention(gz, text, c.tokens, pick, ctx, art)
-    # a lone new surname needs its title right before it: "President Tokayev"
-    if (ctx.get("hon") or ctx.get("adjacent")) and len(key) >= 4 and not c.in_place:
+    # a lone new surname needs its title right before it: "President Tokayev"; not in a
+    # headline, where every word is capitalised, and not a vague title ("Official Travel")
+    if art.headline or c.tokens[0][2].isupper():
+        return None
+    if (ctx.get("hon") or ctx.get("adjacent") and ctx.get("role") not in VAGUE_CONTEXT_ROLES) \
+            and len(key) >= 4:
         return _new_person(text, c.tokens, ctx, art)
     return None
 
@@ -613,11 +646,16 @@ def _apposition(text, spans, end) -> dict:
 
 # ---------------------------------------------------------------- unnamed officials
 
-def _roles(gz, text, spans: list[Span], art: Article) -> list[dict]:
+_TO_NAME_RE = re.compile(r"[\s,]*")
+
+
+def _roles(gz, text, spans: list[Span], art: Article, in_person: bytearray) -> list[dict]:
     out = []
     for i, s in enumerate(spans):
         if s.kind != "role" or s.used:
             continue
+        if in_person[_TO_NAME_RE.match(text, s.end).end()]:
+            continue   # "President Biden": the title belongs to the person named next
         role, org = s.entries[0][1]
         countries, orgs = _role_owners(text, spans, i)
         if org:
@@ -636,7 +674,9 @@ def _role_owners(text, spans, i) -> tuple[list[str], list[str]]:
     while j >= 0:
         s = spans[j]
         gap = text[s.end:pos]
-        if gap not in (" ", "'s ", "’s ", " and ", ", ", " & ") or s.kind not in ("country", "org", "group"):
+        # the owner right before the title is adjacent; earlier owners may be listed
+        joins = (" ", "'s ", "’s ") if pos == spans[i].start else (" ", "'s ", "’s ", " and ", ", ", " & ")
+        if gap not in joins or s.kind not in ("country", "org", "group"):
             break
         if s.kind == "country":
             countries.insert(0, s.entries[0][1][0])

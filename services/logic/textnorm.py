@@ -39,7 +39,6 @@ _MARKUP = re.compile(
     r"|[\x00-\x08\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]"  # controls, invisibles
     r")"
 )
-_SPACE_RUN = re.compile(r" {2,}")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 # Characters where a markup match can start. Finding them with `str.find` (memchr speed)
 # is many times faster than scanning every line with a regex character class.
@@ -158,7 +157,7 @@ def render_line(t: str, start: int, end: int, hints: str | None = None) -> tuple
 def squeeze(text: str, segs: Segs) -> tuple[str, Segs]:
     """Collapse runs of spaces and trim the ends."""
     if "  " in text:
-        text, segs = apply_edits(text, segs, [(m.start(), m.end(), " ") for m in _SPACE_RUN.finditer(text)])
+        text, segs = apply_edits(text, segs, _space_runs(text))
     stripped = text.strip()
     if len(stripped) != len(text):
         lead = len(text) - len(text.lstrip())
@@ -181,6 +180,20 @@ def _candidates(text: str, chars: list[str]) -> list[int]:
             i = text.find(c, i + 1)
     found.sort()
     return found
+
+
+def _space_runs(text: str) -> list[tuple[int, int, str]]:
+    """Edits turning each run of 2+ spaces into one (str.find: far faster than a regex)."""
+    edits = []
+    i = text.find("  ")
+    n = len(text)
+    while i >= 0:
+        j = i + 2
+        while j < n and text[j] == " ":
+            j += 1
+        edits.append((i, j, " "))
+        i = text.find("  ", j)
+    return edits
 
 
 def _markup_edits(text: str, chars: list[str]) -> list[tuple[int, int, str]]:

@@ -64,7 +64,7 @@ def _title_name(raw: str) -> str:
     for w in words:
         parts = re.split(r"([-'’])", w.lower())
         out.append("".join(p[:1].upper() + p[1:] if p not in "-'’" else p for p in parts))
-    name = " ".join(out)
+    name = " ".join(w.upper() if re.fullmatch(r"(?i)[ivx]{2,4}", w) else w for w in out)   # Elizabeth II
     # Particles stay lower-case as in Wikipedia titles
     name = re.sub(r"\b(Al|El|Bin|Ibn|De|Da|Van|Von|Der|Den|Del|Dos|Das|La|Le|Du)(?= \w)",
                   lambda m: m.group(1).lower(), name)
@@ -247,6 +247,13 @@ def build_countryinfo_countries(src: Path, out: Path, roles: Roles) -> dict:
     keep = [r for r in keep
             if 0 < len(fold(r[2]).split()) <= 4 and not any(w in role_words for w in fold(r[2]).split())
             and len(fold(r[2])) > 3]
+    # Phoenix files regions, rivers and sights under the country code too ("Helmand", "Tibet"):
+    # keep only spelling variants of the country's own names and demonyms ("Afghanestan")
+    own: dict[str, list[str]] = defaultdict(list)
+    for code, kind, surface in _read_rows(out / "countries.tsv"):
+        if kind != "capital":
+            own[code].append(fold(surface))
+    keep = [r for r in keep if any(fuzz.ratio(fold(r[2]), n) >= 75 for n in own.get(r[0], ()))]
     # surfaces countries.tsv already assigns stay with it (one owner per surface)
     shipped = {fold(r[2]) for r in _read_rows(out / "countries.tsv")}
     keep = [r for r in _dedupe(keep) if fold(r[2]) not in shipped]

@@ -28,7 +28,7 @@ FORMAT_VERSION = "10"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
-KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "gov_verbs")
+KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "gov_verbs")
 
 
 def data_files(extra: str | None = None, base: Path | None = None) -> list[Path]:
@@ -161,6 +161,8 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
     for p in by_kind.get("nonname", []):
         for line in _lines(p):
             gz.nonname.update((fold(line), line.strip()))   # folded, and as written for a fast check
+    for p in by_kind.get("nonperson", []):
+        gz.nonperson.update(line.strip() for line in _lines(p))
     for p in by_kind.get("gov_verbs", []):
         gz.gov_verbs.update(fold(l) for l in _lines(p))
     for p in by_kind.get("roles", []):

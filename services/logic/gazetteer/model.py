@@ -146,8 +146,16 @@ class Gazetteer:
     topics: dict[str, str] = field(default_factory=dict)
     nonname: set[str] = field(default_factory=set)                   # folded words
     gov_verbs: set[str] = field(default_factory=set)
+    nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)
+    # per-process memo of fuzzy name lookups (filled by the tagger, empty when pickled)
+    fuzzy_cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["fuzzy_cache"] = {}
+        return state
 
     # ------------------------------------------------------------ lookups
 
@@ -165,6 +173,14 @@ class Gazetteer:
             end = end_idx - 1
             if any_case:
                 out.append((start, end, entries))
+                continue
+            if len(entries) == 1:
+                rule = entries[0][2]
+                if rule == CAPITALISED:
+                    if text[start].isupper():
+                        out.append((start, end, entries))
+                elif _case_ok(rule, entries[0][3], text[start:end]):
+                    out.append((start, end, entries))
                 continue
             surface = text[start:end]
             ok = tuple(e for e in entries if _case_ok(e[2], e[3], surface))
