@@ -8,6 +8,9 @@ the last three lines, a compact summary meant for logs and CI:
     meetings: P=0.812 R=0.765 F1=0.788 (TP 26 FP 6 FN 8) | kind 0.92 location 0.85 date 0.77 people 0.81 orgs 1.00
     tagging: persons P=0.900 R=0.870 | countries P=0.700 R=0.910
     cleaning: must_keep 118/118 must_drop 34/34 | teaser leaks 0 | errors 0 | 59 docs 4.1 ms/doc
+
+(ms/doc: in-process pipeline time per article, leaving out the first one, which loads the
+gazetteer.)
 """
 
 from __future__ import annotations
@@ -62,12 +65,14 @@ def evaluate(corpus_dir: Path | str) -> EvalReport:
 
     docs = load_corpus(corpus_dir)
     scores = []
-    started = time.perf_counter()
+    timings = []
     for item in docs:
         score = ev.DocScore(doc=item.name)
         gold = item.gold or {"meetings": []}
+        started = time.perf_counter()
         try:
             result = process(item.raw)
+            timings.append(time.perf_counter() - started)
         except Exception as exc:  # one failing article must not hide the scores of the others
             reason = f"{exc.reason}: {exc.detail}" if isinstance(exc, Rejected) else f"{type(exc).__name__}: {exc}"
             score.error = reason
@@ -80,12 +85,13 @@ def evaluate(corpus_dir: Path | str) -> EvalReport:
         ev.score_cleaning(gold, result.clean, score)
         score.teaser_leaks = ev.teaser_leaks(gold, result.clean, result.events)
         scores.append(score)
-    elapsed = time.perf_counter() - started
+    # The first article pays for loading the gazetteer and compiling patterns: leave it out.
+    steady = timings[1:] or timings
     return EvalReport(
         corpus=str(corpus_dir),
         docs=scores,
         totals=ev.totals(scores),
-        ms_per_doc=1000 * elapsed / max(1, len(docs)),
+        ms_per_doc=1000 * sum(steady) / max(1, len(steady)),
     )
 
 

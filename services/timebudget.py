@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from .logic.errors import Rejected
 
 
-class _Expired(Exception):
-    pass
+class _Expired(BaseException):
+    """A BaseException, so that catch-all handlers inside the logic cannot swallow it."""
 
 
 def _raise_expired(_signum, _frame):

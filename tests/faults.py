@@ -51,7 +51,7 @@ async def publish_in_chunks(settings: Settings, messages: list[dict], chunk: int
             await asyncio.sleep(pause)
 
 
-def wait_ready(workers: Workers, name: str, timeout: float = 90.0, want: int = 200) -> None:
+def wait_ready(workers: Workers, name: str, timeout: float = 90.0, want: int = 200, host: str = "127.0.0.1") -> None:
     """Wait until worker `name` answers /readyz with `want` (200 ready, 503 not ready)."""
     deadline = time.monotonic() + timeout
     last = "no HTTP port announced yet"
@@ -61,7 +61,7 @@ def wait_ready(workers: Workers, name: str, timeout: float = 90.0, want: int = 2
         port = worker.port()
         if port is not None:
             try:
-                status, body = get(f"http://127.0.0.1:{port}/readyz", timeout=3)
+                status, body = get(f"http://{host}:{port}/readyz", timeout=3)
                 last = f"/readyz answered {status}: {body[:200]!r}"
                 if status == want:
                     return

@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 import workload
+from workload import SHORT
 from faults import Tally, dlq_records, metric_values, metrics_text, produce_records, sink_articles, sink_event_ids, wait_all_ready
 from harness import running_pipeline, settings_for
 from services import cleaner, meetings, sink, tagger
@@ -102,7 +103,7 @@ def poisoned(broker, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("bad-input")
     settings = settings_for(broker, f"bad{uuid.uuid4().hex[:6]}.", tmp, max_article_chars=MAX_CHARS)
-    good = workload.good_articles(GOOD, seed=SEED, label="bad-input")
+    good = workload.good_articles(GOOD, seed=SEED, label="bad-input", max_chars=SHORT)
     expected = workload.expected_events(good)
     injected = workload.copy_of(workload.sound_bases()[0], "injection", 0)
     injected["title"] = INJECTION_TITLE
@@ -154,6 +155,7 @@ def _by_key(poisoned) -> dict[bytes, list[dict]]:
 
 @pytest.mark.broker
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # the first test also sets the pipeline up (the module fixture)
 @pytest.mark.parametrize("case", _kind_params())
 def test_every_bad_input_lands_in_the_dlq_once_with_its_reason_and_origin(poisoned, case):
     found = _by_key(poisoned).get(case.record_key, [])

@@ -242,3 +242,58 @@ def test_event_id_is_stable_across_runs_and_differs_between_meetings():
 def test_confidence_is_a_probability():
     for e in detect(tagged("Anna Berg met Luis Ortega. He said they may meet again.")):
         assert 0.0 <= e["confidence"] <= 1.0
+
+
+# ------------------------------------------------------------------ more reference and structure
+
+def test_the_two_countries_refers_to_the_countries_named_before():
+    e = only("Chile and Ghana had quarrelled over fishing rights, but the leaders of the two countries "
+             "spoke by telephone on Friday.")
+    assert (e["kind"], e["countries"]) == ("call", ["CHL", "GHA"])
+
+
+def test_a_minister_joining_the_talks_adds_a_side_to_that_meeting():
+    text = ("Anna Berg and Luis Ortega met in Lisbon on Monday. "
+            "The Japanese foreign minister, Hana Sato, joined the talks as an observer.")
+    e = only(text)
+    assert e["countries"] == ["CHL", "JPN", "NOR"] and e["kind"] == "multilateral"
+
+
+def test_subjectless_meeting_report_takes_the_article_protagonist():
+    text = ("Kofi Mensah opened a trade fair on Monday. Kofi Mensah praised the exhibitors. "
+            "During the meeting with Anna Berg, the two leaders discussed trade.")
+    e = only(text)
+    assert e["countries"] == ["GHA", "NOR"]
+    assert {p["name"] for p in e["participants"]} == {"Kofi Mensah", "Anna Berg"}
+
+
+def test_possessor_of_a_visit_is_the_visitor():
+    e = only("Ortega praised the plans for Hana Sato's planned visit to Santiago next week.")
+    assert (e["kind"], e["countries"], e["status"]) == ("visit", ["CHL", "JPN"], "planned")
+
+
+def test_compound_of_countries_describing_a_war_is_not_a_meeting():
+    assert detect(tagged("In the wake of the Chile-Ghana dispute, Berg praised a conversation "
+                         "between the two of them.")) == []
+
+
+def test_a_possessive_country_is_not_a_counterpart():
+    assert detect(tagged("Anna Berg welcomed Ghana's voice on the council.")) == []
+
+
+@pytest.mark.parametrize("message", [
+    {},
+    {"text": None, "title": None},
+    {"text": "", "mentions": [{"type": "person"}]},
+    {"text": "Berg met Ortega.", "mentions": [{"type": "person", "start": 0, "end": 99}]},
+    {"text": "Berg met Ortega on Saturday.", "published_at": "not a date",
+     "mentions": [{"type": "country", "start": 0, "end": 4, "code": None}]},
+])
+def test_malformed_tagged_messages_give_no_events_instead_of_errors(message):
+    assert detect(message) == []
+
+
+def test_caption_repeating_a_meeting_adds_no_event():
+    t = tagged("Anna Berg met Luis Ortega in Lisbon on Monday.")
+    t["captions"] = ["Anna Berg and Luis Ortega at their meeting in Lisbon"]
+    assert len(detect(t)) == 1

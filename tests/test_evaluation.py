@@ -130,6 +130,9 @@ def test_different_people_do_not_match():
     (None, "Paris", False),
     ("São Paulo", "Sao Paulo", True),
     ("Paris", "Lyon", False),
+    ("Geneva", "Genève", True),
+    ("Minsk", "Pinsk", False),
+    ("Austria", "Australia", False),
 ])
 def test_location_comparison(g, d, ok):
     assert ev.location_matches(g, {"name": d} if d else None) is ok

@@ -18,12 +18,13 @@ import psycopg
 import pytest
 
 import workload
+from workload import SHORT
 from faults import Clock, Tally, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import publish, running_pipeline, settings_for
 from services.progress import wait_until_drained
 from services.sink.store import Batch, PostgresStore
 
-pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]
 
 FIRST, SECOND = 300, 200
 SEED = 11
@@ -87,7 +88,7 @@ def outage(broker, postgres_session_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("db-outage")
     dsn = _fresh_database(postgres_session_server)
     settings = settings_for(broker, f"db{uuid.uuid4().hex[:6]}.", tmp, database_url=dsn)
-    articles = workload.good_articles(FIRST + SECOND, seed=SEED, label="db-outage")
+    articles = workload.good_articles(FIRST + SECOND, seed=SEED, label="db-outage", max_chars=SHORT)
     messages = workload.messages_of(articles)
     try:
         with running_pipeline(settings, tmp) as workers:

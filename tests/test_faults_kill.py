@@ -14,11 +14,12 @@ import time
 import pytest
 
 import workload
+from workload import SHORT
 from faults import Clock, Tally, publish_in_chunks, read_topic, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import running_pipeline, settings_for
 from services.progress import wait_until_drained
 
-pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ARTICLES = 2000
 SEED = 20261129
@@ -77,7 +78,7 @@ async def stream_and_kill(settings, workers, messages, expected_events: int, pla
 def test_kill_9_of_every_worker_mid_stream_loses_and_doubles_no_meeting(
         broker, postgres_database, topic_prefix, tmp_path, record_property):
     settings = settings_for(broker, topic_prefix, tmp_path, database_url=postgres_database)
-    articles = workload.good_articles(ARTICLES, seed=SEED, label="kill")
+    articles = workload.good_articles(ARTICLES, seed=SEED, label="kill", max_chars=SHORT)
     workload.check_expectations(articles)
     expected = workload.expected_events(articles)
     plan = kill_plan(random.Random(SEED))

@@ -122,7 +122,19 @@ def test_changing_a_data_file_invalidates_the_cache(tiny_base, tmp_path, monkeyp
     os.utime(people, ns=(time.time_ns(), time.time_ns() + 10_000_000))
     gz = load_mod.load_cached("", base=tiny_base)
     assert gz.find_people("Carl Neuling")
-    assert len(list((tmp_path / "cache").glob("gazetteer-*.pkl"))) == 1   # the stale one is removed
+    assert len(list((tmp_path / "cache").glob("gazetteer-*.pkl"))) == 2   # one per data state
+
+
+def test_only_a_few_recent_cache_files_are_kept(tiny_base, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(load_mod.CACHE_ENV, str(cache))
+    cache.mkdir()
+    for i in range(5):
+        stale = cache / f"gazetteer-old{i}.pkl"
+        stale.write_bytes(b"x")
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))
+    load_mod.load_cached("", base=tiny_base)
+    assert len(list(cache.glob("gazetteer-*.pkl"))) == load_mod.KEEP_CACHES
 
 
 def test_corrupt_cache_file_is_rebuilt(tiny_base, tmp_path, monkeypatch):

@@ -295,3 +295,37 @@ def test_on_refused_is_called_once_per_refused_article(loop):
     finally:
         loop.run_until_complete(client.close())
     assert refused == ["wrong_type", "missing_body"]
+
+
+# ---------------------------------------------------------------- fuzz: malformed headers
+
+header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"),
+                        max_size=80)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(authorization=st.one_of(header_values, header_values.map(lambda v: f"Bearer {v}"),
+                               st.just(f"Bearer {TOKEN}")),
+       content_type=st.one_of(header_values, st.sampled_from(["application/json", "application/x-ndjson",
+                                                               "application/json; charset=latin-1",
+                                                               "application/+json", "application/json;;;"])))
+def test_arbitrary_authorization_and_content_type_headers_never_cause_a_server_error(api, authorization,
+                                                                                     content_type):
+    status, response, _ = api({"text": BODY}, headers={"Authorization": authorization}, content_type=content_type)
+    assert status in (202, 400, 401, 413, 415), (status, response)
+    if authorization != f"Bearer {TOKEN}" and authorization.partition(" ")[2].strip() != TOKEN:
+        assert status == 401
+    api.recorder.batches.clear()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_on_the_ingest_path_are_refused(service, loop, method):
+    client, recorder = service
+
+    async def call():
+        response = await client.request(method, "/articles", headers=AUTH)
+        return response.status
+
+    assert loop.run_until_complete(call()) == 405
+    assert recorder.batches == []

@@ -12,11 +12,12 @@ import time
 import pytest
 
 import workload
+from workload import SHORT
 from faults import Clock, Tally, publish_in_chunks, read_topic, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import running_pipeline, settings_for
 from services.progress import wait_until_drained
 
-pytestmark = [pytest.mark.broker, pytest.mark.slow]
+pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(600)]
 
 ARTICLES = 600
 SEED = 3
@@ -75,7 +76,7 @@ def stopped(broker, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("shutdown")
     settings = settings_for(broker, f"stop{uuid.uuid4().hex[:6]}.", tmp)
-    articles = workload.good_articles(ARTICLES, seed=SEED, label="shutdown")
+    articles = workload.good_articles(ARTICLES, seed=SEED, label="shutdown", max_chars=SHORT)
     expected = workload.expected_events(articles)
     with running_pipeline(settings, tmp) as workers:
         wait_all_ready(workers)

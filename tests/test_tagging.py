@@ -154,6 +154,7 @@ def test_capital_standing_for_a_government_is_a_country():
 def test_capital_as_a_location_is_a_place_not_a_country():
     ms = mentions("The delegation stayed in Moscow for two days.")
     assert of_type(ms, "country") == []
+    assert of_type(mentions("Moscow is a big city and Moscow will host the fair."), "country") == []
     place = of_type(ms, "place")[0]
     assert (place["name"], place["country"]) == ("Moscow", "RUS")
 
@@ -279,3 +280,45 @@ def test_group_named_before_a_comma_does_not_own_the_next_title():
     ms = mentions("In addition to the G7, President Biden will attend the Quad meeting.", date="2023-05-19")
     assert not [m for m in of_type(ms, "role") if m.get("org") == "G7"]
     assert person(ms, "Biden")["name"] == "Joe Biden"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = ["Sergey", "Lavrov", "Armenian", "Foreign", "Minister", "met", "the", "in", "Moscow", "says",
+          "NATO", "U.S.", "Mr.", "'s", "and", ",", ".", "\n\n", "Çavuşoğlu", "Путин", "al-Assad", "President",
+          "of", "Azerbaijan", "co-chairs", "Minsk", "Group", "Hospital", "Operation", "Reuben", "Rubin", "—"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=40), st.sampled_from([None, "2012-10-18", "2023-05-14T10:00:00Z"]))
+def test_any_word_sequence_tags_without_error_and_offsets_hold(words, date):
+    text = " ".join(words)
+    out = tag(clean_msg(text, date=date))
+    assert VALIDATOR.is_valid(out)
+    for m in out["mentions"]:
+        assert text[m["start"]:m["end"]] == m["text"]
+
+
+def test_exonym_of_a_city_keeps_the_article_spelling_and_the_geonames_record():
+    place = of_type(mentions("The envoys gathered in Geneva on Monday."), "place")[0]
+    assert (place["name"], place["country"], place["geoname"]) == ("Geneva", "CHE", "Genève")
+
+
+def test_role_word_inside_a_hyphenated_name_is_part_of_the_name():
+    ms = mentions("They met their Iranian counterpart, Reza Amir-Tabrizi, in Doha.")
+    assert person(ms, "Reza Amir-Tabrizi")["country"] == "IRN"
+
+
+def test_national_body_takes_the_country_named_with_it():
+    ms = of_type(mentions("The Russian Foreign Ministry and the Ministry of Foreign Affairs of Armenia agreed."), "org")
+    assert [(m["code"], m["country"]) for m in ms] == [("MFA", "RUS"), ("MFA", "ARM")]
+
+
+def test_national_body_of_no_named_country_is_left_out():
+    assert of_type(mentions("The Foreign Ministry declined to comment."), "org") == []
+
+
+def test_official_of_a_national_body_belongs_to_its_country_not_to_an_organisation():
+    ms = mentions("A senior official of the Russian Foreign Ministry, Pavel Tulinov, said so.")
+    m = person(ms, "Pavel Tulinov")
+    assert (m["country"], m["org"]) == ("RUS", None)

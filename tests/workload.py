@@ -28,6 +28,7 @@ CORPORA = (REPO / "tests" / "corpus" / "seeds", REPO / "tests" / "corpus" / "dev
 # folders are absent, so the workload never depends on files outside the repository.
 PACKAGED_SAMPLES = REPO / "services" / "data" / "samples"
 WORKLOAD_HOST = "https://workload.parley.test"
+SHORT = 2000  # characters: the fault tests stream copies of the shorter corpus articles
 
 
 # ---------------------------------------------------------------- good articles
@@ -95,12 +96,15 @@ def copy_of(base: dict, label: str, index: int) -> dict:
     return message
 
 
-def good_articles(n: int, *, seed: int, label: str) -> list[GoodArticle]:
+def good_articles(n: int, *, seed: int, label: str, max_chars: int | None = None) -> list[GoodArticle]:
     """`n` distinct articles: corpus texts in a seeded order, each copy under its own URL.
 
     Only sound bases are used (see `unsound_bases`): a fault test must expect every article.
+    `max_chars` keeps only the shorter texts: the fault tests stream thousands of articles,
+    and a stage's cost (above all the JSON Schema check of the tagged message) grows with
+    the text.
     """
-    bases = list(sound_bases())
+    bases = [b for b in sound_bases() if max_chars is None or len(b["text"] or b["html"] or "") <= max_chars]
     rng = random.Random(seed)
     out = []
     for i in range(n):

@@ -392,6 +392,15 @@ def measure(settings: Settings, options: Options, run_dir: Path) -> tuple[dict, 
             name: round(share * max_phase["elapsed_s"] / max(1, max_phase["valid_articles"]) * 1000, 2)
             for name, share in cpu["max"].items()
         }
+        services = {n: ms for n, ms in max_phase["cpu_ms_per_article"].items() if n in PIPELINE}
+        if services:
+            slowest = max(services, key=services.get)
+            max_phase["bottleneck"] = {
+                "service": slowest,
+                "cpu_ms_per_article": services[slowest],
+                # the most that service could do with a core to itself
+                "bound_articles_per_s": round(1000 / services[slowest], 1) if services[slowest] else None,
+            }
     summary = {
         "broker": pipeline.broker_name,
         "partitions": pipeline.settings.partitions,

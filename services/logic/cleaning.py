@@ -68,10 +68,11 @@ _DATELINE_TITLECASE = re.compile(
     r"(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?)\s*,\s*"
     rf"(?P<date>(?i:{DATE_PATTERN}))\s*[.,]?\s*[-–—]{{1,2}}\s*(?=\S)"
 )
-# "PanARMENIAN.Net - " / "ArmInfo - " / "(Reuters) - "
+# "PanARMENIAN.Net - " / "ArmInfo - " / "(Reuters) - " / "ArmInfo. " / "news.am: "
 _AGENCY_PREFIX = re.compile(
     r"(?P<agency>[A-Za-z][\w-]*(?:\.[A-Za-z]{2,6})+|[A-Z][a-z]*[A-Z][\w]*(?:\.[A-Za-z]{2,6})*"
     r"|\([A-Z][^()\n]{1,25}\))\s*[-–—]{1,2}\s+(?=\S)"
+    r"|(?P<agency2>[a-z][\w-]*(?:\.[a-z]{2,6})+|[A-Z][a-z]+[A-Z]\w*(?:\.[A-Za-z]{2,6})*)[.:]\s+(?=[A-Z\"'])"
 )
 
 
@@ -400,6 +401,9 @@ def _body(t: str, spans: list[tuple[int, int]], parts: _Parts) -> list[_Paragrap
             if in_zone:
                 parts.drop("related", line.raw)
                 continue
+            if len(line.text) > boilerplate.MAX_CAPTION_LINE and not teasers_follow:
+                body.append(line)  # too long to be furniture of any kind
+                continue
             started = bool(body_blocks or body)
             kind = _line_kind(line, title_key, started=started)
             if kind is None and teasers_follow and _is_headline(line.text):
@@ -433,7 +437,8 @@ def _drop_trailing_headlines(blocks: list[list[_Line]], parts: _Parts) -> None:
     tail: list[tuple[int, int]] = []
     for bi in range(len(blocks) - 1, -1, -1):
         for li in range(len(blocks[bi]) - 1, -1, -1):
-            if not _is_headline(blocks[bi][li].text):
+            # a bulleted list closing a text is more often content (agreements signed...)
+            if not _is_headline(blocks[bi][li].text, bulleted=False):
                 break
             tail.append((bi, li))
         else:
@@ -524,8 +529,11 @@ def _take(kind: str, line: _Line, parts: _Parts) -> None:
         parts.drop(kind, line.raw)
 
 
-def _is_headline(text: str) -> bool:
-    """A line that reads like a headline: short, capitalised, no final sentence punctuation."""
+def _is_headline(text: str, *, bulleted: bool = True) -> bool:
+    """A line that reads like a headline: short, capitalised, no final sentence punctuation
+    (a list bullet in front is allowed when `bulleted`)."""
+    if bulleted and text[:2] in ("- ", "* ", "• ", "· ", "▪ "):
+        text = text[2:]
     return 0 < len(text) <= 160 and text[0].isupper() and not _ends_sentence(text)
 
 
@@ -558,6 +566,8 @@ def _flow(lines: list[_Line]) -> list[_Paragraph]:
     (split only at markdown hard breaks); otherwise each line is its own paragraph unless
     the next one continues it in lower case.
     """
+    if len(lines) == 1:
+        return [_strip_list_marker(_Paragraph(lines[0].text, list(lines[0].segs)))]
     if not lines:
         return []
     wrapped = _is_wrapped(lines)
@@ -620,7 +630,7 @@ def _strip_dateline(paragraphs: list[_Paragraph], parts: _Parts) -> list[_Paragr
             break
     m = _AGENCY_PREFIX.match(text)
     if m and len(text) - m.end() >= 20:
-        agency = m.group("agency").strip("() ")
+        agency = (m.group("agency") or m.group("agency2")).strip("() ")
         if parts.agency is None:
             parts.agency = agency
         text, segs = apply_edits(text, segs, [(0, m.end(), "")])

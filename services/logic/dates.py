@@ -57,9 +57,17 @@ _PATTERNS: list[tuple[str, str]] = [
     ("week", r"\b(?P<rel>this|next|last|past|coming)\s+(?:week(?:end)?)\b"),
     ("days", r"\b(?:in|within|over)\s+the\s+(?P<rel>next|coming|following)\s+(?:few\s+)?days\b"),
 ]
-_COMPILED = [(kind, re.compile(p, re.I)) for kind, p in _PATTERNS]
-# Words that turn a capitalised month-like word into something else ("May" the verb).
-_MAY_VERB = re.compile(r"\bmay\b(?!\s+[0-9])", re.I)
+def _combined() -> re.Pattern:
+    """All patterns in one alternation (earlier patterns win at a position): one scan per text.
+    Group names get the pattern's index as suffix so that they stay unique."""
+    parts = []
+    for i, (kind, p) in enumerate(_PATTERNS):
+        p = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}__{i}>", p)
+        parts.append(f"(?P<k{i}>{p})")
+    return re.compile("|".join(parts), re.I)
+
+
+_ALL = _combined()
 
 
 @dataclass(frozen=True)
@@ -89,27 +97,23 @@ def find_dates(text: str) -> list[DateExpr]:
     if not _may_have_date(text):
         return []
     found: list[DateExpr] = []
-    taken: list[tuple[int, int]] = []
-    for kind, rx in _COMPILED:
-        for m in rx.finditer(text):
-            s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+    for m in _ALL.finditer(text):
+        s, e = m.span()
+        i = int(m.lastgroup[1:])
+        kind = _PATTERNS[i][0]
+        suffix = f"__{i}"
+        g = {k[:-len(suffix)]: v for k, v in m.groupdict().items() if k.endswith(suffix)}
+        mon = g.get("mon")
+        if mon and not mon.isdigit() and not mon[0].isupper():
+            continue  # "march", "may": verbs, not months
+        if mon and mon.lower().rstrip(".") == "may" and kind == "month" and not g.get("year"):
+            # "may" is mostly the modal verb; only "May" after "in"/"of"... is a month
+            if not re.search(r"\b(?:in|of|since|until|by|early|late|mid)[\s-]+May\b", m.group(0)):
                 continue
-            g = m.groupdict()
-            mon = g.get("mon")
-            if mon and not mon.isdigit() and not mon[0].isupper():
-                continue  # "march", "may": verbs, not months
-            if mon and mon.lower().rstrip(".") == "may" and kind in ("month",) and not g.get("year"):
-                # "may" is mostly the modal verb; only "May" capitalised after "in"/"of" is a month
-                if not re.search(r"\b(?:in|of|since|until|by|early|late|mid)[\s-]+May\b", m.group(0)):
-                    continue
-            if mon and mon.lower().rstrip(".") == "may" and kind in ("md", "dm") and not mon[0].isupper():
-                continue
-            if kind == "wd" and not m.group(0)[0].isupper():
-                continue
-            taken.append((s, e))
-            found.append(DateExpr(m.group(0), s, e, kind,
-                                  tuple((k, v) for k, v in g.items() if v is not None)))
+        if kind == "wd" and not m.group(0)[0].isupper():
+            continue
+        found.append(DateExpr(m.group(0), s, e, kind,
+                              tuple((k, v) for k, v in g.items() if v is not None)))
     found.sort(key=lambda d: d.start)
     return found
 

@@ -287,7 +287,8 @@ def detect(tagged: dict) -> list[dict]:
 
 
 def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Context) -> list[Candidate]:
-    ms = sorted((m for m in mentions if m.get("end", 0) <= len(text)), key=lambda m: m["start"])
+    ms = sorted((m for m in mentions if isinstance(m.get("start"), int) and isinstance(m.get("end"), int)
+                 and 0 <= m["start"] < m["end"] <= len(text)), key=lambda m: m["start"])
     out: list[Candidate] = []
     mi = 0
     for sent in split_sentences(text):
@@ -322,7 +323,8 @@ def _heads() -> frozenset:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_WORD_LOWER = re.compile(r"[^\W\d_][\w'’-]*")
+# punctuation that can touch a word ("met,", "(talks"); hyphens and apostrophes stay inside words
+_PUNCT_TO_SPACE = str.maketrans({c: " " for c in ".,;:!?()[]{}\"“”‘«»—–/…*"})
 
 
 def _prefer_earlier_rows(text, sent, m, rx, heads):
@@ -340,7 +342,7 @@ def _prefer_earlier_rows(text, sent, m, rx, heads):
 def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
     """Triggers of a sentence: the patterns are tried only at words that can start one."""
     heads = _heads()
-    if heads.isdisjoint(_WORD_LOWER.findall(text[sent.start:sent.end].lower())):
+    if heads.isdisjoint(text[sent.start:sent.end].lower().translate(_PUNCT_TO_SPACE).split()):
         return []     # most sentences: no word that can start a trigger
     trigs = triggers()
     rx = _trigger_rx()
@@ -372,10 +374,10 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     parties = _merge_adjacent(text, parties)
     places = [m for m in mentions if m.get("type") in ("place", "country")]
     hits = _find_triggers(text, sent)
-    paren = parentheticals(text, sent)
-    quotes = quoted_spans(text, sent)
     out: list[Candidate] = []
     if hits:
+        paren = parentheticals(text, sent)
+        quotes = quoted_spans(text, sent)
         ctx.first_hit = hits[0].start
         date_exprs = [(sent.start + d.start, d) for d in _dates.find_dates(sent.text)]
         for hit in hits:
@@ -395,7 +397,7 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     if out:
         ctx.last_event_parties = out[-1].features.get("sides") or out[-1].parties
         ctx.last_candidates = [c for c in out if c.field == field_name]
-    if parties:
+    if parties and _SPEECH_HINT.search(sent.text):
         speaker = _speaker(text, sent, parties)
         if speaker:
             ctx.speaker = speaker
@@ -490,7 +492,18 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     implicit = None
     if not any(p.sides for p in subj) and obj and trig.kind != "visit" \
             and not ("between" in trig.flags and len(_sides(obj)) >= 2):
-        implicit = _lex("subjectless").search(text, max(sent.start, left_subject_start), hit.end + 40)
+        # a slice, not pos=: "^" in the pattern must match at the clause start
+        implicit = _lex("subjectless").search(text[max(sent.start, left_subject_start):hit.end + 40])
+    if implicit and not _lex("passive").search(implicit.group(0)) and obj:
+        # "During the meeting with X, the President of Y said ...": the main clause after the
+        # comma names the other side; the counterparts end at that comma
+        comma = text.find(",", obj[0].end, sent.end)
+        if comma != -1:
+            main = [p for p in obj if p.start > comma]
+            obj = [p for p in obj if p.start < comma]
+            if main and main[0].sides and not (main[0].sides & _sides(obj)):
+                subj, implicit = main[:1], None
+                used_coref = True
     if implicit:
         hero = _protagonist(ctx, _sides(obj))
         if hero and _lex("passive").search(implicit.group(0)):
@@ -751,20 +764,6 @@ _CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their
                        "counterpart", "counterparts"])
 
 
-def _last_function_word(gap: str) -> str | None:
-    last = None
-    for m in _FUNC.finditer(gap):
-        last = m.group(0).lower()
-    if last in ("the", "his", "her", "their", "counterpart", "counterparts", "both"):
-        # look further back: "with the", "in the", "to his"
-        words = [m.group(0).lower() for m in _FUNC.finditer(gap)]
-        for w in reversed(words):
-            if w not in ("the", "his", "her", "their", "counterpart", "counterparts", "both"):
-                return w
-        return "and"
-    return last
-
-
 def _place_party(m: dict) -> Party | None:
     c = m.get("country")
     if not c:
@@ -818,12 +817,19 @@ def _occasion_location(text, sent, places, parties) -> dict | None:
     return None
 
 
+# substrings every "stay" phrase contains: a cheap test before the regex
+_STAY_HINTS = ("while in", "visit", "course of", "part of", "sidelines", "margins", "arriv", "travel", "trip")
+
+
 def _update_location_context(text, sent, places, cands, ctx) -> None:
     for c in cands:
         if c.kind == "visit" and c.location:
             ctx.location = c.location
             ctx.location_status_future = c.status in ("planned", "proposed")
             return
+    low = sent.text.lower()
+    if not any(w in low for w in _STAY_HINTS):
+        return
     m = _lex("stay").search(sent.text)
     if m:
         for p in places:
@@ -890,6 +896,9 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
             if p.kind == "person" and p.sides:
                 return [p]
     return []
+
+
+_SPEECH_HINT = re.compile(r"sa(?:id|ys)|told|add|not|stress|stat|expla|accord", re.I)
 
 
 def _speaker(text, sent, parties) -> Party | None:

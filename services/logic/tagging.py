@@ -26,23 +26,21 @@ from services.logic.gazetteer import Gazetteer, fold
 _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 _CAP = f"[{re.escape(_UPPER)}]"
 _PARTICLE = r"(?:al|el|bin|ibn|bint|ben|de|da|di|del|della|dos|das|do|van|von|der|den|ter|la|le|du|y|abu)"
-_TOKEN = rf"(?:{_CAP}[\w'’-]*\.?|(?:al|el|as|ash|ad|at|ul|ud)-{_CAP}[\w'’-]*)"
-# Starts with a character class so the regex engine can skip ahead quickly
+# A run of capitalised words joined by single spaces, with name particles ("Bashar al-Assad",
+# "Jean-Yves Le Drian"); starts with a character class so the regex engine skips ahead fast
 RUN_RE = re.compile(rf"{_CAP}[\w'’-]*\.?(?:[ ](?:{_PARTICLE}[ ])*(?:(?:al|el|as|ash|ad|at|ul|ud)-)?{_CAP}[\w'’-]*\.?)*")
-TOKEN_RE = re.compile(rf"{_TOKEN}|{_PARTICLE}")
-POSSESSIVE_RE = re.compile(r"['’]s$")
 # "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,"
 ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
-LEFT_JOIN_RE = re.compile(r"^(?:\s|['’]s\s|\s+of\s+(?:the\s+)?)$")
-LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "visiting", "of"}
+LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "visiting"}
 SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n]\s*)$")
 
 SURNAME_LINK_MIN = 0.84     # Jaro-Winkler between a lone surname and a known person's surname
 FUZZY_NAME_MIN = 85         # rapidfuzz ratio between a full name and a gazetteer alias
-PLACE_FREE_POPULATION = 100_000
-VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "deputy", "minister", "diplomat"}
+PLACE_FREE_POPULATION = 100_000              # smaller towns need "in"/"at"/... before them
+PLACE_SENTENCE_START_POPULATION = 500_000    # a sentence-initial capital word is rarely a town
 COMMON_SURNAME = 8          # more gazetteer people than this share the surname: needs context
-PLACE_SENTENCE_START_POPULATION = 500_000
+# titles too vague to pick an office holder or to introduce a lone new surname
+VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "deputy", "minister", "diplomat"}
 SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
                 "king", "queen", "secretary general", "emir", "supreme leader", "pope", "crown prince"}
 
@@ -122,7 +120,7 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         in_person[m["start"]:m["end"]] = b"\x01" * (m["end"] - m["start"])
     out = people
     out += _roles(gz, text, spans, art, in_person)
-    for s in spans:
+    for k, s in enumerate(spans):
         if in_person.find(1, s.start, s.end) != -1:
             continue
         if s.kind == "country":
@@ -137,6 +135,11 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         elif s.kind == "org":
             code = s.entries[0][1]
             name, country = gz.orgs.get(code, (code, None))
+            if country == "*":
+                # a national body of the country named with it, or of nobody we can tell
+                country = _country_next_to(text, spans, k)
+                if not country:
+                    continue
             extra = {"country": country} if country else {}
             out.append(_m("org", text, s, code, name, code=code, **extra))
         elif s.kind == "group":
@@ -149,6 +152,16 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
             out.append(_m("topic", text, s, tid, gz.topics.get(tid, tid)))
     out.sort(key=lambda m: (m["start"], m["end"]))
     return out
+
+
+def _country_next_to(text, spans: Spans, k: int) -> str | None:
+    """ "the Russian Foreign Ministry", "Russia's Foreign Ministry", "Foreign Ministry of Armenia" """
+    if k > 0 and spans[k - 1].kind == "country" and text[spans[k - 1].end:spans[k].start] in (" ", "'s ", "’s "):
+        return spans[k - 1].entries[0][1][0]
+    if k + 1 < len(spans) and spans[k + 1].kind == "country" \
+            and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[spans[k].end:spans[k + 1].start]):
+        return spans[k + 1].entries[0][1][0]
+    return None
 
 
 def _m(type_, text, s, id_, name, **attrs) -> dict:
@@ -169,6 +182,9 @@ def _select_spans(gz: Gazetteer, text: str) -> Spans:
     for start, end, entries in hits:
         if taken.find(1, start, end) != -1:
             continue
+        if entries[0][0] in ("role", "hon") and (text[end:end + 1] == "-" or text[start - 1:start] == "-") \
+                and start > 0:
+            continue   # "Amir-Abdollahian", "Prince-Smith": part of a hyphenated name
         taken[start:end] = b"\x01" * (end - start)
         kind = entries[0][0]
         if len(entries) > 1:
@@ -290,7 +306,7 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     leftovers: list[list] = [[]]
     while i < n:
         hit = None
-        for size in range(min(4, n - i), 1, -1):
+        for size in range(min(6, n - i), 1, -1):    # "Luiz Inacio Lula da Silva"
             window = toks[i:i + size]
             person = _lookup(gz, window, lambda: _ctx(gz, text, spans, c), art.date)
             if person:
@@ -316,11 +332,14 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     # nothing known: a later mention of someone named, or a new person when introduced
     # (role/honorific) or shaped like a name (known given name)
     key_tokens = _key(toks).split()
-    if n > 4 or c.after_connector and key_tokens[0] not in gz.given_names:
+    given = key_tokens[0] in gz.given_names
+    if n > 4 or c.after_connector and not given:
         return []
     linked = _link(art, key_tokens)
     if linked:
         return [_linked_mention(text, toks, linked)]
+    if not given and not _may_be_introduced(text, spans, c):
+        return []
     ctx = _ctx(gz, text, spans, c)
     introduced = ctx.get("hon") or ctx.get("role")
     if c.in_place and not introduced:
@@ -421,7 +440,8 @@ def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
         role = ctx.get("role")
         if role == "counterpart":     # "his Japanese counterpart X": the role of the person just named
             role = art.people[-1].role if art.people else None
-        role = role or (held[0] if held else None)
+        if held and (not role or role in VAGUE_CONTEXT_ROLES):
+            role = held[0]            # "Uzbek leader X": the office X holds at the date says more
         country = ctx.get("country") or (held[1] if held and held[1] else None) or person.country
         org = ctx.get("org") or (held[2] if held and held[2] else None)
         found = _remember(art, person.id, person.name, role, country, org, person.aliases)
@@ -503,12 +523,14 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     linked = _link(art, [key])
     if linked:
         return _mention_of(text, c.tokens, linked)
-    ctx = _ctx(gz, text, spans, c)
-    introduced = bool(ctx.get("role") or ctx.get("hon"))
     cands = [gz.people[i] for i in gz.surname_index.get(key, ())]
     if not cands and len(key) >= 5:    # "Zelensky" for Zelenskyy
         cands = [gz.people[i] for s in gz.similar_surnames(key) if JaroWinkler.similarity(s, key) >= 0.9
                  for i in gz.surname_index.get(s, ())]
+    if not cands and not _may_be_introduced(text, spans, c):
+        return None      # most capitalised words: no known surname and no title around
+    ctx = _ctx(gz, text, spans, c)
+    introduced = bool(ctx.get("role") or ctx.get("hon"))
     if cands and len(key) >= 4:
         pick = _pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
@@ -521,6 +543,22 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and len(key) >= 4:
         return _new_person(text, c.tokens, ctx, art)
     return None
+
+
+def _may_be_introduced(text, spans, c: Candidate) -> bool:
+    """Cheap test before computing the context: a title or honorific just before the name,
+    or an apposition after it."""
+    if text.startswith(",", c.end):
+        return True
+    i = _last_before(spans, c.start)
+    for j in range(i, max(i - 4, -1), -1):      # a title a few known phrases back, same clause
+        s = spans[j]
+        gap = text[s.end:c.start]
+        if len(gap) > 100 or "\n" in gap or ". " in gap:
+            return False
+        if s.kind in ("role", "hon"):
+            return True
+    return False
 
 
 def _pick_by_surname(cands, ctx, date, introduced):
@@ -579,25 +617,32 @@ def _context(gz, text, spans: list[Span], start: int, end: int) -> dict:
                 ctx["org"] = org
             role_span.used = True
             for t in spans[j + 1:i + 1]:          # "of Kyrgyzstan", "to the United Nations"
-                _own(ctx, t)
+                _own(gz, ctx, t)
             pos, i = role_span.start, j - 1
             while i >= 0 and spans[i].kind in ("country", "org", "group") and text[spans[i].end:pos] in (" ", "'s ", "’s "):
-                _own(ctx, spans[i])                 # "Russian", "Russia's", "NATO"
+                _own(gz, ctx, spans[i])             # "Russian", "Russia's", "NATO"
                 pos, i = spans[i].start, i - 1
     elif i >= 0 and spans[i].kind == "country" and text[spans[i].end:pos] == " ":
-        _own(ctx, spans[i])                         # "Armenian Edward Nalbandian"
+        _own(gz, ctx, spans[i])                     # "Armenian Edward Nalbandian"
     if "role" not in ctx:
         ctx.update({k: v for k, v in _apposition(text, spans, end).items() if k not in ctx or k == "role"})
     return ctx
 
 
-def _own(ctx: dict, s: Span) -> None:
+def _own(gz, ctx: dict, s: Span) -> None:
     if s.kind == "country":
         ctx.setdefault("country", s.entries[0][1][0])
     elif s.kind == "capital":
         ctx.setdefault("country", s.entries[0][1])
     elif s.kind in ("org", "group"):
-        ctx.setdefault("org", s.entries[0][1])
+        code = s.entries[0][1]
+        national = gz.orgs.get(code, (None, None))[1]
+        if national == "*":
+            return        # "the Russian Foreign Ministry": the country word says whose
+        if national:
+            ctx.setdefault("country", national)   # "State Department spokesman X"
+        else:
+            ctx.setdefault("org", code)
 
 
 def _plural(text: str, s: Span) -> bool:
@@ -689,7 +734,7 @@ def _role_owners(text, spans, i) -> tuple[list[str], list[str]]:
     while j < len(spans):
         s = spans[j]
         gap = text[pos:s.start]
-        ok = re.fullmatch(r"\s+of\s+(?:the\s+)?", gap) if first else gap in (" and ", ", ", ", and ")
+        ok = re.fullmatch(r"\s+of\s+(?:the\s+)?", gap) if first else gap in (" and ", ", ", ", and ", " and the ", ", the ")
         if not ok or s.kind not in ("country", "org", "group"):
             break
         if s.kind == "country":
@@ -718,7 +763,7 @@ def _capital(gz, text, s: Span, spans, countries_here) -> list[dict]:
     places = [gz.places[e[1]] for e in s.entries if e[0] == "place"]
     place = next((p for p in places if p.country == code), None) or (max(places, key=lambda p: p.population) if places else None)
     if place:
-        out.append(_m("place", text, s, place.id, place.name, country=place.country, lat=place.lat, lon=place.lon))
+        out.append(_place_mention(text, s, place))
     if _as_government(gz, text, s, spans):
         out.append(_m("country", text, s, code, gz.countries.get(code, code), code=code, via="capital"))
     return out
@@ -758,4 +803,15 @@ def _place(gz, text, s: Span, countries_here) -> dict | None:
     if place.feature != "PPLC" and place.population < PLACE_SENTENCE_START_POPULATION:
         if SENTENCE_END.search(text[max(0, s.start - 3):s.start]):
             return None
-    return _m("place", text, s, place.id, place.name, country=place.country, lat=place.lat, lon=place.lon)
+    return _place_mention(text, s, place)
+
+
+def _place_mention(text, s: Span, place) -> dict:
+    """`name` is the form the article uses when it is a known variant ("Geneva", "Kiev");
+    `geoname` is the GeoNames name, `id` the GeoNames id."""
+    surface = text[s.start:s.end]
+    name = place.name
+    if fold(surface) != fold(place.name):
+        name = surface.title() if surface.isupper() else surface
+    return _m("place", text, s, place.id, name, country=place.country, lat=place.lat, lon=place.lon,
+              geoname=place.name)

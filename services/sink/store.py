@@ -6,6 +6,7 @@ parameters; no text from an article ever becomes SQL.
 """
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -130,49 +131,66 @@ class SQLiteStore:
 
 
 class PostgresStore:
+    """One async connection, used by one operation at a time.
+
+    The sink opens the store on start, writes from its agent and pings from /readyz, all on
+    one event loop: a psycopg connection must not run two of those at once, so a lock
+    serialises them, and a broken connection is replaced on the next operation.
+    """
+
     def __init__(self, dsn: str):
         self.dsn = dsn
         self._conn = None
+        self._lock = asyncio.Lock()
 
-    async def open(self) -> None:
+    async def _connect(self):
         import psycopg
 
-        self._conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5)
-        async with self._conn.transaction():
+        if self._conn is not None and not self._conn.closed and not self._conn.broken:
+            return self._conn
+        await self._close()
+        conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5)
+        async with conn.transaction():
             for statement in SCHEMA:
-                await self._conn.execute(statement)
+                await conn.execute(statement)
+        self._conn = conn
+        return conn
 
-    async def _ensure(self):
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            await self.close()
-            await self.open()
-        return self._conn
+    async def open(self) -> None:
+        async with self._lock:
+            await self._connect()
 
     async def write(self, batch: Batch) -> None:
-        conn = await self._ensure()
-        written_at = _now()
-        async with conn.transaction():
-            async with conn.cursor() as cur:
-                if batch.events:
-                    await cur.executemany(_upsert_sql("meetings", _MEETING_COLUMNS, "%s"),
-                                          [meeting_row(e, written_at) for e in batch.events])
-                if batch.articles:
-                    await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
-                                          [article_row(a, written_at) for a in batch.articles])
+        async with self._lock:
+            conn = await self._connect()
+            written_at = _now()
+            async with conn.transaction():
+                async with conn.cursor() as cur:
+                    if batch.events:
+                        await cur.executemany(_upsert_sql("meetings", _MEETING_COLUMNS, "%s"),
+                                              [meeting_row(e, written_at) for e in batch.events])
+                    if batch.articles:
+                        await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
+                                              [article_row(a, written_at) for a in batch.articles])
 
     async def ping(self) -> bool:
-        conn = await self._ensure()
-        async with conn.cursor() as cur:
-            await cur.execute("SELECT 1")
-            return (await cur.fetchone()) == (1,)
+        async with self._lock:
+            conn = await self._connect()
+            async with conn.cursor() as cur:
+                await cur.execute("SELECT 1")
+                return (await cur.fetchone()) == (1,)
 
-    async def close(self) -> None:
+    async def _close(self) -> None:
         if self._conn is not None:
             try:
                 await self._conn.close()
             except Exception:
                 pass
             self._conn = None
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._close()
 
     def meetings(self) -> list[dict[str, Any]]:
         return read_meetings_postgres(self.dsn)

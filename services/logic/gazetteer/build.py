@@ -21,7 +21,6 @@ import io
 import json
 import re
 import sys
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +63,7 @@ def _title_name(raw: str) -> str:
     for w in words:
         parts = re.split(r"([-'’])", w.lower())
         out.append("".join(p[:1].upper() + p[1:] if p not in "-'’" else p for p in parts))
-    name = " ".join(w.upper() if re.fullmatch(r"(?i)[ivx]{2,4}", w) else w for w in out)   # Elizabeth II
+    name = " ".join(w.upper() if i and re.fullmatch(r"(?i)[ivx]{2,4}", w) else w for i, w in enumerate(out))   # Elizabeth II
     # Particles stay lower-case as in Wikipedia titles
     name = re.sub(r"\b(Al|El|Bin|Ibn|De|Da|Van|Von|Der|Den|Del|Dos|Das|La|Le|Du)(?= \w)",
                   lambda m: m.group(1).lower(), name)
@@ -345,6 +344,9 @@ def parse_countryinfo(src: Path, people: PeopleIndex, roles: Roles) -> None:
         if not m:
             continue
         iso3 = m.group(1)
+        if len(iso3) != 3:   # a typo in the source (Israel: "IL"); the CoW-style code is ISO there
+            cc = re.search(r"<CountryCode>(\w{3})</CountryCode>", block)
+            iso3 = cc.group(1) if cc else iso3
         leaders = re.search(r"<Leaders>(.*?)</Leaders>", block, flags=re.S)
         if leaders:
             section_role = None
@@ -525,12 +527,18 @@ def build_people(src: Path, out: Path, roles: Roles, country_rows, gec_to_iso3) 
         for k in [fold(rec.name)] + [fold(a) for a in rec.aliases]:
             wd_ids.setdefault((rec.country, k), pid)
 
+    valid = {code for code, _kind, _s in country_rows}
+
+    def iso3(code: str) -> str:
+        # CountryInfo/Phoenix use a few non-ISO codes (IL, SUN, DDR, IGO...): keep ISO3 only
+        return code if code in valid else ""
+
     def rows(recs, id_of):
         for rec in recs:
             pid = id_of(rec)
             aliases = "|".join(sorted(rec.aliases, key=fold))
             for role, country, org, start, end in rec.roles or [("", rec.country, "", "", "")]:
-                yield (pid, rec.name, aliases, role, country or rec.country, org, start, end)
+                yield (pid, rec.name, aliases, role, iso3(country or rec.country), org, start, end)
 
     def ci_id(rec):
         for k in [fold(rec.name)] + [fold(a) for a in rec.aliases]:
@@ -566,10 +574,15 @@ def build_places(src: Path, out: Path, iso2_to_iso3: dict) -> dict:
                 if fcode in ("PPLX", "PPLH", "PPLQ", "PPLW") or (pop < PLACE_MIN_POPULATION and fcode != "PPLC"):
                     continue
                 aliases = {ascii_} if ascii_ != name else set()
+                latin = [a for a in alts.split(",")
+                         if a and a[0].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z .'-]+", a) and len(a) > 3]
                 if fcode == "PPLC" or pop >= 1_000_000:
                     # English exonyms live among the alternate names ("Kiev", "Moscow"); keep plain Latin ones
-                    aliases.update(a for a in alts.split(",")
-                                   if a and a[0].isupper() and re.fullmatch(r"[A-Za-z][A-Za-z .'-]+", a) and len(a) > 3)
+                    aliases.update(latin)
+                elif fcode == "PPLA" or pop >= 100_000:
+                    # regional centres: only spellings close to the name ("Geneva" for Genève)
+                    folded = fold(name)
+                    aliases.update(a for a in latin if fuzz.ratio(fold(a), folded) >= 75)
                 aliases.discard(name)
                 yield (gid, name, "|".join(sorted(aliases)), iso2_to_iso3.get(cc, cc), lat, lon, pop, fcode)
 

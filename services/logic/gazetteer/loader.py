@@ -28,6 +28,7 @@ FORMAT_VERSION = "10"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
+KEEP_CACHES = 3
 KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "gov_verbs")
 
 
@@ -102,9 +103,10 @@ def _write_cache(path: Path, gz: Gazetteer) -> None:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)   # atomic: concurrent processes never read half a file
-        for old in path.parent.glob("gazetteer-*.pkl"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        # keep a few recent builds (several extra-data setups may share the folder)
+        olds = sorted(path.parent.glob("gazetteer-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in olds[KEEP_CACHES:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -258,6 +260,9 @@ def _close_open_roles(people: list[Person]) -> None:
         p.roles = fixed
 
 
+_ISO3 = re.compile(r"[A-Z]{3}")
+
+
 def _days(a: str, b: str) -> int:
     try:
         return (date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days
@@ -268,6 +273,8 @@ def _days(a: str, b: str) -> int:
 def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
     for p in files:
         for pid, name, aliases, role, country, org, start, end in _rows(p, 8):
+            if not _ISO3.fullmatch(country):
+                country = ""     # user files may carry other codes; mentions promise ISO3 or null
             idx = gz.person_by_id.get(pid)
             if idx is None:
                 idx = len(gz.people)
