@@ -283,7 +283,18 @@ def detect(tagged: dict) -> list[dict]:
     for i, c in enumerate(candidates):
         c.order = i
     events = _merge(candidates)
-    return [_to_event(tagged, c) for c in events]
+    return _unique_ids([_to_event(tagged, c) for c in events])
+
+
+def _unique_ids(events: list[dict]) -> list[dict]:
+    """One event per id: two candidates the merge kept apart but that share every field the
+    id is made of are one meeting for subscribers (the sink would upsert them into one row)."""
+    kept: dict[str, dict] = {}
+    for event in events:
+        held = kept.get(event["event_id"])
+        if held is None or event["confidence"] > held["confidence"]:
+            kept[event["event_id"]] = event
+    return [e for e in events if kept[e["event_id"]] is e]
 
 
 def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Context) -> list[Candidate]:
@@ -1116,9 +1127,12 @@ def _confidence(c: Candidate) -> float:
     return confidence(c)
 
 
-def event_id(article_id: str, kind: str, countries, orgs, date_value, location_name) -> str:
+def event_id(article_id: str, kind: str, countries, orgs, date_value, location_name, date_text=None) -> str:
+    # Without a resolvable date ("on Wednesday" in an undated article) the date's words still
+    # tell two meetings of the same sides apart.
+    when = date_value or " ".join((date_text or "").lower().split())
     key = "|".join([article_id or "", kind, ",".join(sorted(countries)), ",".join(sorted(orgs)),
-                    date_value or "", location_name or ""])
+                    when, location_name or ""])
     return "m-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -1130,7 +1144,7 @@ def _to_event(tagged: dict, c: Candidate) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "event_id": event_id(tagged.get("article_id") or "", c.kind, countries, orgs,
-                             c.date_value, loc["name"] if loc else None),
+                             c.date_value, loc["name"] if loc else None, c.date_text),
         "article_id": tagged.get("article_id"),
         "source": tagged.get("source") or {"file": None, "url": None, "name": None},
         "published_at": tagged.get("published_at"),
