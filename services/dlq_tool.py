@@ -11,7 +11,7 @@ from rich.table import Table
 
 from .config import Settings
 from .dlq import decode_headers
-from .kafka import consumer_kwargs, producer_kwargs
+from .kafka import caught_up, consumer_kwargs, producer_kwargs
 from .topics import Topics
 
 
@@ -32,19 +32,11 @@ async def _read_all(consumer, topic: str):
         records = [r for rs in batch.values() for r in rs]
         if not records:
             assigned = consumer.assignment()
-            idle = idle + 1 if not assigned or await _caught_up(consumer, assigned) else idle
+            idle = idle + 1 if not assigned or await caught_up(consumer, assigned) else idle
             continue
         idle = 0
         for record in records:
             yield record
-
-
-async def _caught_up(consumer, partitions) -> bool:
-    for tp in partitions:
-        highwater = consumer.highwater(tp)
-        if highwater is None or await consumer.position(tp) < highwater:
-            return False
-    return True
 
 
 def _matches(headers: dict, stage: str | None, reason: str | None) -> bool:

@@ -85,3 +85,15 @@ def faust_broker_credentials(settings: Settings):
     if context is not None:
         return faust.SSLCredentials(context)
     return None
+
+
+async def caught_up(consumer, partitions) -> bool:
+    """True when a consumer's position has reached the fetch high-watermark of every partition.
+
+    The high-watermark is known only after a fetch; Tansu's ListOffsets under-reports it.
+    """
+    for tp in partitions:
+        highwater = consumer.highwater(tp)
+        if highwater is None or await consumer.position(tp) < highwater:
+            return False
+    return True

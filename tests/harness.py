@@ -14,6 +14,7 @@ from typing import Iterator
 import orjson
 
 from services.config import Settings
+from services.kafka import caught_up
 from services.ingest.readers import Article, read_paths
 from services.progress import ProgressMonitor, wait_until_drained
 from services.publisher import Publisher
@@ -78,14 +79,6 @@ async def read_topic(settings: Settings, base: str, timeout: float = 10.0) -> li
         return records
     finally:
         await consumer.stop()
-
-
-async def caught_up(consumer, partitions) -> bool:
-    for tp in partitions:
-        highwater = consumer.highwater(tp)
-        if highwater is None or await consumer.position(tp) < highwater:
-            return False
-    return True
 
 
 @contextmanager
