@@ -34,6 +34,9 @@ _PATTERNS: list[tuple[str, str]] = [
     # Tuesday, September 21(, 2021) / Tuesday 21 September 2021
     ("wd_md", rf"\b(?P<wd>{_WD}),?\s+(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("wd_dm", rf"\b(?P<wd>{_WD}),?\s+(?:\()?(?P<day>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?\)?"),
+    # from 3 Nov to 9 Nov 2010 / from November 3 to 9 (a span: the month when it is one)
+    ("dm_span", rf"\bfrom\s+(?P<day>{_DAY})\s+(?:(?P<mon1>{_MON})\s+)?(?:to|until|till|through)\s+(?P<day2>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?"),
+    ("md_span", rf"\bfrom\s+(?P<mon1>{_MON})\s+(?P<day>{_DAY})\s+(?:to|until|till|through)\s+(?:(?P<mon>{_MON})\s+)?(?P<day2>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?"),
     # January 6–7 (a range of days: only the month is fixed)
     ("md_range", rf"\b(?P<mon>{_MON})\s+(?P<day>{_DAY}){_DASH}(?P<day2>{_DAY})\b(?:,?\s+(?P<year>{_YEAR}))?"),
     ("dm_range", rf"\b(?P<day>{_DAY}){_DASH}(?P<day2>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?"),
@@ -68,6 +71,9 @@ def _combined() -> re.Pattern:
 
 
 _ALL = _combined()
+# per pattern: (group name in _ALL, the pattern's own group name)
+_GROUPS = [[(n, n.rsplit("__", 1)[0]) for n in _ALL.groupindex if n.endswith(f"__{i}")]
+           for i in range(len(_PATTERNS))]
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,13 @@ _HAS_DIGIT = re.compile(r"[0-9]")
 _TOKENS = re.compile(r"[A-Za-z][a-z'’]*")
 
 
+_WORD_RUN = re.compile(r"\w+")
+# the words a date expression can begin with (prefixes of the first word of every pattern)
+_FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
+    in by until during since for from of early late mid end the at toward beginning start middle
+    last next this past coming yesterday tomorrow today tonight earlier later within over""".split())))
+
+
 def _may_have_date(text: str) -> bool:
     if _HAS_DIGIT.search(text):
         return True
@@ -97,12 +110,23 @@ def find_dates(text: str) -> list[DateExpr]:
     if not _may_have_date(text):
         return []
     found: list[DateExpr] = []
-    for m in _ALL.finditer(text):
+    taken = 0
+    for w in _WORD_RUN.finditer(text):
+        # every pattern starts at a word start with one of a few words: try the combined
+        # pattern only there (the same matches as a finditer over every position, faster)
+        if w.start() < taken:
+            continue
+        word = w.group(0)
+        if not (word[0].isdigit() or word.lower().startswith(_FIRST_WORDS)):
+            continue
+        m = _ALL.match(text, w.start())
+        if m is None:
+            continue
         s, e = m.span()
+        taken = e
         i = int(m.lastgroup[1:])
         kind = _PATTERNS[i][0]
-        suffix = f"__{i}"
-        g = {k[:-len(suffix)]: v for k, v in m.groupdict().items() if k.endswith(suffix)}
+        g = {short: m.group(name) for name, short in _GROUPS[i]}
         mon = g.get("mon")
         if mon and not mon.isdigit() and not mon[0].isupper():
             continue  # "march", "may": verbs, not months
@@ -179,6 +203,13 @@ def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None
             return date(year, mon, day).isoformat()
         except (ValueError, TypeError):
             return None
+    if kind in ("dm_span", "md_span"):
+        first = MONTHS.get(g["mon1"].lower().rstrip(".")) if g.get("mon1") else None
+        if mon is None:
+            mon = first
+        if first is not None and first != mon:
+            return None   # a span over two months fixes no month
+        kind = "month"
     if kind in ("md_range", "dm_range", "month"):
         if year is None:
             if pub is None:

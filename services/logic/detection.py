@@ -214,14 +214,29 @@ def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
                 or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs) \
                 or (q.kind == "org" and p.kind in ("person", "role") and _lex("igo_office").search(text, q.end, p.end)) \
                 or (q.orgs and not q.countries and p.kind == "person" and _lex("igo_office").search(p.role or ""))
+            if q.name and p.name and q.name != p.name:
+                same = False   # "Minister X and Senior Minister Y": two people, not one phrase
             if same and len(gap) <= 45 and _glue(gap):
                 out[-1] = _fold(q, p)
+                continue
+            if _titles_name(q, p, gap):
+                # "Samoa Minister of Justice and Courts Administration <name>": the title just
+                # before a name says whose official it is, over a country guessed for the name
+                out[-1] = _fold(q, Party(p.name, p.role, q.country, None, q.countries, frozenset(),
+                                         p.start, p.end, p.kind, p.label, p.mention))
                 continue
         out.append(p)
     return out
 
 
 _TOKEN = re.compile(r"[\w.'’-]+|[^\w\s]")
+
+
+def _titles_name(q: Party, p: Party, gap: str) -> bool:
+    """Is `q` an unnamed national title standing right before the name `p` of another country?"""
+    return q.kind == "role" and not q.name and p.kind == "person" and bool(p.name) \
+        and bool(q.countries) and not q.orgs and not p.orgs and p.countries != q.countries \
+        and len(gap) <= 45 and "," not in gap and _glue(gap)
 
 
 def _glue(gap: str) -> bool:
@@ -262,6 +277,8 @@ class _Context:
     counts: dict = field(default_factory=dict)        # person name -> mentions so far
     people: dict = field(default_factory=dict)        # person name -> Party
     subjects: list = field(default_factory=list)      # subject persons of detected meetings
+    prev_sentence: Sentence | None = None             # the sentence read before this one
+    prev_names: frozenset = frozenset()               # the people named in it
 
 
 def detect(tagged: dict) -> list[dict]:
@@ -302,13 +319,16 @@ def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Contex
                  and 0 <= m["start"] < m["end"] <= len(text)), key=lambda m: m["start"])
     out: list[Candidate] = []
     mi = 0
+    # the trigger heads among the field's words: sentences look only for these
+    low = text.lower()
+    field_heads = _heads().intersection(_WORD.findall(low)) if len(low) == len(text) else _heads()
     for sent in split_sentences(text):
         sm = []
         while mi < len(ms) and ms[mi]["start"] < sent.end:
             if ms[mi]["start"] >= sent.start:
                 sm.append(ms[mi])
             mi += 1
-        out += _detect_sentence(text, sent, sm, field_name, ctx)
+        out += _detect_sentence(text, sent, sm, field_name, ctx, field_heads)
     return out
 
 
@@ -334,8 +354,6 @@ def _heads() -> frozenset:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-# punctuation that can touch a word ("met,", "(talks"); hyphens and apostrophes stay inside words
-_PUNCT_TO_SPACE = str.maketrans({c: " " for c in ".,;:!?()[]{}\"“”‘«»—–/…*"})
 
 
 def _prefer_earlier_rows(text, sent, m, rx, heads):
@@ -350,19 +368,57 @@ def _prefer_earlier_rows(text, sent, m, rx, heads):
     return best
 
 
-def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
+_RUN_CHAR = re.compile(r"[\w'’-]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _head_starts(text: str, sent: Sentence, low: str, present, heads) -> list[int]:
+    """Offsets of the words of the sentence (as `_WORD` cuts them) that are trigger heads:
+    the head words already seen in the sentence are looked up with str.find."""
+    if len(low) != len(sent.text):    # lower-casing changed offsets (rare letters): word by word
+        return [w.start() for w in _WORD.finditer(text, sent.start, sent.end)
+                if w.group(0).lower() in heads]
+    starts = []
+    for h in present:
+        i = low.find(h)
+        while i != -1:
+            p = sent.start + i
+            w = _WORD.match(text, p, sent.end)
+            if w and w.end() == p + len(h) and _word_starts_at(text, sent.start, p):
+                starts.append(p)
+            i = low.find(h, i + 1)
+    starts.sort()
+    return starts
+
+
+def _word_starts_at(text: str, lo: int, p: int) -> bool:
+    """Does a `_WORD` token scanned from `lo` begin at `p` (a letter)? Not when `p` continues a
+    run of word characters that already holds a letter ("re-meet", "talks")."""
+    j = p - 1
+    while j >= lo and _RUN_CHAR.match(text, j):
+        if _LETTER.match(text, j):
+            return False
+        j -= 1
+    return True
+
+
+def _find_triggers(text: str, sent: Sentence, field_heads) -> list[_Hit]:
     """Triggers of a sentence: the patterns are tried only at words that can start one."""
-    heads = _heads()
-    if heads.isdisjoint(text[sent.start:sent.end].lower().translate(_PUNCT_TO_SPACE).split()):
+    if not field_heads:
+        return []
+    low = sent.text.lower()
+    present = [h for h in field_heads if h in low]
+    if not present:
         return []     # most sentences: no word that can start a trigger
+    heads = _heads()
     trigs = triggers()
     rx = _trigger_rx()
     hits: list[_Hit] = []
     taken = sent.start
-    for w in _WORD.finditer(text, sent.start, sent.end):
-        if w.start() < taken or w.group(0).lower() not in heads:
+    for start in _head_starts(text, sent, low, present, heads):
+        if start < taken:
             continue
-        m = rx.match(text, w.start(), sent.end)
+        m = rx.match(text, start, sent.end)
         if m is None:
             continue
         m = _prefer_earlier_rows(text, sent, m, rx, heads)
@@ -378,13 +434,16 @@ def _find_triggers(text: str, sent: Sentence) -> list[_Hit]:
 
 
 def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name: str,
-                     ctx: _Context) -> list[Candidate]:
+                     ctx: _Context, field_heads=frozenset()) -> list[Candidate]:
     parties = [p for p in (_party_from_mention(m, ctx.national) for m in mentions
                            if m.get("type") in PARTY_TYPES) if p]
+    parties = [_collective(text, p) for p in parties]
     parties = [_name_role(p, ctx) for p in parties]
+    parties = [_untagged_name(text, sent, p, parties[i + 1].start if i + 1 < len(parties) else sent.end)
+               for i, p in enumerate(parties)]
     parties = _merge_adjacent(text, parties)
     places = [m for m in mentions if m.get("type") in ("place", "country")]
-    hits = _find_triggers(text, sent)
+    hits = _find_triggers(text, sent, field_heads)
     out: list[Candidate] = []
     if hits:
         paren = parentheticals(text, sent)
@@ -408,13 +467,39 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     if out:
         ctx.last_event_parties = out[-1].features.get("sides") or out[-1].parties
         ctx.last_candidates = [c for c in out if c.field == field_name]
-    if parties and _SPEECH_HINT.search(sent.text):
+    if parties and _speech_hint(sent.text):
         speaker = _speaker(text, sent, parties)
         if speaker:
             ctx.speaker = speaker
     if places:
         _update_location_context(text, sent, places, out, ctx)
+    ctx.prev_sentence = sent
+    ctx.prev_names = frozenset(p.name for p in parties if p.name)
     return out
+
+
+def _collective(text: str, p: Party) -> Party:
+    """"the Biden administration": the person's government takes part, not the person."""
+    if p.kind == "person" and p.sides and _lex("collective_after").match(text, p.end):
+        return Party(None, None, p.country, p.org, p.countries, p.orgs, p.start, p.end,
+                     "country" if p.countries else "org", None, None)
+    return p
+
+
+def _untagged_name(text: str, sent: Sentence, p: Party, limit: int) -> Party:
+    """"Angola's Minister of Justice Maria da Costa Pereira, ...": an unnamed title followed by
+    a capitalised name the tagger did not mark names that official."""
+    if p.kind != "role" or p.name or not p.sides:
+        return p
+    m = _lex("untagged_name").match(text, p.end, min(limit, sent.end))
+    if not m:
+        return p
+    words = m.group("name").split()
+    glue = _lex("np_glue")
+    if any(glue.fullmatch(w.rstrip(".")) for w in words):
+        return p       # "Minister of Justice and Foreign Affairs": more title, no name
+    return Party(m.group("name"), p.role, p.country, p.org, p.countries, p.orgs, p.start,
+                 m.end("name"), "person", None, p.mention)
 
 
 def _name_role(p: Party, ctx: _Context) -> Party:
@@ -430,9 +515,13 @@ def _name_role(p: Party, ctx: _Context) -> Party:
         q = ctx.people[name]
         return Party(q.name, q.role or p.role, q.country or p.country, q.org or p.org,
                      q.countries or p.countries, q.orgs or p.orgs, p.start, p.end, "person")
-    if not p.sides and p.role:
+    plural = (p.mention.get("text") or "").lower().endswith("s") if p.mention else False
+    if p.role and not plural:
+        # "the President" -> the latest person with that role; "the Turkish foreign minister"
+        # -> the latest one of that country with that role ("the foreign ministers": a role)
         for q in reversed(ctx.recent):
-            if q.kind == "person" and q.role == p.role and q.sides:
+            if q.kind == "person" and q.name and q.role == p.role and q.sides \
+                    and (not p.sides or q.sides == p.sides):
                 return Party(q.name, q.role, q.country, q.org, q.countries, q.orgs, p.start, p.end,
                              "person")
     return p
@@ -536,11 +625,13 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     if status in ("uncertain", "habitual"):
         return []
     future = status in ("planned", "proposed")
-    if trig.kind == "visit" and trig.cls == "noun":
-        owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= 22
-                 and text[p.end:p.end + 2] in ("'s", "’s")]
-        if owner:
-            subj = owner[-1:]   # "Trump's planned visit to Warsaw": Trump is the visitor
+    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
+    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
+    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
+    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
+             and text[p.end:p.end + 2] in ("'s", "’s")]
+    if owner:
+        subj = owner[-1:]
 
     if "needobj" in trig.flags and not _sides(obj):
         return []
@@ -554,6 +645,10 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     groups: list[list[Party]]
     if trig.kind == "visit":
         groups = []
+    elif len(_sides(obj)) >= 2 and _lex("topic_of").search(text, max(sent.start, hit.start - 40), hit.start):
+        # "briefed reporters on the talks between A and B": the subject reports, the
+        # complement names the sides
+        groups = [obj]
     elif noun_between:
         # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
         groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= _sides(obj)]]
@@ -568,6 +663,14 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     if respectively and len(clause_dates) >= 2:
         per_group_dates = [d for _, d in clause_dates]
     best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
+    if best_date is None and not date_exprs and status == "occurred":
+        now = _lex("ongoing").search(text, left, max(right, hit.end))
+        if now:
+            # "... are also taking part in the meeting": on the day of publication
+            best_date = _dates.DateExpr(now.group(0), now.start() - sent.start,
+                                        now.end() - sent.start, "today", ())
+        else:
+            best_date = _previous_sentence_date(text, sent, subj + obj, ctx)
 
     location = None if trig.kind == "call" else (loc or _sentence_location(text, sent, places, hit)
                                                  or _occasion_location(text, sent, places, parties))
@@ -595,15 +698,33 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
             if c:
                 out.append(c)
         return out
+    kind = trig.kind
+    if kind == "meeting" and _lex("remote").match(text, hit.end, max(right, hit.end)):
+        kind, location = "call", None    # "talks held via videoconference"
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates):
             d = per_group_dates[i]
-        c = _make(trig.kind, status, g, location, d, future, evidence, field_name, strength,
+        c = _make(kind, status, g, location, d, future, evidence, field_name, strength,
                   feats, ctx)
         if c:
             out.append(c)
     return out
+
+
+def _previous_sentence_date(text, sent, parties, ctx):
+    """"Late on Sunday, X announced ... . The announcement came after X had a phone call with
+    Y.": an undated report takes the one date of the sentence before it, in the same paragraph
+    and about the same person."""
+    prev = ctx.prev_sentence
+    if prev is None or prev.end > sent.start or "\n" in text[prev.end:sent.start]:
+        return None
+    if not ctx.prev_names & {p.name for p in parties if p.name}:
+        return None
+    if _lex("relative_time").search(sent.text):
+        return None
+    found = _dates.find_dates(prev.text)
+    return found[0] if len(found) == 1 else None
 
 
 def _join_last(text, parties, left, hit, ctx) -> None:
@@ -739,7 +860,8 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 governing = w
         if governing is not None:
             if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
-                if typ == "place" or (typ == "party" and item.kind == "country"):
+                if (typ == "place" or (typ == "party" and item.kind == "country")) \
+                        and text[e:e + 2] not in ("'s", "’s"):   # "in Russia's waters": no place
                     loc = _location_of(item, typ) or loc
             prev_end = e
             continue
@@ -888,7 +1010,8 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
     if best == "ref_pair":
         if ctx.last_event_parties and len(_sides(ctx.last_event_parties)) >= 2:
             return list(ctx.last_event_parties)
-        return _last_distinct(ctx.recent, 2)
+        # "the two" are the two people named last; unnamed officials only when too few are
+        return _last_distinct([p for p in ctx.recent if p.name], 2) or _last_distinct(ctx.recent, 2)
     if best == "ref_plural":
         if ctx.last_event_parties:
             return list(ctx.last_event_parties)
@@ -909,7 +1032,13 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
     return []
 
 
-_SPEECH_HINT = re.compile(r"sa(?:id|ys)|told|add|not|stress|stat|expla|accord", re.I)
+_SPEECH_HINTS = ("said", "says", "told", "add", "not", "stress", "stat", "expla", "accord")
+
+
+def _speech_hint(sentence: str) -> bool:
+    """A cheap test before looking for a speaker: a speech verb's stem in the sentence."""
+    low = sentence.lower()
+    return any(h in low for h in _SPEECH_HINTS)
 
 
 def _speaker(text, sent, parties) -> Party | None:
@@ -948,27 +1077,100 @@ def _last_distinct(recent, n) -> list[Party]:
 
 
 @lru_cache(maxsize=1)
-def _cue_rx() -> dict:
-    """scope -> (one alternation of its cues, status per group)."""
-    out = {}
-    for scope in ("before", "after", "any", "prefix"):
-        group = [c for c in cues() if c.scope == scope]
-        rx = re.compile("|".join(f"(?P<c{i}>{c.rx.pattern})" for i, c in enumerate(group)), re.I)
-        out[scope] = (rx, [c.status for c in group])
+def _cue_groups() -> dict:
+    """scope -> [(status, pattern, literal prefixes one of which any match must contain)]."""
+    out: dict = {}
+    for c in cues():
+        out.setdefault(c.scope, []).append((c.status, c.rx.pattern, _literal_prefixes(c.rx.pattern)))
     return out
 
 
+@lru_cache(maxsize=512)
+def _cue_rx(scope: str, chosen: tuple) -> tuple:
+    """One alternation of the chosen cues of a scope (in file order) and their statuses."""
+    group = [_cue_groups()[scope][i] for i in chosen]
+    alts = "|".join(f"(?P<c{i}>{pattern})" for i, (_, pattern, _) in enumerate(group))
+    # every cue starting with \b: testing it once before the alternation rejects mid-word
+    # positions at once
+    guard = all(_starts_at_boundary(pattern) for _, pattern, _ in group)
+    return re.compile(rf"\b(?:{alts})" if guard else alts, re.I), [st for st, _, _ in group]
+
+
+def _starts_at_boundary(pattern: str) -> bool:
+    """Does every top-level alternative of `pattern` begin with \b?"""
+    import re._constants as sc
+    import re._parser as sp
+    data = list(sp.parse(pattern, re.I))
+    if len(data) == 1 and data[0][0] is sc.BRANCH:
+        return all(sub.data and sub.data[0] == (sc.AT, sc.AT_BOUNDARY) for sub in data[0][1][1])
+    return bool(data) and data[0] == (sc.AT, sc.AT_BOUNDARY)
+
+
+def _literal_prefixes(pattern: str, n: int = 5) -> frozenset | None:
+    """Lower-case literal beginnings (up to `n` characters) of every match of `pattern`, or None
+    when some match can begin with no fixed text: a window that holds none of them cannot
+    match, so the cue is skipped without running the regex."""
+    import re._constants as sc
+    import re._parser as sp
+    out: set = set()
+
+    def walk(items, cur):
+        for i, (op, av) in enumerate(items):
+            if len(cur) >= n:
+                break
+            if op is sc.LITERAL:
+                cur += chr(av).lower()
+            elif op is sc.AT:
+                continue        # \b, ^, $: no text
+            elif op is sc.SUBPATTERN:
+                return walk(list(av[-1].data) + items[i + 1:], cur)
+            elif op is sc.BRANCH:
+                for sub in av[1]:
+                    walk(list(sub.data) + items[i + 1:], cur)
+                return
+            elif op is sc.IN and all(o is sc.LITERAL for o, _ in av):
+                for _, ch in av:
+                    walk(items[i + 1:], cur + chr(ch).lower())
+                return
+            else:
+                break           # a repeat, a class, any character: the fixed text ends here
+        out.add(cur)
+
+    walk(list(sp.parse(pattern, re.I).data), "")
+    return None if "" in out else frozenset(out)
+
+
+@lru_cache(maxsize=8)
+def _cue_prefix_index(scope: str) -> tuple:
+    """(cues of the scope that always run, every literal prefix -> the cues it opens)."""
+    always, by_prefix = [], {}
+    for i, (_, _, pre) in enumerate(_cue_groups().get(scope, ())):
+        if pre is None:
+            always.append(i)
+        else:
+            for x in pre:
+                by_prefix.setdefault(x, []).append(i)
+    return frozenset(always), tuple(by_prefix.items())
+
+
 def _cue_statuses(scope: str, window: str, found: set) -> None:
-    rx, statuses = _cue_rx()[scope]
+    low = window.lower()
+    always, by_prefix = _cue_prefix_index(scope)
+    chosen_set = set(always)
+    for x, idx in by_prefix:
+        if x in low:
+            chosen_set.update(idx)
+    if not chosen_set:
+        return
+    chosen = tuple(sorted(chosen_set))
+    rx, statuses = _cue_rx(scope, chosen)
     pos = 0
     # overlapping cues of different statuses ("is not planned" / "planned") must all count
     while True:
         m = rx.search(window, pos)
         if not m:
             return
-        for name, val in m.groupdict().items():
-            if val is not None:
-                found.add(statuses[int(name[1:])])
+        found.add(statuses[int(m.lastgroup[1:])])
         pos = m.start() + 1
 
 

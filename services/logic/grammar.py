@@ -16,7 +16,8 @@ _ABBREV = {
     "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "sgt", "capt", "adm", "rev", "hon",
     "amb", "approx", "est", "dept", "univ", "art", "e.g", "i.e", "etc",
 }
-_SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Þ])|\n+")
+# The leading character class lets the regex engine skip to candidate characters at once.
+_SENT_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Þ])|(?<=\n)\n*)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 

@@ -80,6 +80,12 @@ class Article:
     headline: bool = False      # tagging the title: Title Case makes every word look like a name
     people: list[Found] = field(default_factory=list)
     by_id: dict = field(default_factory=dict)
+    # folded surname/name token -> people named so far with it, in order: later mentions by
+    # surname look up here instead of scanning every person
+    by_key: dict = field(default_factory=dict)
+    # (surname, number of people named so far) -> _link's fuzzy answer; a repeated surname
+    # ("Lavrov ... Lavrov") is compared with everybody once
+    link_memo: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- public API
@@ -228,52 +234,22 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
     for s in spans:
         mask = placed if s.kind == "place" else blocked
         mask[s.start:s.end] = b"\x01" * (s.end - s.start)
-    candidates = []
-    nonname, nonperson = gz.nonname, gz.nonperson
-    for run in RUN_RE.finditer(text):
-        a = run.start()
-        group: list = []
-        tainted = False     # the group follows a word like "Operation" in the same run
-        for surface in run.group().split(" "):   # a run joins its words with single spaces
-            b = a + len(surface)
-            sentence_end = len(surface) > 2 and surface[-1] == "."
-            if sentence_end:
-                surface = surface[:-1]
-            if surface in nonperson and not blocked[a]:
-                # "Operation Peace Spring", "John Radcliffe Hospital": names of other things
-                group, tainted = [], True
-                a = b + 1
-                continue
-            stop = blocked[a] or not surface[:1].isupper() and not group
-            possessive = surface.endswith(("'s", "’s"))
-            if possessive:     # tokens carry the name without "'s"; the mention ends before it
-                surface = surface[:-2]
-            tok = (a, b - sentence_end - 2 * possessive, surface)
-            if not stop and (surface in nonname or possessive and fold(surface) in nonname):
-                # "Theresa May": a calendar word can still end a known name
-                stop = not (group and _key(group + [tok]) in gz.alias_index)
-            if stop:
-                if group and not tainted:
-                    candidates.append(group)
-                group, tainted = [], False
-            else:
-                group.append(tok)
-                if possessive or sentence_end:   # "Lavrov's counterpart", "... Nalbandian. Reuben"
-                    if not tainted:
-                        candidates.append(group)
-                    group, tainted = [], False
-            a = b + 1
-        if group and not tainted:
-            candidates.append(group)
     cands = []
-    for g in candidates:
-        while g and not g[-1][2][:1].isupper() and "-" not in g[-1][2]:   # trailing particles ("van")
-            g = g[:-1]
-        if g:
-            c = Candidate(g[0][0], g[-1][1], g, None)
-            c.after_connector = bool(CONNECTOR_RE.search(text, max(0, c.start - 5), c.start))
-            c.in_place = placed.find(0, c.start, c.end) == -1    # wholly a place ("York City")
-            cands.append(c)
+    for run in RUN_RE.finditer(text):
+        start, end = run.span()
+        words = run.group()
+        if blocked.find(1, start, end) == -1:
+            pieces = ((start, words),)
+        else:
+            pieces = _unblocked_pieces(words, start, blocked)
+        for offset, piece in pieces:
+            for g in _run_groups(gz, piece):
+                g = [(a + offset, b + offset, w) for a, b, w in g]
+                c_start, c_end = g[0][0], g[-1][1]
+                cands.append(Candidate(
+                    c_start, c_end, g, None,
+                    bool(CONNECTOR_RE.search(text, max(0, c_start - 5), c_start)),
+                    placed.find(0, c_start, c_end) == -1))    # wholly a place ("York City")
 
     out = []
     singles = []
@@ -286,6 +262,86 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
         m = _resolve_single(gz, text, spans, c, art)
         if m:
             out.append(m)
+    return out
+
+
+_RUN_CACHE_MAX = 100_000
+
+
+def _unblocked_pieces(words: str, start: int, blocked: bytearray) -> list[tuple[int, str]]:
+    """(offset, words) of the parts of a run between words that begin inside a known phrase
+    ("Russian Foreign Minister Sergei Lavrov" -> "Sergei Lavrov"). Such a word ends the name
+    before it and is no name itself, so the parts split independently."""
+    pieces = []
+    piece_start = a = start
+    for w in words.split(" "):
+        if blocked[a]:
+            if a > piece_start:
+                pieces.append((piece_start, words[piece_start - start:a - start - 1]))
+            piece_start = a + len(w) + 1
+        a += len(w) + 1
+    if a > piece_start:
+        pieces.append((piece_start, words[piece_start - start:]))
+    return pieces
+
+
+def _run_groups(gz: Gazetteer, words: str) -> tuple:
+    """_split_run of a run (or part of one) with no known phrase in it, offsets relative to
+    it; kept per process: it depends on the words and the gazetteer only."""
+    cache = gz.run_cache
+    groups = cache.get(words)
+    if groups is None:
+        if len(cache) >= _RUN_CACHE_MAX:
+            cache.clear()
+        groups = cache[words] = tuple(tuple(g) for g in _split_run(gz, words))
+    return groups
+
+
+def _split_run(gz: Gazetteer, run: str) -> list[list]:
+    """Groups of name tokens [(start, end, surface)] in a run of capitalised words, offsets
+    relative to the run."""
+    nonname, nonperson = gz.nonname, gz.nonperson
+    candidates = []
+    group: list = []
+    tainted = False     # the group follows a word like "Operation" in the same run
+    a = 0
+    for surface in run.split(" "):   # a run joins its words with single spaces
+        b = a + len(surface)
+        sentence_end = len(surface) > 2 and surface[-1] == "."
+        if sentence_end:
+            surface = surface[:-1]
+        if surface in nonperson:
+            # "Operation Peace Spring", "John Radcliffe Hospital": names of other things
+            group, tainted = [], True
+            a = b + 1
+            continue
+        stop = not surface[:1].isupper() and not group
+        possessive = surface.endswith(("'s", "’s"))
+        if possessive:     # tokens carry the name without "'s"; the mention ends before it
+            surface = surface[:-2]
+        tok = (a, b - sentence_end - 2 * possessive, surface)
+        if not stop and (surface in nonname or possessive and fold(surface) in nonname):
+            # "Theresa May": a calendar word can still end a known name
+            stop = not (group and _key(group + [tok]) in gz.alias_index)
+        if stop:
+            if group and not tainted:
+                candidates.append(group)
+            group, tainted = [], False
+        else:
+            group.append(tok)
+            if possessive or sentence_end:   # "Lavrov's counterpart", "... Nalbandian. Reuben"
+                if not tainted:
+                    candidates.append(group)
+                group, tainted = [], False
+        a = b + 1
+    if group and not tainted:
+        candidates.append(group)
+    out = []
+    for g in candidates:
+        while g and not g[-1][2][:1].isupper() and "-" not in g[-1][2]:   # trailing particles ("van")
+            g = g[:-1]
+        if g:
+            out.append(g)
     return out
 
 
@@ -459,6 +515,8 @@ def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
     found = Found(pid, name, role, country or None, org or None, keys, firsts)
     art.people.append(found)
     art.by_id[pid] = found
+    for k in keys:
+        art.by_key.setdefault(k, []).append(found)
     return found
 
 
@@ -474,13 +532,23 @@ def _link(art: Article, key_tokens: list[str]) -> Found | None:
         return None
     last = key_tokens[-1]
     first = key_tokens[0] if len(key_tokens) > 1 else None
-    for f in reversed(art.people):
-        if last in f.keys and (first is None or _same_first(first, f.firsts)):
+    for f in reversed(art.by_key.get(last, ())):     # the latest person of that name
+        if first is None or _same_first(first, f.firsts):
             return f
     if first is not None:
         return None   # "Hunter Biden" after "Joe Biden" is somebody else
     if len(last) < 4:
         return None
+    memo_key = (last, len(art.people))    # people are only ever added
+    if memo_key in art.link_memo:
+        return art.link_memo[memo_key]
+    art.link_memo[memo_key] = best = _closest_surname(art, last)
+    return best
+
+
+def _closest_surname(art: Article, last: str) -> Found | None:
+    """The person named so far whose surname is the closest spelling of `last` (the later
+    one on a tie)."""
     best, best_score = None, SURNAME_LINK_MIN
     for f in art.people:
         for k in f.keys:
@@ -515,18 +583,15 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         return None
     if c.tokens[0][2].isupper() and len(key) <= 5:
         return None      # "ISIS", "NATO": acronyms are not surnames
-    exact = next((f for f in reversed(art.people) if key in f.keys), None)
-    if exact:
-        return _mention_of(text, c.tokens, exact)
+    named = art.by_key.get(key)
+    if named:
+        return _mention_of(text, c.tokens, named[-1])
     if c.after_connector:
         return None
     linked = _link(art, [key])
     if linked:
         return _mention_of(text, c.tokens, linked)
-    cands = [gz.people[i] for i in gz.surname_index.get(key, ())]
-    if not cands and len(key) >= 5:    # "Zelensky" for Zelenskyy
-        cands = [gz.people[i] for s in gz.similar_surnames(key) if JaroWinkler.similarity(s, key) >= 0.9
-                 for i in gz.surname_index.get(s, ())]
+    cands = [gz.people[i] for i in _surname_people(gz, key)]
     if not cands and not _may_be_introduced(text, spans, c):
         return None      # most capitalised words: no known surname and no title around
     ctx = _ctx(gz, text, spans, c)
@@ -543,6 +608,26 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and len(key) >= 4:
         return _new_person(text, c.tokens, ctx, art)
     return None
+
+
+_SURNAME_CACHE_MAX = 50_000
+
+
+def _surname_people(gz, key: str) -> tuple:
+    """Indices of gazetteer people with surname `key`, or with a close spelling of it
+    ("Zelensky" for Zelenskyy); depends on the gazetteer only, so kept per process."""
+    cache = gz.surname_cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    idxs = tuple(gz.surname_index.get(key, ()))
+    if not idxs and len(key) >= 5:
+        idxs = tuple(i for s in gz.similar_surnames(key) if JaroWinkler.similarity(s, key) >= 0.9
+                     for i in gz.surname_index.get(s, ()))
+    if len(cache) >= _SURNAME_CACHE_MAX:
+        cache.clear()
+    cache[key] = idxs
+    return idxs
 
 
 def _may_be_introduced(text, spans, c: Candidate) -> bool:

@@ -24,7 +24,7 @@ from .normalise import fold, skeleton
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "10"   # bump when compile() changes what it produces
+FORMAT_VERSION = "11"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
@@ -128,8 +128,14 @@ class _Patterns:
             rule = _rule_for(surface)
         entry = (kind, ref, rule, surface)
         lst = self.map.setdefault(key, [])
-        if not any(e[0] == kind and e[1] == ref for e in lst):
-            lst.append(entry)
+        for k, e in enumerate(lst):
+            if e[0] == kind and e[1] == ref:
+                # "Terrorism" (name) and "terrorism" (alias) are one phrase: the more permissive
+                # case rule wins (ANY_CASE < CAPITALISED < ACRONYM), whatever the order of adding
+                if rule < e[2]:
+                    lst[k] = entry
+                return
+        lst.append(entry)
 
     def automaton(self) -> ahocorasick.Automaton:
         a = ahocorasick.Automaton()
@@ -174,17 +180,17 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
     for p in by_kind.get("orgs", []):
         for code, name, aliases, country in _rows(p, 4):
             gz.orgs.setdefault(code, (name, country or None))
-            for a in {name, *filter(None, aliases.split("|"))}:
+            for a in sorted({name, *filter(None, aliases.split("|"))}):
                 pats.add(a, "org", code)
     for p in by_kind.get("groups", []):
         for code, name, aliases, members, start, end in _rows(p, 6):
             gz.groups.setdefault(code, []).append(Group(code, name, [m for m in members.split("|") if m], start, end))
-            for a in {name, *filter(None, aliases.split("|"))}:
+            for a in sorted({name, *filter(None, aliases.split("|"))}):
                 pats.add(a, "group", code, ANY_CASE if " " in a and a != name and not a.isupper() else None)
     for p in by_kind.get("topics", []):
         for tid, name, aliases in _rows(p, 3):
             gz.topics[tid] = name
-            for a in {name, *filter(None, aliases.split("|"))}:
+            for a in sorted({name, *filter(None, aliases.split("|"))}):
                 pats.add(a, "topic", tid, ACRONYM if a.isupper() else ANY_CASE if a.islower() else CAPITALISED)
     _compile_places(gz, pats, by_kind.get("places", []))
     _compile_people(gz, by_kind.get("people", []))
@@ -214,7 +220,7 @@ def _compile_places(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> None:
         for gid, name, aliases, country, lat, lon, pop, feature in _rows(p, 8):
             idx = len(gz.places)
             gz.places.append(Place(gid, name, country, float(lat or 0), float(lon or 0), int(pop or 0), feature))
-            for a in {name, *filter(None, aliases.split("|"))}:
+            for a in sorted({name, *filter(None, aliases.split("|"))}):
                 if len(fold(a)) >= 3:
                     pats.add(a, "place", idx, CAPITALISED)
 

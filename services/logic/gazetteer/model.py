@@ -149,12 +149,16 @@ class Gazetteer:
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)
-    # per-process memo of fuzzy name lookups (filled by the tagger, empty when pickled)
+    # per-process memos of the tagger (results that depend on the gazetteer only: fuzzy name
+    # lookups, name-token splits of capitalised runs, people of a lone surname); bounded by
+    # the tagger, empty when pickled
     fuzzy_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    run_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    surname_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["fuzzy_cache"] = {}
+        state["fuzzy_cache"], state["run_cache"], state["surname_cache"] = {}, {}, {}
         return state
 
     # ------------------------------------------------------------ lookups
