@@ -46,12 +46,15 @@ def _matches(headers: dict, stage: str | None, reason: str | None) -> bool:
 
 
 async def run(settings: Settings, *, republish: bool, stage: str | None, reason: str | None, limit: int) -> int:
-    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
     settings.require_bootstrap()
     topics = Topics(settings.topic_prefix)
     console = Console()
-    group = f"{settings.topic_prefix}parley-dlq-replay" if republish else None
+    # One replay group per filter: a run for one stage or reason must not move past the
+    # messages of another, which a later run with that filter must still re-publish.
+    group = (f"{settings.topic_prefix}parley-dlq-replay.{stage or '*'}.{reason or '*'}"
+             if republish else None)
     consumer = AIOKafkaConsumer(**consumer_kwargs(settings, group))
     await consumer.start()
     producer = None
@@ -78,7 +81,9 @@ async def run(settings: Settings, *, republish: bool, stage: str | None, reason:
             if producer is not None and origin != "?":
                 await producer.send_and_wait(origin, key=record.key, value=record.value)
                 sent += 1
-                await consumer.commit()
+                # Exactly past this record: a bare commit() commits the whole fetched batch,
+                # including records not yet re-published.
+                await consumer.commit({TopicPartition(record.topic, record.partition): record.offset + 1})
     finally:
         await consumer.stop()
         if producer is not None:

@@ -68,6 +68,15 @@ def _enable_producer_idempotence() -> None:
     driver.Producer._settings_extra = settings_extra
 
 
+_RUNNING: dict[str, object] = {}
+
+
+def stopping() -> bool:
+    """True once this worker has been asked to stop (SIGTERM/SIGINT)."""
+    app = _RUNNING.get("app")
+    return bool(app is not None and app.should_stop)
+
+
 def build_app(stage: Stage, settings: Settings):
     import faust
 
@@ -104,6 +113,7 @@ def build_app(stage: Stage, settings: Settings):
         datadir=os.path.join(tempfile.gettempdir(), f"parley-faust-{os.getpid()}"),
         **timeouts,
     )
+    _RUNNING["app"] = app
     topics = Topics(settings.topic_prefix)
     source = app.topic(*[topics.name(t) for t in stage.inputs], key_serializer="raw", value_serializer="raw")
     outputs: dict[str, object] = {}

@@ -17,7 +17,13 @@ LEXICON = {
     "Nowak": {"type": "person", "id": "p5", "name": "Piotr Nowak", "role": "president", "country": "POL", "org": None},
     "Erik Dahl": {"type": "person", "id": "p6", "name": "Erik Dahl", "role": "secretary general", "country": "DNK", "org": "NATO"},
     "Dahl": {"type": "person", "id": "p6", "name": "Erik Dahl", "role": "secretary general", "country": "DNK", "org": "NATO"},
+    # a person the gazetteer does not know: no country
+    "Tomas Lind": {"type": "person", "id": "x:tomas-lind", "name": "Tomas Lind", "role": "deputy minister", "country": None, "org": None},
+    # a person whose country the tagger guessed from a neighbouring mention (wrongly: Chile)
+    "Ama Owusu": {"type": "person", "id": "x:ama-owusu", "name": "Ama Owusu", "role": "minister", "country": "CHL", "org": None},
     # roles
+    "Minister of Fisheries": {"type": "role", "name": None, "role": "fisheries minister", "country": "GHA", "org": None},
+    "the Chilean foreign minister": {"type": "role", "name": None, "role": "foreign minister", "country": "CHL", "org": None},
     "the Chilean president": {"type": "role", "name": None, "role": "president", "country": "CHL", "org": None},
     "the Ghanaian president": {"type": "role", "name": None, "role": "president", "country": "GHA", "org": None},
     # countries

@@ -12,7 +12,6 @@ from collections import Counter
 import pytest
 
 import workload
-from workload import SHORT
 from faults import Tally, dlq_records, metric_values, metrics_text, produce_records, sink_articles, sink_event_ids, wait_all_ready
 from harness import running_pipeline, settings_for
 from services import cleaner, meetings, sink, tagger
@@ -24,25 +23,18 @@ from services.logic.pipeline import process
 from services.progress import ProgressMonitor, wait_until_drained
 from services.timebudget import time_budget
 
-MAX_CHARS = 100_000  # a small limit keeps the oversized messages small on the broker
+MAX_CHARS = 300_000  # a smaller limit than the default keeps the oversized messages small on the broker
+# The budget is wall-clock time: generous enough that ordinary HTML on a busy 2-core machine
+# (trafilatura's first import included) stays within it, far below what the table bomb needs.
+TIME_BUDGET = 5.0
 GOOD = 150
 SEED = 5
 
-TIME_BUDGET_DEFECT = pytest.mark.xfail(
-    strict=True,
-    reason="services/timebudget.py: _Expired derives from Exception, so the cleaner's own "
-           "`except Exception` (and trafilatura's) swallows the alarm and the message is "
-           "dead-lettered as bad_html instead of time_budget_exceeded; fix: class _Expired(BaseException)",
-)
 INJECTION_TITLE = "Talks'); DROP TABLE articles; -- \" OR 1=1; /* ../../etc/passwd {{7*7}} $(rm -rf /)"
 
 
 def _kind_params() -> list:
-    params = []
-    for case in workload.bad_inputs(MAX_CHARS):
-        marks = [TIME_BUDGET_DEFECT] if case.reason == "time_budget_exceeded" else []
-        params.append(pytest.param(case, id=case.kind, marks=marks))
-    return params
+    return [pytest.param(case, id=case.kind) for case in workload.bad_inputs(MAX_CHARS)]
 
 
 # ---------------------------------------------------------------- in process (no broker)
@@ -65,7 +57,7 @@ def test_there_are_at_least_twenty_kinds_of_bad_input():
 def test_each_bad_input_is_refused_by_its_stage_with_its_reason(stages, case):
     stage = stages[case.stage]
     with pytest.raises(Exception) as caught:
-        with time_budget(2.0):
+        with time_budget(TIME_BUDGET):
             stage.process(case.topic, case.record_key, case.value)
     assert Failure.from_exception(stage.name, caught.value).reason == case.reason
 
@@ -102,8 +94,9 @@ def poisoned(broker, tmp_path_factory):
     import uuid
 
     tmp = tmp_path_factory.mktemp("bad-input")
-    settings = settings_for(broker, f"bad{uuid.uuid4().hex[:6]}.", tmp, max_article_chars=MAX_CHARS)
-    good = workload.good_articles(GOOD, seed=SEED, label="bad-input", max_chars=SHORT)
+    settings = settings_for(broker, f"bad{uuid.uuid4().hex[:6]}.", tmp, max_article_chars=MAX_CHARS,
+                            article_time_budget=TIME_BUDGET)
+    good = workload.good_articles(GOOD, seed=SEED, label="bad-input", max_chars=workload.SHORT)
     expected = workload.expected_events(good)
     injected = workload.copy_of(workload.sound_bases()[0], "injection", 0)
     injected["title"] = INJECTION_TITLE

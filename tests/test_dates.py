@@ -73,3 +73,21 @@ def test_expressions_come_in_text_order_without_overlap():
 def test_publication_timestamp_is_read_as_its_day():
     assert str(parse_published("2025-03-12T23:10:00Z")) == "2025-03-12"
     assert parse_published("not a date") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("She will tour the region from 3 Nov to 9 Nov 2026.", ("from 3 Nov to 9 Nov 2026", "2026-11")),
+    ("He travels from November 3 to 9.", ("from November 3 to 9", "2025-11")),
+    ("The talks run from 3 to 9 May.", ("from 3 to 9 May", "2025-05")),
+])
+def test_a_span_of_days_within_one_month_gives_the_month(text, expected):
+    assert one(text, future=True) == expected
+
+
+def test_a_span_over_two_months_fixes_no_month():
+    assert one("The envoy stays from 28 March to 2 April.", future=True) == \
+        ("from 28 March to 2 April", None)
+
+
+def test_a_possessive_weekday_is_a_date():
+    assert one("Protesters held signs during Monday's final session.") == ("Monday", "2025-03-10")

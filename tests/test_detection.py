@@ -297,3 +297,166 @@ def test_caption_repeating_a_meeting_adds_no_event():
     t = tagged("Anna Berg met Luis Ortega in Lisbon on Monday.")
     t["captions"] = ["Anna Berg and Luis Ortega at their meeting in Lisbon"]
     assert len(detect(t)) == 1
+
+
+# ------------------------------------------------------------------ people on each side
+
+def test_two_named_people_joined_by_and_stay_two_participants():
+    e = only("Anna Berg and Deputy Minister Tomas Lind met Kofi Mensah in Accra on Monday.")
+    names = [p["name"] for p in e["participants"]]
+    assert "Anna Berg" in names and "Tomas Lind" in names and "Kofi Mensah" in names
+
+
+def test_title_right_before_a_name_decides_the_officials_country():
+    e = only("Ghana's Minister of Fisheries Ama Owusu met Anna Berg in Oslo on Monday.")
+    assert e["countries"] == ["GHA", "NOR"]
+    owusu = [p for p in e["participants"] if p["name"] == "Ama Owusu"]
+    assert owusu and owusu[0]["country"] == "GHA"
+
+
+def test_untagged_name_after_a_title_names_the_official():
+    e = only("Ghana's Minister of Fisheries Kwame Adjei Boateng met Anna Berg in Oslo on Monday.")
+    assert e["countries"] == ["GHA", "NOR"]
+    assert "Kwame Adjei Boateng" in [p["name"] for p in e["participants"]]
+
+
+def test_more_title_words_after_a_title_are_no_name():
+    e = only("Ghana's Minister of Fisheries and Ocean Affairs met Anna Berg in Oslo on Monday.")
+    assert [p["name"] for p in e["participants"] if p["country"] == "GHA"] in ([], [None])
+
+
+def test_possessor_of_a_meeting_noun_is_its_subject_not_the_speaker():
+    e = only("Anna Berg commented on Kofi Mensah's meeting with Hana Sato in Osaka.")
+    assert e["countries"] == ["GHA", "JPN"]
+    assert "Anna Berg" not in [p["name"] for p in e["participants"]]
+
+
+def test_the_two_are_the_people_named_last_not_an_unnamed_official():
+    events = detect(tagged("Anna Berg and Luis Ortega are old friends, the Ghanaian president "
+                           "told reporters. The two met in Lisbon on Monday."))
+    assert summary(events) == [("meeting", "occurred", ("CHL", "NOR"), ())]
+    assert {p["name"] for p in events[0]["participants"]} == {"Anna Berg", "Luis Ortega"}
+
+
+def test_a_national_title_refers_to_the_official_named_before():
+    events = detect(tagged("Luis Ortega arrived in Oslo on Monday. On Tuesday the Chilean foreign "
+                           "minister met Anna Berg."))
+    meeting = [e for e in events if e["kind"] == "meeting"]
+    assert meeting and "Luis Ortega" in [p["name"] for p in meeting[0]["participants"]]
+
+
+def test_a_leaders_administration_is_the_country_not_the_person():
+    e = only("The Mensah administration held talks with Japan on Monday.")
+    assert e["countries"] == ["GHA", "JPN"]
+    assert "Kofi Mensah" not in [p["name"] for p in e["participants"]]
+
+
+def test_a_briefing_on_talks_between_two_countries_leaves_the_speaker_out():
+    e = only("Luis Ortega briefed reporters on the talks between Chile and Japan.")
+    assert e["countries"] == ["CHL", "JPN"]
+    assert "Luis Ortega" not in [p["name"] for p in e["participants"]]
+
+
+# ------------------------------------------------------------------ kind, place and date
+
+def test_talks_held_via_videoconference_are_a_call():
+    e = only("Chile and Japan held talks via videoconference on Monday.")
+    assert e["kind"] == "call" and e["location"] is None
+
+
+def test_a_possessive_country_after_in_is_no_location():
+    e = only("Anna Berg met Luis Ortega about the fishing dispute in Chile's waters.")
+    assert e["location"] is None
+
+
+def test_undated_report_takes_the_date_of_the_sentence_before_about_the_same_person():
+    e = only("Late on Sunday, Anna Berg announced a new fisheries deal. The announcement came "
+             "after Anna Berg had a phone call with Luis Ortega.")
+    assert e["kind"] == "call" and e["date"]["value"] == "2025-03-09"
+
+
+def test_date_of_the_sentence_before_does_not_cross_a_paragraph():
+    e = only("Late on Sunday, Anna Berg announced a new fisheries deal.\n\nThe announcement came "
+             "after Anna Berg had a phone call with Luis Ortega.")
+    assert e["date"] is None
+
+
+def test_date_of_the_sentence_before_does_not_carry_over_a_relative_time():
+    e = only("Late on Sunday, Anna Berg announced a new fisheries deal. This comes a week after "
+             "Anna Berg had a phone call with Luis Ortega.")
+    assert e["date"] is None
+
+
+def test_meeting_told_in_the_present_progressive_is_dated_on_publication_day():
+    e = only("Kofi Mensah is meeting Hana Sato in Accra.")
+    assert e["status"] == "occurred" and e["date"]["value"] == "2025-03-12"
+
+
+def test_a_coordinated_subject_of_unknown_country_keeps_its_partners_side_later():
+    events = detect(tagged("Anna Berg and Tomas Lind met Kofi Mensah in Accra on Monday. "
+                           "On Tuesday Tomas Lind met Hana Sato in Osaka."))
+    assert ("meeting", "occurred", ("JPN", "NOR"), ()) in summary(events)
+
+
+def test_a_name_before_and_a_country_is_no_official_of_that_country():
+    events = detect(tagged("Anna Berg held bilateral meetings with Kofi Mensah, Tomas Lind and "
+                           "Japan Prime Minister Hana Sato in Oslo."))
+    lind = [p for e in events for p in e["participants"] if p["name"] == "Tomas Lind"]
+    assert all(p["country"] is None for p in lind)
+
+
+def test_a_title_with_to_inside_a_list_keeps_the_list_going():
+    events = detect(tagged("Anna Berg held bilateral meetings with Kofi Mensah, Chile Counsel to "
+                           "the President Tomas Lind and Japan Prime Minister Hana Sato in Oslo."))
+    assert ("meeting", "occurred", ("JPN", "NOR"), ()) in summary(events)
+
+
+def test_a_relative_clause_saying_it_was_called_off_cancels_the_trip():
+    e = only("Anna Berg had planned a trip to Santiago, which was later called off.")
+    assert (e["kind"], e["status"]) == ("visit", "cancelled")
+
+
+def test_the_leaders_of_the_three_states_are_the_three_countries_named_last():
+    events = detect(tagged("Ghana marks thirty years of relations with Chile and Japan. Kofi Mensah "
+                           "proposed to hold a summit in Accra with the leaders of the three states."))
+    assert ("multilateral", "proposed", ("CHL", "GHA", "JPN"), ()) in summary(events)
+
+
+def test_a_meeting_where_the_traveller_goes_is_located_there_not_where_he_was():
+    events = detect(tagged("Anna Berg will travel to Lisbon on Monday. Anna Berg will then travel "
+                           "to Osaka, where she will hold talks with Kofi Mensah on Friday."))
+    ghana = [e for e in events if "GHA" in e["countries"]]
+    assert ghana and all(e["location"]["name"] == "Osaka" for e in ghana)
+
+
+def test_a_place_qualified_by_a_demonym_after_in_is_the_location():
+    e = only("Anna Berg met Luis Ortega in the Chilean port city of Santiago on Monday.")
+    assert e["location"]["name"] == "Santiago"
+
+
+def _with_dateline(t, surface):
+    """The tagger's mention of a dateline place ("OSLO, March 3 (Agency) -")."""
+    t["dateline"] = f"{surface.upper()}, March 11"
+    t["mentions"].append({"type": "place", "field": "dateline", "text": surface.upper(), "start": 0,
+                          "end": len(surface), "id": "g1", "name": surface, "country": "NOR",
+                          "lat": 59.91, "lon": 10.75})
+    return t
+
+
+def test_a_lead_meeting_without_a_place_happened_where_the_dateline_files_from():
+    t = _with_dateline(tagged("Anna Berg met Luis Ortega on Tuesday to discuss fisheries."), "Oslo")
+    events = detect(t)
+    assert len(events) == 1 and events[0]["location"]["name"] == "Oslo"
+
+
+def test_the_dateline_place_does_not_override_a_stated_place_or_reach_later_paragraphs():
+    t = _with_dateline(tagged("Anna Berg met Luis Ortega in Lisbon on Tuesday.\n\n"
+                              "Kofi Mensah met Hana Sato on Monday."), "Oslo")
+    places = {tuple(e["countries"]): (e["location"] or {}).get("name") for e in detect(t)}
+    assert places == {("CHL", "NOR"): "Lisbon", ("GHA", "JPN"): None}
+
+
+def test_a_title_before_a_known_person_does_not_change_the_persons_country():
+    e = only("Ghana's Minister of Fisheries Anna Berg met Luis Ortega in Santiago on Monday.")
+    berg = [p for p in e["participants"] if p["name"] == "Anna Berg"]
+    assert berg and berg[0]["country"] == "NOR"

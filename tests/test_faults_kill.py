@@ -14,7 +14,6 @@ import time
 import pytest
 
 import workload
-from workload import SHORT
 from faults import Clock, Tally, publish_in_chunks, read_topic, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import running_pipeline, settings_for
 from services.progress import wait_until_drained
@@ -43,7 +42,8 @@ async def feed(settings, messages, kills_done: asyncio.Event) -> None:
     """Stream the articles as a live feed; the last tenth waits until every kill is done, so
     that no worker can have finished its work when it is killed."""
     held = len(messages) - len(messages) // 10
-    await publish_in_chunks(settings, messages[:held], chunk=40, pause=0.5)
+    # ~35 s of feed: every stage is still busy with it when its turn to be killed comes.
+    await publish_in_chunks(settings, messages[:held], chunk=40, pause=0.75)
     await kills_done.wait()
     await publish_in_chunks(settings, messages[held:], chunk=40, pause=0.1)
 
@@ -78,7 +78,7 @@ async def stream_and_kill(settings, workers, messages, expected_events: int, pla
 def test_kill_9_of_every_worker_mid_stream_loses_and_doubles_no_meeting(
         broker, postgres_database, topic_prefix, tmp_path, record_property):
     settings = settings_for(broker, topic_prefix, tmp_path, database_url=postgres_database)
-    articles = workload.good_articles(ARTICLES, seed=SEED, label="kill", max_chars=SHORT)
+    articles = workload.good_articles(ARTICLES, seed=SEED, label="kill", max_chars=workload.SHORT)
     workload.check_expectations(articles)
     expected = workload.expected_events(articles)
     plan = kill_plan(random.Random(SEED))

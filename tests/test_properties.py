@@ -226,3 +226,10 @@ def test_process_of_any_text_only_rejects(text, title, published_at):
 def test_every_corpus_article_becomes_messages_the_services_accept():
     # A message the next stage finds invalid is dead-lettered whole: its meetings are lost.
     assert workload.unsound_bases() == {}
+
+
+def test_every_corpus_article_gives_the_same_events_in_every_process():
+    # Each worker process has its own string-hash seed: a result that depends on set order
+    # gives a replayed article other event ids after a restart, so its meetings are doubled.
+    # (Seen once: dev/D02.txt dated in one process and undated in another.)
+    assert workload.hash_dependent_bases() == {}

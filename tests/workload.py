@@ -72,9 +72,47 @@ def unsound_bases() -> dict[str, list[str]]:
     return {m["source"]["file"]: errors for m, _events, errors in _processed().values() if errors}
 
 
+HASH_SEEDS = ("1", "2")
+
+
+def event_ids_by_file() -> dict[str, list[str]]:
+    """Corpus file -> sorted event ids of its base article, in this process."""
+    return {m["source"]["file"]: sorted(e["event_id"] for e in events) for m, events, _e in _processed().values()}
+
+
+@lru_cache(maxsize=1)
+def hash_dependent_bases() -> dict[str, dict[str, list[str]]]:
+    """Corpus files whose events differ between processes with other string-hash seeds.
+
+    Every worker process has its own PYTHONHASHSEED: logic whose result depends on the order
+    of a set of strings gives a replayed article other event ids in a restarted worker, so
+    its meeting would be stored twice.
+    """
+    import os
+    import subprocess
+    import sys
+
+    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); import workload; "
+              "print(json.dumps(workload.event_ids_by_file()))")
+    mine = event_ids_by_file()
+    differing: dict[str, dict[str, list[str]]] = {}
+    for seed in HASH_SEEDS:
+        out = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)], cwd=REPO,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                             timeout=300, check=True).stdout
+        for file, ids in orjson.loads(out).items():
+            if ids != mine.get(file):
+                differing.setdefault(file, {"here": mine.get(file)})[f"PYTHONHASHSEED={seed}"] = ids
+    return differing
+
+
 def sound_bases() -> tuple[dict, ...]:
-    """The base articles whose every message the services accept (what fault tests stream)."""
-    return tuple(m for m, _events, errors in _processed().values() if not errors)
+    """The base articles the fault tests stream: every message they yield is accepted by the
+    services, and their events do not depend on the process (see the two checks above,
+    which tests/test_properties.py asserts on their own)."""
+    unstable = hash_dependent_bases()
+    return tuple(m for m, _events, errors in _processed().values()
+                 if not errors and m["source"]["file"] not in unstable)
 
 
 @dataclass(frozen=True)
@@ -124,7 +162,7 @@ def expected_event_ids(article: GoodArticle) -> set[str]:
         location = event.get("location") or {}
         date = event.get("date") or {}
         ids.add(event_id(article.article_id, event["kind"], event["countries"], event["orgs"],
-                         date.get("value"), location.get("name")))
+                         date.get("value"), location.get("name"), date.get("text")))
     return ids
 
 
@@ -132,12 +170,14 @@ def expected_events(articles: list[GoodArticle]) -> set[str]:
     return set().union(*(expected_event_ids(a) for a in articles)) if articles else set()
 
 
-def check_expectations(articles: list[GoodArticle], sample: int = 8) -> None:
-    """Run the real in-process pipeline on a few copies: the re-keyed ids must be its ids."""
+def check_expectations(articles: list[GoodArticle]) -> None:
+    """Run the real in-process pipeline on one copy of each base: the re-keyed ids must be its ids."""
     from services.logic.pipeline import process
 
-    step = max(1, len(articles) // sample)
-    for article in articles[::step][:sample]:
+    first_copies = {}
+    for article in articles:
+        first_copies.setdefault(article.base_id, article)
+    for article in first_copies.values():
         direct = {e["event_id"] for e in process(article.message).events}
         assert direct == expected_event_ids(article), (
             f"re-keyed expectation differs from process() for {article.article_id} "
@@ -252,10 +292,10 @@ def bad_inputs(max_chars: int) -> list[BadInput]:
         BadInput("boilerplate_only", raw, _json(_raw(text="Share this article\nRelated articles\nRead more")),
                  "cleaner", "no_body"),
         BadInput("control_characters", raw, _json(_raw(text="\x00\x01\x02\x03\x07\x1b")), "cleaner", "no_body"),
-        # A table of tens of thousands of rows takes the HTML extractor many seconds: the
-        # per-article time budget must cut it off.
+        # A table of max_chars/2 rows (150,000 for the test's limit) keeps the HTML extractor
+        # busy for tens of seconds: the per-article time budget must cut it off.
         BadInput("html_table_bomb", raw,
-                 _json(_raw(text=None, html="<table>" + "<tr><td>1</td></tr>" * 50_000 + "</table>")),
+                 _json(_raw(text=None, html="<table>" + "<tr><td>1</td></tr>" * (max_chars // 2) + "</table>")),
                  "cleaner", "time_budget_exceeded"),
         # later stages
         BadInput("clean_not_json", clean, b"{not json", "tagger", "invalid_json"),

@@ -88,8 +88,6 @@ class DateExpr:
 _DATE_WORDS = frozenset(list(MONTHS) + list(WEEKDAYS) + [
     "today", "today's", "today’s", "tonight", "tomorrow", "yesterday", "week", "weekend", "month",
     "days", "morning", "afternoon", "evening", "night"])
-_HAS_DIGIT = re.compile(r"[0-9]")
-_TOKENS = re.compile(r"[A-Za-z][a-z'’]*")
 
 
 _WORD_RUN = re.compile(r"\w+")
@@ -99,27 +97,33 @@ _FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
     last next this past coming yesterday tomorrow today tonight earlier later within over""".split())))
 
 
-def _may_have_date(text: str) -> bool:
-    if _HAS_DIGIT.search(text):
-        return True
-    return any(w.lower().rstrip(".") in _DATE_WORDS for w in _TOKENS.findall(text))
+# every expression holds a digit or one of _DATE_WORDS at most this many characters after its
+# start ("towards the beginning of next month")
+_REACH = 60
 
 
 def find_dates(text: str) -> list[DateExpr]:
     """Date expressions in `text`, non-overlapping, in order of appearance."""
-    if not _may_have_date(text):
+    words = [(w.start(), w.group(0)) for w in _WORD_RUN.finditer(text)]
+    strong = [s for s, w in words if w[0].isdigit() or w.lower() in _DATE_WORDS]
+    if not strong:
         return []
     found: list[DateExpr] = []
     taken = 0
-    for w in _WORD_RUN.finditer(text):
-        # every pattern starts at a word start with one of a few words: try the combined
-        # pattern only there (the same matches as a finditer over every position, faster)
-        if w.start() < taken:
+    k = 0
+    for start, word in words:
+        # a pattern starts at a word start, with one of a few words, shortly before a digit or
+        # a date word: try the combined pattern only there (the matches of a finditer over
+        # every position, at a fraction of the cost)
+        if start < taken:
             continue
-        word = w.group(0)
-        if not (word[0].isdigit() or word.lower().startswith(_FIRST_WORDS)):
+        while k < len(strong) and strong[k] < start:
+            k += 1
+        if k == len(strong):
+            break
+        if strong[k] - start > _REACH or not (word[0].isdigit() or word.lower().startswith(_FIRST_WORDS)):
             continue
-        m = _ALL.match(text, w.start())
+        m = _ALL.match(text, start)
         if m is None:
             continue
         s, e = m.span()

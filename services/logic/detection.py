@@ -3,10 +3,15 @@
 `detect(tagged)` reads the sentences of the title and the cleaned body, finds meeting
 triggers (services/data/detection/triggers.tsv), decides each trigger's status from the cues
 of its clause (cues.tsv), collects the sides from the tagger's mentions in subject and object
-position (resolving "he", "the two", "the co-chairs" to recent participants), distributes
-coordinated counterparts, places and "respectively" dates into separate meetings, resolves the
-date against `published_at`, and merges the reports of one meeting (headline, lead, body,
-caption) into one event.
+position (resolving "he", "the two", "the co-chairs", "the Turkish foreign minister", "the
+leaders of the three states" to participants named before), distributes coordinated
+counterparts, places and "respectively" dates into separate meetings, resolves the date against
+`published_at` (an undated report takes the one date of the sentence before it in the same
+paragraph; a present-progressive one the publication day), and merges the reports of one meeting
+(headline, lead, body, caption) into one event.
+
+Speed: the trigger heads of a field are found once with str.find, dates and status cues are
+matched only where their first words occur; everything else is per trigger.
 """
 from __future__ import annotations
 
@@ -118,9 +123,9 @@ class Party:
     def record(self) -> dict:
         return {"name": self.name, "role": self.role, "country": self.country, "org": self.org}
 
-    @property
-    def sides(self) -> frozenset:
-        return self.countries | self.orgs
+    def __post_init__(self):
+        # countries and orgs are never changed after construction
+        self.sides = self.countries | self.orgs
 
 
 @dataclass
@@ -214,8 +219,9 @@ def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
                 or (q.kind == "org" and p.kind in ("person", "role") and not p.countries and not p.orgs) \
                 or (q.kind == "org" and p.kind in ("person", "role") and _lex("igo_office").search(text, q.end, p.end)) \
                 or (q.orgs and not q.countries and p.kind == "person" and _lex("igo_office").search(p.role or ""))
-            if q.name and p.name and q.name != p.name:
-                same = False   # "Minister X and Senior Minister Y": two people, not one phrase
+            if q.name and ((p.name and q.name != p.name) or _AND.search(gap)):
+                # "Minister X and Senior Minister Y", "X and Vanuatu's minister": two parties
+                same = False
             if same and len(gap) <= 45 and _glue(gap):
                 out[-1] = _fold(q, p)
                 continue
@@ -230,11 +236,15 @@ def _merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
 
 
 _TOKEN = re.compile(r"[\w.'’-]+|[^\w\s]")
+_AND = re.compile(r"\band\b|&")
 
 
 def _titles_name(q: Party, p: Party, gap: str) -> bool:
-    """Is `q` an unnamed national title standing right before the name `p` of another country?"""
+    """Is `q` an unnamed national title standing right before the name `p` of a person the
+    gazetteer does not know (the tagger's "x:" ids), whose country was only guessed from
+    context? A known person keeps the gazetteer's country."""
     return q.kind == "role" and not q.name and p.kind == "person" and bool(p.name) \
+        and str((p.mention or {}).get("id") or "").startswith("x:") \
         and bool(q.countries) and not q.orgs and not p.orgs and p.countries != q.countries \
         and len(gap) <= 45 and "," not in gap and _glue(gap)
 
@@ -269,6 +279,7 @@ class _Context:
     location: dict | None = None                      # where the main actor currently is
     location_status_future: bool | None = None
     speaker: Party | None = None
+    speech: list = field(default_factory=list)        # (text, sentence, parties) with a speech verb, unread
     national: dict = field(default_factory=dict)      # national body code -> country
     first_hit: int = 0                                # start of the sentence's first trigger
     last_candidates: list = field(default_factory=list)
@@ -279,6 +290,7 @@ class _Context:
     subjects: list = field(default_factory=list)      # subject persons of detected meetings
     prev_sentence: Sentence | None = None             # the sentence read before this one
     prev_names: frozenset = frozenset()               # the people named in it
+    inferred: dict = field(default_factory=dict)      # person name -> country told by context
 
 
 def detect(tagged: dict) -> list[dict]:
@@ -296,11 +308,36 @@ def detect(tagged: dict) -> list[dict]:
     if title:
         candidates += _detect_field(title, "title", by_field["title"], ctx)
         ctx.last_event_parties = []
-    candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx)
+        ctx.prev_sentence, ctx.prev_names = None, frozenset()   # no date carries over fields
+    candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx, last=True)
     for i, c in enumerate(candidates):
         c.order = i
     events = _merge(candidates)
-    return _unique_ids([_to_event(tagged, c) for c in events])
+    _dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _unique_ids([_to_event(tagged, c, now) for c in events])
+
+
+def _dateline_location(events: list[Candidate], dateline: list[dict], text: str) -> None:
+    """"MOSCOW, March 3 (Reuters) - Putin met ...": a meeting of the lead paragraph that names
+    no place took place where the dateline files from (mentions tagged in the dateline field)."""
+    places = [m for m in dateline if m.get("type") == "place"]
+    countries = [m for m in dateline if m.get("type") == "country" and m.get("via") != "demonym"]
+    if places:
+        loc = _location_of(places[0], "place")
+    elif countries:
+        m = countries[0]
+        loc = {"name": m.get("name") or m.get("text"), "country": m.get("code") or m.get("id"),
+               "lat": None, "lon": None, "_level": "country"}
+    else:
+        return
+    lead_end = text.find("\n\n")
+    lead_end = len(text) if lead_end == -1 else lead_end
+    for c in events:
+        if c.location is None and c.kind in ("meeting", "multilateral") and c.status == "occurred" \
+                and c.field == "text" and c.evidence["start"] < lead_end:
+            c.location = loc
+            c.features["dateline_location"] = True
 
 
 def _unique_ids(events: list[dict]) -> list[dict]:
@@ -314,21 +351,35 @@ def _unique_ids(events: list[dict]) -> list[dict]:
     return [e for e in events if kept[e["event_id"]] is e]
 
 
-def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Context) -> list[Candidate]:
+def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Context,
+                  last: bool = False) -> list[Candidate]:
+    """Candidates of one field. In the `last` field read, the sentences after its last trigger
+    are skipped: they could only feed the reading context of later sentences."""
     ms = sorted((m for m in mentions if isinstance(m.get("start"), int) and isinstance(m.get("end"), int)
                  and 0 <= m["start"] < m["end"] <= len(text)), key=lambda m: m["start"])
+    # triggers depend on the text alone: find them all first
+    heads = _head_starts(text)
+    hi = 0
+    sentences = []
+    for sent in split_sentences(text):
+        sh = []
+        while hi < len(heads) and heads[hi] < sent.end:
+            if heads[hi] >= sent.start:
+                sh.append(heads[hi])
+            hi += 1
+        sentences.append((sent, _find_triggers(text, sent, sh)))
+    if last:
+        while sentences and not sentences[-1][1]:
+            sentences.pop()
     out: list[Candidate] = []
     mi = 0
-    # the trigger heads among the field's words: sentences look only for these
-    low = text.lower()
-    field_heads = _heads().intersection(_WORD.findall(low)) if len(low) == len(text) else _heads()
-    for sent in split_sentences(text):
+    for sent, hits in sentences:
         sm = []
         while mi < len(ms) and ms[mi]["start"] < sent.end:
             if ms[mi]["start"] >= sent.start:
                 sm.append(ms[mi])
             mi += 1
-        out += _detect_sentence(text, sent, sm, field_name, ctx, field_heads)
+        out += _detect_sentence(text, sent, sm, field_name, ctx, hits)
     return out
 
 
@@ -372,20 +423,21 @@ _RUN_CHAR = re.compile(r"[\w'’-]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _head_starts(text: str, sent: Sentence, low: str, present, heads) -> list[int]:
-    """Offsets of the words of the sentence (as `_WORD` cuts them) that are trigger heads:
-    the head words already seen in the sentence are looked up with str.find."""
-    if len(low) != len(sent.text):    # lower-casing changed offsets (rare letters): word by word
-        return [w.start() for w in _WORD.finditer(text, sent.start, sent.end)
-                if w.group(0).lower() in heads]
+def _head_starts(text: str) -> list[int]:
+    """Offsets of the words of the field (as `_WORD` cuts them) that can open a trigger phrase.
+    The head words present in the field are looked up with str.find: far cheaper than a Python
+    loop over every word. Words never cross sentence ends, so each sentence takes its slice."""
+    heads = _heads()
+    low = text.lower()
+    if len(low) != len(text):    # lower-casing changed offsets (rare letters): word by word
+        return [w.start() for w in _WORD.finditer(text) if w.group(0).lower() in heads]
     starts = []
-    for h in present:
+    for h in heads.intersection(_WORD.findall(low)):
         i = low.find(h)
         while i != -1:
-            p = sent.start + i
-            w = _WORD.match(text, p, sent.end)
-            if w and w.end() == p + len(h) and _word_starts_at(text, sent.start, p):
-                starts.append(p)
+            w = _WORD.match(text, i)
+            if w and w.end() == i + len(h) and _word_starts_at(text, 0, i):
+                starts.append(i)
             i = low.find(h, i + 1)
     starts.sort()
     return starts
@@ -402,20 +454,16 @@ def _word_starts_at(text: str, lo: int, p: int) -> bool:
     return True
 
 
-def _find_triggers(text: str, sent: Sentence, field_heads) -> list[_Hit]:
+def _find_triggers(text: str, sent: Sentence, head_starts: list[int]) -> list[_Hit]:
     """Triggers of a sentence: the patterns are tried only at words that can start one."""
-    if not field_heads:
-        return []
-    low = sent.text.lower()
-    present = [h for h in field_heads if h in low]
-    if not present:
+    if not head_starts:
         return []     # most sentences: no word that can start a trigger
     heads = _heads()
     trigs = triggers()
     rx = _trigger_rx()
     hits: list[_Hit] = []
     taken = sent.start
-    for start in _head_starts(text, sent, low, present, heads):
+    for start in head_starts:
         if start < taken:
             continue
         m = rx.match(text, start, sent.end)
@@ -434,16 +482,17 @@ def _find_triggers(text: str, sent: Sentence, field_heads) -> list[_Hit]:
 
 
 def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name: str,
-                     ctx: _Context, field_heads=frozenset()) -> list[Candidate]:
+                     ctx: _Context, hits: list) -> list[Candidate]:
     parties = [p for p in (_party_from_mention(m, ctx.national) for m in mentions
                            if m.get("type") in PARTY_TYPES) if p]
-    parties = [_collective(text, p) for p in parties]
+    parties = [_inferred_side(_collective(text, p), ctx) for p in parties]
     parties = [_name_role(p, ctx) for p in parties]
-    parties = [_untagged_name(text, sent, p, parties[i + 1].start if i + 1 < len(parties) else sent.end)
-               for i, p in enumerate(parties)]
+    for i, p in enumerate(parties):
+        if p.kind == "role" and not p.name:
+            limit = parties[i + 1].start if i + 1 < len(parties) else sent.end
+            parties[i] = _untagged_name(text, sent, p, limit)
     parties = _merge_adjacent(text, parties)
     places = [m for m in mentions if m.get("type") in ("place", "country")]
-    hits = _find_triggers(text, sent, field_heads)
     out: list[Candidate] = []
     if hits:
         paren = parentheticals(text, sent)
@@ -468,9 +517,8 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
         ctx.last_event_parties = out[-1].features.get("sides") or out[-1].parties
         ctx.last_candidates = [c for c in out if c.field == field_name]
     if parties and _speech_hint(sent.text):
-        speaker = _speaker(text, sent, parties)
-        if speaker:
-            ctx.speaker = speaker
+        # who speaks is looked up only when a later "we" needs it (see _last_speaker)
+        ctx.speech.append((text, sent, parties))
     if places:
         _update_location_context(text, sent, places, out, ctx)
     ctx.prev_sentence = sent
@@ -589,6 +637,8 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
 
     protagonist = False
     obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if not _sides(obj) and trig.kind != "visit":
+        obj = _countries_referred(text, hit, right, parties, ctx) or obj
     implicit = None
     if not any(p.sides for p in subj) and obj and trig.kind != "visit" \
             and not ("between" in trig.flags and len(_sides(obj)) >= 2):
@@ -618,6 +668,7 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
         ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
     if trig.kind == "visit" and not dests:
         return []
+    subj = _same_side_as_partner(subj, obj, ctx)
     reachable = _sides(subj) | _sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
@@ -710,6 +761,58 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
         if c:
             out.append(c)
     return out
+
+
+_NUMBER = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _countries_referred(text, hit, right, parties, ctx) -> list[Party]:
+    """"... a summit with the participation of the leaders of the three states": the three
+    countries named last."""
+    m = _lex("ref_n_countries").search(text, hit.end, max(right, hit.end))
+    if not m:
+        return []
+    n = _NUMBER[m.group("n").lower()]
+    if len(_sides(ctx.last_event_parties)) == n:
+        return list(ctx.last_event_parties)    # the sides of the meeting just reported
+    seen: list = []
+    here = [p for p in parties if p.kind == "country" and p.start < m.start()]
+    named = [p for p in ctx.countries_seen + here
+             if p.mention is not None and p.mention.get("via") != "demonym"]
+    for p in reversed(named):
+        if p.countries not in [q.countries for q in seen]:
+            seen.append(p)
+        if len(seen) == n:
+            return list(reversed(seen))
+    return []
+
+
+def _same_side_as_partner(subj: list[Party], obj: list[Party], ctx: _Context) -> list[Party]:
+    """"Minister X and Senior Minister Y met with Z": a named subject of unknown country sits
+    on the side of the subject it is coordinated with; the article keeps that for later
+    reports ("Y met with W")."""
+    if not obj or not _sides(obj):
+        return subj
+    known = _sides([p for p in subj if p.kind in ("person", "role")]) - _sides(obj)
+    if len(known) != 1:
+        return subj
+    side = next(iter(known))
+    out = []
+    for p in subj:
+        if p.kind == "person" and p.name and not p.sides and _ISO3.fullmatch(side):
+            ctx.inferred[p.name] = side
+            p = Party(p.name, p.role, side, None, frozenset([side]), frozenset(), p.start, p.end,
+                      "person", p.label, p.mention)
+        out.append(p)
+    return out
+
+
+def _inferred_side(p: Party, ctx: _Context) -> Party:
+    if p.kind == "person" and p.name and not p.sides and p.name in ctx.inferred:
+        side = ctx.inferred[p.name]
+        return Party(p.name, p.role, side, None, frozenset([side]), frozenset(), p.start, p.end,
+                     "person", p.label, p.mention)
+    return p
 
 
 def _previous_sentence_date(text, sent, parties, ctx):
@@ -827,6 +930,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
     dests: list[tuple[Party | None, dict]] = []
     loc = None
     prev_end = hit.end
+    carry = None
     items = sorted([("party", p.start, p.end, p) for p in parties if hit.end <= p.start < right]
                    + [("place", m["start"], m["end"], m) for m in places
                       if hit.end <= m["start"] < right and m.get("type") == "place"],
@@ -847,6 +951,9 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 collecting, governing = True, None   # "hold a meeting of the Normandy Four"
             elif w in _CONTINUE:
                 continue     # "and", "," and "of" only continue a list
+            elif w == "to" and collecting and _TITLE_TO.match(gap, m.end()) \
+                    and _TITLE_WORDS.fullmatch(gap, 0, m.start()):
+                continue     # "Legal Counsel to the Secretary of the Presidency": inside a title
             elif w == "to" and want_dest and not dests:
                 dest_mode, collecting, governing = True, False, None
             elif w == "by" and _lex("passive_by").search(text, hit.start, prev_end + m.start()):
@@ -858,11 +965,17 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             else:
                 collecting = dest_mode = False
                 governing = w
+        if governing is None and carry and _CARRY_GAP.fullmatch(gap):
+            governing = carry    # "in the Russian Pacific port of Vladivostok": still "in"
+        carry = None
         if governing is not None:
             if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
                 if (typ == "place" or (typ == "party" and item.kind == "country")) \
                         and text[e:e + 2] not in ("'s", "’s"):   # "in Russia's waters": no place
-                    loc = _location_of(item, typ) or loc
+                    found = _location_of(item, typ)
+                    loc = found or loc
+                    if found is None:
+                        carry = governing     # an adjective ("Russian") names no place yet
             prev_end = e
             continue
         if dest_mode:
@@ -893,6 +1006,10 @@ _FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|
                    r"margins|hono(?:u)?r)\b|[,&]", re.I)
 
 
+# between an adjective after "in" and the place it qualifies: a few words, no list or "with"
+_CARRY_GAP = re.compile(r"(?:\s*(?!(?:with|between|among|including|and)\b)[\w'’-]+){0,4}\s*", re.I)
+_TITLE_TO = re.compile(r"\s+(?:the\s+)?[A-Z]")
+_TITLE_WORDS = re.compile(r"\s*(?:[A-Z][\w'’-]*\s*)+")
 _CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their", "the",
                        "counterpart", "counterparts"])
 
@@ -990,7 +1107,7 @@ def _resolve_reference(text: str, subj_text: str, ctx: _Context, parties, hit_st
             if len(rest.split()) <= limit and m.start() >= best_pos:
                 best, best_pos = cat, m.start()
     if best == "ref_speaker":
-        who = _speaker(text, sent, parties) or ctx.speaker
+        who = _speaker(text, sent, parties) or _last_speaker(ctx)
         if who is None:
             return []
         # "we" speaks for an institution: keep its side, not the spokesman's name
@@ -1050,6 +1167,18 @@ def _speaker(text, sent, parties) -> Party | None:
             if 0 <= m.start() - p.end <= 3 or 0 <= p.start - m.end() <= 12:
                 return p
     return None
+
+
+def _last_speaker(ctx: _Context) -> Party | None:
+    """The speaker of the latest earlier sentence that names one."""
+    while ctx.speech:
+        text, sent, parties = ctx.speech.pop()
+        who = _speaker(text, sent, parties)
+        if who:
+            ctx.speaker = who
+            ctx.speech.clear()
+            break
+    return ctx.speaker
 
 
 _PREP_BEFORE = re.compile(r"\b(?:below|above|with|to|of|for|by|from|than|about|under|at|on|in)\s+$", re.I)
@@ -1182,6 +1311,7 @@ def _status(text, sent, hit, left, right) -> str:
     _cue_statuses("before", before, found)
     _cue_statuses("after", after, found)
     _cue_statuses("any", before + " " + text[hit.start:hit.end] + " " + after, found)
+    _cue_statuses("trailing", text[right:sent.end], found)
     for st in STATUS_ORDER:
         if st in found:
             return st
@@ -1338,7 +1468,7 @@ def event_id(article_id: str, kind: str, countries, orgs, date_value, location_n
     return "m-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _to_event(tagged: dict, c: Candidate) -> dict:
+def _to_event(tagged: dict, c: Candidate, detected_at: str) -> dict:
     countries = sorted(c.countries)
     orgs = sorted(c.orgs)
     loc = {k: v for k, v in c.location.items() if not k.startswith("_")} if c.location else None
@@ -1360,5 +1490,5 @@ def _to_event(tagged: dict, c: Candidate) -> dict:
         "date": date,
         "evidence": c.evidence,
         "confidence": round(_confidence(c), 3),
-        "detected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "detected_at": detected_at,
     }

@@ -8,12 +8,18 @@ of capitalised words. Runs not explained by known phrases are person-name candid
 resolved against the gazetteer (exact alias, then fuzzy), against people already named in
 the article (surnames, typos), or accepted as new people when a role, honorific or known
 given name introduces them.
+
+Speed: what depends on the gazetteer only (name-token splits of capitalised runs, people of a
+surname, fuzzy name matches) is kept per process in bounded dicts, and people already named
+in an article are indexed by surname; tests/test_tagging_golden.py guards that none of it
+changes the output, tools/bench_tagging.py measures it.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -33,6 +39,12 @@ RUN_RE = re.compile(rf"{_CAP}[\w'’-]*\.?(?:[ ](?:{_PARTICLE}[ ])*(?:(?:al|el|a
 ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
 LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "visiting"}
 SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n]\s*)$")
+# compiled once: re.match(pattern_string, ...) pays a cache lookup on every call
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+OF_GAP_RE = re.compile(r"\s+of\s+(?:the\s+)?")           # "presidents of (the) ..."
+NOT_ID_CHARS_RE = re.compile(r"[^a-z0-9]+")
+BETWEEN_RE = re.compile(r"\bbetween\s+$")
+BETWEEN_AND_RE = re.compile(r"\bbetween\s+\S+\s+and\s+$")
 
 SURNAME_LINK_MIN = 0.84     # Jaro-Winkler between a lone surname and a known person's surname
 FUZZY_NAME_MIN = 85         # rapidfuzz ratio between a full name and a gazetteer alias
@@ -70,8 +82,8 @@ class Found:
     role: str | None
     country: str | None
     org: str | None
-    keys: set = field(default_factory=set)   # folded surnames/name tokens
-    firsts: set = field(default_factory=set)  # folded given names (and initials)
+    keys: frozenset = frozenset()      # folded surnames/name tokens
+    firsts: frozenset = frozenset()    # folded given names (and initials)
 
 
 @dataclass
@@ -108,7 +120,7 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
 
 
 def _date_of(value) -> str | None:
-    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and DATE_RE.match(value):
         return value[:10]
     return None
 
@@ -156,7 +168,7 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         elif s.kind == "topic":
             tid = s.entries[0][1]
             out.append(_m("topic", text, s, tid, gz.topics.get(tid, tid)))
-    out.sort(key=lambda m: (m["start"], m["end"]))
+    out.sort(key=_by_position)
     return out
 
 
@@ -165,7 +177,7 @@ def _country_next_to(text, spans: Spans, k: int) -> str | None:
     if k > 0 and spans[k - 1].kind == "country" and text[spans[k - 1].end:spans[k].start] in (" ", "'s ", "’s "):
         return spans[k - 1].entries[0][1][0]
     if k + 1 < len(spans) and spans[k + 1].kind == "country" \
-            and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[spans[k].end:spans[k + 1].start]):
+            and OF_GAP_RE.fullmatch(text[spans[k].end:spans[k + 1].start]):
         return spans[k + 1].entries[0][1][0]
     return None
 
@@ -182,17 +194,19 @@ def _select_spans(gz: Gazetteer, text: str) -> Spans:
     The gazetteer stores each phrase's entries in priority order, so the first entry's kind
     is the winner."""
     hits = gz.scan(text)
-    hits.sort(key=_longest_first)
+    # longest first, then leftmost; keys built in one pass, sorted without a call per hit
+    keys = [(start - end, start) for start, end, _entries in hits]
     taken = bytearray(len(text) + 1)
     spans = []
-    for start, end, entries in hits:
+    for k in sorted(range(len(hits)), key=keys.__getitem__):
+        start, end, entries = hits[k]
         if taken.find(1, start, end) != -1:
             continue
-        if entries[0][0] in ("role", "hon") and (text[end:end + 1] == "-" or text[start - 1:start] == "-") \
-                and start > 0:
+        kind = entries[0][0]
+        if (kind == "role" or kind == "hon") and start > 0 \
+                and (text[end:end + 1] == "-" or text[start - 1:start] == "-"):
             continue   # "Amir-Abdollahian", "Prince-Smith": part of a hyphenated name
         taken[start:end] = b"\x01" * (end - start)
-        kind = entries[0][0]
         if len(entries) > 1:
             # a capital also carries its place entries (coordinates) along
             keep = ("capital", "place") if kind == "capital" else (kind,)
@@ -202,12 +216,8 @@ def _select_spans(gz: Gazetteer, text: str) -> Spans:
     return Spans(spans)
 
 
-def _longest_first(hit):
-    return (hit[0] - hit[1], hit[0])
-
-
-def _by_start(span):
-    return span.start
+_by_start = attrgetter("start")
+_by_position = itemgetter("start", "end")     # mentions in text order
 
 
 # ---------------------------------------------------------------- people
@@ -225,6 +235,18 @@ class Candidate:
 
 
 CONNECTOR_RE = re.compile(r"(?:\b(?:and|of|for|to|on|at|in|&)\s+|-)$")
+_CONNECTOR_CACHE: dict[str, bool] = {}
+
+
+def _after_connector(before: str) -> bool:
+    """CONNECTOR_RE on the 5 characters before a name; few distinct windows ("the ", " and "),
+    so the answers are kept per process (bounded)."""
+    hit = _CONNECTOR_CACHE.get(before)
+    if hit is None:
+        if len(_CONNECTOR_CACHE) >= 50_000:
+            _CONNECTOR_CACHE.clear()
+        hit = _CONNECTOR_CACHE[before] = bool(CONNECTOR_RE.search(before))
+    return hit
 
 
 def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[dict]:
@@ -237,19 +259,15 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
     cands = []
     for run in RUN_RE.finditer(text):
         start, end = run.span()
-        words = run.group()
-        if blocked.find(1, start, end) == -1:
-            pieces = ((start, words),)
-        else:
-            pieces = _unblocked_pieces(words, start, blocked)
-        for offset, piece in pieces:
-            for g in _run_groups(gz, piece):
-                g = [(a + offset, b + offset, w) for a, b, w in g]
-                c_start, c_end = g[0][0], g[-1][1]
-                cands.append(Candidate(
-                    c_start, c_end, g, None,
-                    bool(CONNECTOR_RE.search(text, max(0, c_start - 5), c_start)),
-                    placed.find(0, c_start, c_end) == -1))    # wholly a place ("York City")
+        # known phrases in the run split it; a phrase-free run is looked up by its words only
+        mask = bytes(blocked[start:end]) if blocked.find(1, start, end) != -1 else None
+        for g in _run_groups(gz, run.group(), mask):
+            g = [(a + start, b + start, w) for a, b, w in g]
+            c_start, c_end = g[0][0], g[-1][1]
+            cands.append(Candidate(
+                c_start, c_end, g, None,
+                _after_connector(text[max(0, c_start - 5):c_start]),
+                placed.find(0, c_start, c_end) == -1))    # wholly a place ("York City")
 
     out = []
     singles = []
@@ -268,33 +286,45 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
 _RUN_CACHE_MAX = 100_000
 
 
-def _unblocked_pieces(words: str, start: int, blocked: bytearray) -> list[tuple[int, str]]:
+def _run_groups(gz: Gazetteer, words: str, mask: bytes | None) -> tuple:
+    """Name-token groups ((start, end, surface), ...) of a run of capitalised words, offsets
+    relative to the run. `mask` marks the run's characters inside known phrases (None: no
+    phrase). Kept per process: the result depends on the words, the mask and the gazetteer."""
+    cache = gz.run_cache
+    key = words if mask is None else (words, mask)
+    groups = cache.get(key)
+    if groups is None:
+        if len(cache) >= _RUN_CACHE_MAX:
+            cache.clear()
+        pieces = [(0, words)] if mask is None else _unblocked_pieces(words, mask)
+        groups = cache[key] = tuple(tuple((a + offset, b + offset, w) for a, b, w in g)
+                                    for offset, piece in pieces for g in _split_run(gz, piece)
+                                    if len(g) > 1 or not _never_a_surname(g[0][2]))
+    return groups
+
+
+def _never_a_surname(word: str) -> bool:
+    """A lone word _resolve_single turns down whatever the article says: too short, or an
+    acronym ("ISIS", "NATO"); dropped before any per-article work."""
+    key = fold(word)
+    return len(key) < 3 or word.isupper() and len(key) <= 5
+
+
+def _unblocked_pieces(words: str, mask: bytes) -> list[tuple[int, str]]:
     """(offset, words) of the parts of a run between words that begin inside a known phrase
     ("Russian Foreign Minister Sergei Lavrov" -> "Sergei Lavrov"). Such a word ends the name
     before it and is no name itself, so the parts split independently."""
     pieces = []
-    piece_start = a = start
+    piece_start = a = 0
     for w in words.split(" "):
-        if blocked[a]:
+        if mask[a]:
             if a > piece_start:
-                pieces.append((piece_start, words[piece_start - start:a - start - 1]))
+                pieces.append((piece_start, words[piece_start:a - 1]))
             piece_start = a + len(w) + 1
         a += len(w) + 1
     if a > piece_start:
-        pieces.append((piece_start, words[piece_start - start:]))
+        pieces.append((piece_start, words[piece_start:]))
     return pieces
-
-
-def _run_groups(gz: Gazetteer, words: str) -> tuple:
-    """_split_run of a run (or part of one) with no known phrase in it, offsets relative to
-    it; kept per process: it depends on the words and the gazetteer only."""
-    cache = gz.run_cache
-    groups = cache.get(words)
-    if groups is None:
-        if len(cache) >= _RUN_CACHE_MAX:
-            cache.clear()
-        groups = cache[words] = tuple(tuple(g) for g in _split_run(gz, words))
-    return groups
 
 
 def _split_run(gz: Gazetteer, run: str) -> list[list]:
@@ -346,7 +376,7 @@ def _split_run(gz: Gazetteer, run: str) -> list[list]:
 
 
 def _clean_name(tokens) -> str:
-    return " ".join(t[2] for t in tokens)
+    return " ".join([t[2] for t in tokens])
 
 
 def _key(tokens) -> str:
@@ -505,6 +535,25 @@ def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
 
 
 def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
+    keys, firsts = _name_keys(name, tuple(aliases))
+    found = Found(pid, name, role, country or None, org or None, keys, firsts)
+    art.people.append(found)
+    art.by_id[pid] = found
+    for k in keys:
+        art.by_key.setdefault(k, []).append(found)
+    return found
+
+
+_NAME_KEYS_CACHE: dict[tuple, tuple[frozenset, frozenset]] = {}
+
+
+def _name_keys(name: str, aliases: tuple) -> tuple[frozenset, frozenset]:
+    """(surnames and long name tokens, given names) of a person, folded; people recur across
+    articles with many aliases each, so kept per process (bounded)."""
+    cache_key = (name, aliases)
+    hit = _NAME_KEYS_CACHE.get(cache_key)
+    if hit is not None:
+        return hit
     keys, firsts = set(), set()
     for a in [name, *aliases]:
         ftoks = fold(a).split()
@@ -512,12 +561,10 @@ def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
             keys.add(ftoks[-1])
             keys.update(t for t in ftoks[1:] if len(t) >= 4)
             firsts.add(ftoks[0])
-    found = Found(pid, name, role, country or None, org or None, keys, firsts)
-    art.people.append(found)
-    art.by_id[pid] = found
-    for k in keys:
-        art.by_key.setdefault(k, []).append(found)
-    return found
+    if len(_NAME_KEYS_CACHE) >= 20_000:
+        _NAME_KEYS_CACHE.clear()
+    hit = _NAME_KEYS_CACHE[cache_key] = (frozenset(keys), frozenset(firsts))
+    return hit
 
 
 def _mention_of(text, toks, found: Found) -> dict:
@@ -572,16 +619,14 @@ def _new_person(text, toks, ctx, art: Article) -> dict:
     if ctx.get("role") == "counterpart":
         ctx = dict(ctx, role=art.people[-1].role if art.people else None)
     name = _clean_name(toks)
-    pid = "x:" + re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    pid = "x:" + NOT_ID_CHARS_RE.sub("-", fold(name)).strip("-")
     found = art.by_id.get(pid) or _remember(art, pid, name, ctx.get("role"), ctx.get("country"), ctx.get("org"))
     return _mention_of(text, toks, found)
 
 
 def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     key = _key(c.tokens)
-    if len(key) < 3:
-        return None
-    if c.tokens[0][2].isupper() and len(key) <= 5:
+    if _never_a_surname(c.tokens[0][2]):
         return None      # "ISIS", "NATO": acronyms are not surnames
     named = art.by_key.get(key)
     if named:
@@ -819,7 +864,7 @@ def _role_owners(text, spans, i) -> tuple[list[str], list[str]]:
     while j < len(spans):
         s = spans[j]
         gap = text[pos:s.start]
-        ok = re.fullmatch(r"\s+of\s+(?:the\s+)?", gap) if first else gap in (" and ", ", ", ", and ", " and the ", ", the ")
+        ok = OF_GAP_RE.fullmatch(gap) if first else gap in (" and ", ", ", ", and ", " and the ", ", the ")
         if not ok or s.kind not in ("country", "org", "group"):
             break
         if s.kind == "country":
@@ -860,7 +905,7 @@ _WORD_RE = re.compile(r"\s*([A-Za-z]+)")
 def _as_government(gz, text, s: Span, spans) -> bool:
     """ "Moscow says", "Moscow and Washington push", "talks between Baku and Yerevan" """
     before = text[max(0, s.start - 12):s.start].lower()
-    if re.search(r"\bbetween\s+$", before):
+    if BETWEEN_RE.search(before):
         return True
     pos = s.end
     # skip "and <capital>" chains
@@ -874,7 +919,7 @@ def _as_government(gz, text, s: Span, spans) -> bool:
     if m.group(1).lower() in gz.gov_verbs:
         return True
     # the second capital of "between X and Y"
-    return bool(re.search(r"\bbetween\s+\S+\s+and\s+$", text[max(0, s.start - 40):s.start].lower()))
+    return bool(BETWEEN_AND_RE.search(text[max(0, s.start - 40):s.start].lower()))
 
 
 def _place(gz, text, s: Span, countries_here) -> dict | None:

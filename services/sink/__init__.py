@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from datetime import datetime
 
 from .. import metrics
 from ..codec import decode
 from ..config import Settings
-from ..stage import Stage
+from ..stage import Stage, stopping
 from .store import Batch, open_store
 
 log = logging.getLogger("parley.sink")
@@ -62,6 +63,15 @@ def make_stage(settings: Settings) -> Stage:
                 metrics.SINK_DB_ERRORS.labels(type(exc).__name__).inc()
                 log.warning("database write failed (%s: %s); retrying in %.1f s", type(exc).__name__,
                             str(exc).splitlines()[0] if str(exc) else "", delay)
+                if stopping():
+                    # Asked to stop with a batch it cannot write: exit before faust can commit
+                    # the batch's offsets (the next sink reads it again). Waiting would hold the
+                    # shutdown (faust waits for the batch) until the database is back.
+                    log.error("stopping while the database is unreachable: exiting without committing "
+                              "%d unwritten messages; they will be read again",
+                              len(pending.events) + len(pending.articles))
+                    logging.shutdown()
+                    os._exit(75)
                 await asyncio.sleep(delay)
                 delay = min(MAX_BACKOFF, delay * 2)
         now = time.time()

@@ -149,7 +149,10 @@ class PostgresStore:
         if self._conn is not None and not self._conn.closed and not self._conn.broken:
             return self._conn
         await self._close()
-        conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5)
+        # autocommit: `transaction()` is then a real BEGIN/COMMIT. Without it the ping's SELECT
+        # opens an implicit transaction that later writes only nest in as savepoints, and that
+        # is never committed: the rows vanish while the offsets are committed.
+        conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5, autocommit=True)
         async with conn.transaction():
             for statement in SCHEMA:
                 await conn.execute(statement)

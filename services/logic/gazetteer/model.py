@@ -171,25 +171,24 @@ class Gazetteer:
         """
         padded = " " + norm_text(text) + " "
         out = []
+        append = out.append      # one lookup, not one per hit
         for end_idx, (length, entries, any_case) in self.automaton.iter(padded):
             # key is " phrase ": the phrase's first char is padded[start + 1] = text[start]
             start = end_idx - length + 1
-            end = end_idx - 1
             if any_case:
-                out.append((start, end, entries))
-                continue
-            if len(entries) == 1:
+                append((start, end_idx - 1, entries))
+            elif len(entries) == 1:
                 rule = entries[0][2]
                 if rule == CAPITALISED:
                     if text[start].isupper():
-                        out.append((start, end, entries))
-                elif _case_ok(rule, entries[0][3], text[start:end]):
-                    out.append((start, end, entries))
-                continue
-            surface = text[start:end]
-            ok = tuple(e for e in entries if _case_ok(e[2], e[3], surface))
-            if ok:
-                out.append((start, end, ok))
+                        append((start, end_idx - 1, entries))
+                elif _case_ok(rule, entries[0][3], text[start:end_idx - 1]):
+                    append((start, end_idx - 1, entries))
+            else:
+                surface = text[start:end_idx - 1]
+                ok = tuple(e for e in entries if _case_ok(e[2], e[3], surface))
+                if ok:
+                    append((start, end_idx - 1, ok))
         return out
 
     def group_members(self, code: str, date: str | None) -> list[str]:
