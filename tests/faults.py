@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import get
+from harness import get, read_topic  # noqa: F401  (read_topic is part of this module's toolkit)
 from services.config import Settings
 from services.dlq import decode_headers
 from services.kafka import producer_kwargs
@@ -176,43 +176,6 @@ class Tally:
     @property
     def exact(self) -> bool:
         return not (self.lost or self.doubled or self.unexpected) and self.stored_rows == self.expected
-
-
-async def read_topic(settings: Settings, base: str, timeout: float = 20.0) -> list:
-    """Every record of a topic, read from the start without a consumer group.
-
-    (harness.read_topic has `all(... await ...)` in a generator expression, which makes an
-    async generator and raises TypeError; reported to the lead.)
-    """
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    from services.kafka import consumer_kwargs
-
-    name = Topics(settings.topic_prefix).name(base)
-    consumer = AIOKafkaConsumer(**consumer_kwargs(settings, None))
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or [])]
-        consumer.assign(partitions)
-        records = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            batch = await consumer.getmany(timeout_ms=300)
-            for rs in batch.values():
-                records.extend(rs)
-            done = True
-            for tp in partitions:
-                highwater = consumer.highwater(tp)
-                if highwater is None or await consumer.position(tp) < highwater:
-                    done = False
-            if done:
-                return records
-            if loop.time() > deadline:
-                raise AssertionError(f"could not read {name} to its end within {timeout:.0f} s "
-                                     f"({len(records)} records read)")
-    finally:
-        await consumer.stop()
 
 
 async def dlq_records(settings: Settings) -> list[tuple[bytes | None, bytes | None, dict[str, str]]]:

@@ -55,7 +55,7 @@ async def publish_and_drain(settings: Settings, messages: list[dict], workers: W
         await monitor.stop()
 
 
-async def read_topic(settings: Settings, base: str, timeout: float = 10.0) -> list:
+async def read_topic(settings: Settings, base: str, timeout: float = 20.0) -> list:
     """Every record of a topic, read from the start without a consumer group."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -70,13 +70,15 @@ async def read_topic(settings: Settings, base: str, timeout: float = 10.0) -> li
         records = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while loop.time() < deadline:
+        while True:
             batch = await consumer.getmany(timeout_ms=300)
             for rs in batch.values():
                 records.extend(rs)
             if await caught_up(consumer, partitions):
-                break
-        return records
+                return records
+            if loop.time() > deadline:
+                raise AssertionError(f"could not read {name} to its end within {timeout:.0f} s "
+                                     f"({len(records)} records read)")
     finally:
         await consumer.stop()
 

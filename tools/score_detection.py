@@ -1,6 +1,6 @@
 """Private helper: score the meeting detector on a corpus folder, following GOLD_FORMAT.md.
 
-    .venv/bin/python tools/score_detection.py /work/shared/corpus/seeds [--verbose] [--calib]
+    .venv/bin/python tools/score_detection.py /work/shared/corpus/seeds [--verbose] [--calib] [--dump F]
 
 Match = equal country set + detected status among the gold statuses; one detection per gold
 meeting; pairs chosen preferring required meetings, then agreement on kind, place, date, people.
@@ -105,6 +105,9 @@ def main():
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--calib", action="store_true")
     ap.add_argument("--only")
+    ap.add_argument("--dump", metavar="JSON",
+                    help="write every article's events (without detected_at) to this file: dumps made "
+                         "before and after an optimisation must be identical (compare with cmp/diff)")
     ap.add_argument("--fit-calibration", metavar="TSV",
                     help="write a raw-score -> precision table fitted on this corpus (raw scores are "
                          "read with the calibration table switched off)")
@@ -118,6 +121,7 @@ def main():
     tp = fp = fn = 0
     attr = {k: [0, 0] for k in ("location", "date", "people", "kind", "orgs")}
     calib = []
+    dumped: dict = {}
     t_total = 0.0
     for art in gold:
         if a.only and a.only not in art["doc"]:
@@ -125,6 +129,8 @@ def main():
         t0 = time.perf_counter()
         dets = process_file(folder / art["doc"], art.get("published"))
         t_total += time.perf_counter() - t0
+        if a.dump:
+            dumped[art["doc"]] = [{k: v for k, v in e.items() if k != "detected_at"} for e in dets]
         golds = art["meetings"]
         m = match(golds, dets)
         matched_g = {i for i, _ in m}
@@ -163,6 +169,9 @@ def main():
                 if g and (tag.strip() != "opt"):
                     print("  FN gold:" if d is None else "     gold:", g["kind"], g["status"], g["countries"], g.get("orgs"), g.get("location"), g.get("date_text"),
                           g.get("date"), g.get("people"), "|", g["evidence"][:80].replace("\n", " "))
+    if a.dump:
+        Path(a.dump).write_text(json.dumps(dumped, indent=1, sort_keys=True, ensure_ascii=False),
+                                encoding="utf-8")
     p = tp / (tp + fp) if tp + fp else 0
     r = tp / (tp + fn) if tp + fn else 0
     f = 2 * p * r / (p + r) if p + r else 0
