@@ -460,3 +460,21 @@ def test_a_title_before_a_known_person_does_not_change_the_persons_country():
     e = only("Ghana's Minister of Fisheries Anna Berg met Luis Ortega in Santiago on Monday.")
     berg = [p for p in e["participants"] if p["name"] == "Anna Berg"]
     assert berg and berg[0]["country"] == "NOR"
+
+
+def test_and_then_as_part_of_a_hyphenated_adjective_does_not_end_the_clause():
+    e = only("Reporters obtained a transcript of a call between Anna Berg and then-newly elected "
+             "minister Luis Ortega in late February.")
+    assert (e["kind"], e["countries"], e["date"]["value"]) == ("call", ["CHL", "NOR"], "2025-02")
+
+
+def test_untagged_name_after_a_country_and_its_long_title_names_the_official():
+    e = only("Anna Berg met Chile Vice Minister of Trade and Ocean Affairs Pedro Alvarez Soto "
+             "in Oslo on Monday.")
+    soto = [p for p in e["participants"] if p["name"] == "Pedro Alvarez Soto"]
+    assert e["countries"] == ["CHL", "NOR"] and soto and soto[0]["country"] == "CHL"
+
+
+def test_capitalised_words_after_a_country_without_a_title_are_no_name():
+    e = only("Anna Berg met Luis Ortega at the Chile Ocean Partners Forum Grand Hall in Oslo.")
+    assert {p["name"] for p in e["participants"]} == {"Anna Berg", "Luis Ortega"}

@@ -488,7 +488,7 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
     parties = [_inferred_side(_collective(text, p), ctx) for p in parties]
     parties = [_name_role(p, ctx) for p in parties]
     for i, p in enumerate(parties):
-        if p.kind == "role" and not p.name:
+        if p.kind in ("role", "country") and not p.name:
             limit = parties[i + 1].start if i + 1 < len(parties) else sent.end
             parties[i] = _untagged_name(text, sent, p, limit)
     parties = _merge_adjacent(text, parties)
@@ -535,19 +535,39 @@ def _collective(text: str, p: Party) -> Party:
 
 
 def _untagged_name(text: str, sent: Sentence, p: Party, limit: int) -> Party:
-    """"Angola's Minister of Justice Maria da Costa Pereira, ...": an unnamed title followed by
-    a capitalised name the tagger did not mark names that official."""
-    if p.kind != "role" or p.name or not p.sides:
+    """"Angola's Minister of Justice Maria da Costa Pereira, ...", "Mongolia Vice Minister of
+    Justice Ganbat Tserendorj": an unnamed title, or a country with a title, followed by a
+    capitalised name the tagger did not mark names that official."""
+    if p.name or not p.sides or p.kind not in ("role", "country"):
         return p
-    m = _lex("untagged_name").match(text, p.end, min(limit, sent.end))
-    if not m:
+    if not _SPACE_CAPITAL.match(text, p.end):
         return p
-    words = m.group("name").split()
     glue = _lex("np_glue")
-    if any(glue.fullmatch(w.rstrip(".")) for w in words):
-        return p       # "Minister of Justice and Foreign Affairs": more title, no name
-    return Party(m.group("name"), p.role, p.country, p.org, p.countries, p.orgs, p.start,
+    pos, end, title = p.end, min(limit, sent.end), ""
+    for _ in range(4):
+        m = _lex("untagged_name").match(text, pos, end)
+        if not m:
+            return p
+        title, words = title + m.group("title"), m.group("name").split()
+        last = max((i for i, w in enumerate(words) if glue.fullmatch(w.rstrip("."))), default=-1)
+        # "... and Ocean Affairs Pedro Alvarez": the title goes on to its last title word
+        title, words = " ".join([title] + words[:last + 1]), words[last + 1:]
+        if len(words) >= 2:
+            break
+        pos = m.end("name")    # "Vice Minister", "Foreign Affairs": all title; read on
+    else:
+        return p
+    if p.kind == "country" and not _lex("title_word").search(title):
+        return p       # "Chile Ocean Partners": no title, no official
+    role = p.role
+    if role is None:
+        t = _lex("title_word").findall(title.lower())
+        role = t[-1] if t else None
+    return Party(" ".join(words), role, p.country, p.org, p.countries, p.orgs, p.start,
                  m.end("name"), "person", None, p.mention)
+
+
+_SPACE_CAPITAL = re.compile(r"\s+[A-Z]")
 
 
 def _name_role(p: Party, ctx: _Context) -> Party:

@@ -59,12 +59,12 @@ def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
 # them, its object before the next one.
 LEFT_BOUNDARY = re.compile(
     r"[;:“”\"]|—|\s-\s|\b(?:that|said|says|say|told|tells|when|as(?!\s+well)|while|whereas|"
-    r"although|though|because|since|if|whether|after|before|where|but|so\s+that|and\s+then|"
+    r"although|though|because|since|if|whether|after|before|where|but|so\s+that|and\s+then(?![-–])|"
     r"according\s+to|added|adding|noted|noting|stressed|stressing|reported|announced|stated)\b",
     re.I)
 RIGHT_BOUNDARY = re.compile(
     r"[;:“”\"]|—|\s-\s|\b(?:said|says|told|that|where|which|who|whom|while|but|although|because|"
-    r"after|before|when|since|as(?!\s+well)|and\s+(?:then|also|discussed|said|agreed|stressed|"
+    r"after|before|when|since|as(?!\s+well)|and\s+(?:then(?![-–])|also|discussed|said|agreed|stressed|"
     r"expressed|noted)|according\s+to|adding|noting|during\s+which|to\s+discuss|to\s+talk)\b",
     re.I)
 # ", who is visiting Armenia," — a relative clause inside the main clause
