@@ -322,3 +322,18 @@ def test_official_of_a_national_body_belongs_to_its_country_not_to_an_organisati
     ms = mentions("A senior official of the Russian Foreign Ministry, Pavel Tulinov, said so.")
     m = person(ms, "Pavel Tulinov")
     assert (m["country"], m["org"]) == ("RUS", None)
+
+
+def test_a_capitalised_dateline_is_tagged_as_the_place_it_files_from():
+    from services.logic.tagging import tag
+
+    message = {
+        "schema_version": 1, "article_id": "a-00000000000000ab",
+        "source": {"file": None, "url": None, "name": None},
+        "published_at": "2019-06-05", "ingested_at": "2019-06-05T00:00:00.000000Z",
+        "title": None, "text": "The talks ended without a statement.", "captions": [], "credit": None,
+        "agency": None, "dateline": "OSLO, June 4 (AP)", "updated": None, "dropped": [], "offset_map": [],
+    }
+    places = [m for m in tag(message)["mentions"] if m.get("field") == "dateline"]
+    assert [(m["type"], m["name"], m["country"], m["text"], m["start"], m["end"]) for m in places] == \
+        [("place", "Oslo", "NOR", "OSLO", 0, 4)]

@@ -114,9 +114,23 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
         art.headline = False
     for i, cap in enumerate(clean.get("captions") or []):
         mentions += [dict(m, field="captions", caption=i) for m in tag_text(gz, cap, art)]
+    dateline = clean.get("dateline")
+    if dateline:
+        # A dateline is a place name in capitals at the start of a line ("BEIJING, November 9"):
+        # tag it as the same name would read inside a sentence, then shift the offsets back.
+        lead = "Reported in "
+        for m in tag_text(gz, lead + _title_case_caps(dateline), art):
+            start, end = m["start"] - len(lead), m["end"] - len(lead)
+            if start >= 0:
+                mentions.append(dict(m, text=dateline[start:end], start=start, end=end, field="dateline"))
     out = dict(clean)
     out["mentions"] = mentions
     return out
+
+
+def _title_case_caps(text: str) -> str:
+    """"BEIJING" -> "Beijing", same length (offsets stay valid); mixed-case words unchanged."""
+    return re.sub(r"\b[A-Z][A-Z'\-]+\b", lambda m: m.group(0).capitalize(), text)
 
 
 def _date_of(value) -> str | None:
