@@ -37,7 +37,7 @@ from .workload import Item, stamped
 WARMUP_ARTICLES = 20
 CHUNK = 500
 LONG_CHUNK = 1_000
-LONG_MAX_IN_FLIGHT = 4_000
+LONG_MAX_IN_FLIGHT = 2_000
 SETTLE_SECONDS = 5.0
 
 
@@ -150,6 +150,7 @@ class Pipeline:
         self.sampler: Sampler | None = None
         self.timeline: Timeline | None = None
         self.offered = 0
+        self.lags: dict[str, int] = {}
         self.monitor: ProgressMonitor | None = None
         self.publisher: Publisher | None = None
 
@@ -209,14 +210,15 @@ class Pipeline:
             await asyncio.gather(*pending)
 
     async def offer_with_backpressure(self, items, total: int, on_chunk=None) -> None:
-        """Keep at most LONG_MAX_IN_FLIGHT messages between publish and the cleaner's commit."""
+        """Publish in chunks, each only once no stage has more than LONG_MAX_IN_FLIGHT
+        messages waiting: the services run at their steady rate, not through a backlog."""
         chunk: list[Item] = []
         sent = 0
         for item in items:
             chunk.append(item)
             if len(chunk) < LONG_CHUNK and sent + len(chunk) < total:
                 continue
-            while self.offered - self._committed("cleaner") > LONG_MAX_IN_FLIGHT:
+            while self._in_flight() > LONG_MAX_IN_FLIGHT:
                 self.workers.check()
                 await asyncio.sleep(0.2)
             await self._publish(chunk)
@@ -226,10 +228,12 @@ class Pipeline:
             if on_chunk is not None:
                 on_chunk(sent)
 
-    def _committed(self, stage: str) -> int:
+    def _in_flight(self) -> int:
+        """The largest backlog of any stage (the cleaner's counted from what was offered)."""
         if not self.timeline.progress:
-            return 0
-        return self.timeline.progress[-1][1].get(stage, 0)
+            return self.offered
+        committed = self.timeline.progress[-1][1]
+        return max(self.offered - committed.get("cleaner", 0), *self.lags.values(), 0)
 
     async def drain(self) -> float:
         """Wait until every stage has committed all offered messages; returns the wall time."""
@@ -242,6 +246,7 @@ class Pipeline:
             try:
                 stages = await self.monitor.stages()
                 self.timeline.progress.append((self.sampler.now(), {s.stage: s.committed for s in stages}))
+                self.lags = {s.stage: s.lag for s in stages}
             except Exception:  # a missed poll only leaves a gap in the chart
                 pass
             await asyncio.sleep(0.5)
