@@ -77,12 +77,31 @@ def stopping() -> bool:
     return bool(app is not None and app.should_stop)
 
 
+def _set_fetch_wait(milliseconds: int) -> None:
+    # faust hard-codes fetch_max_wait_ms=1500 for its consumers, and Tansu holds an empty fetch
+    # for the whole wait even when data arrives: 370 ms median per hop, 4 hops per article
+    # (measured by parley bench). Shorter waits cost the broker a few more empty fetches.
+    from faust.transport.drivers import aiokafka as driver
+
+    thread = driver.AIOKafkaConsumerThread
+    original = getattr(thread._create_worker_consumer, "_parley_original", thread._create_worker_consumer)
+
+    def create_worker_consumer(self, transport):
+        consumer = original(self, transport)
+        consumer._fetch_max_wait_ms = milliseconds
+        return consumer
+
+    create_worker_consumer._parley_original = original
+    thread._create_worker_consumer = create_worker_consumer
+
+
 def build_app(stage: Stage, settings: Settings):
     import faust
 
     bootstrap = settings.require_bootstrap()
     if settings.kafka_idempotence:
         _enable_producer_idempotence()
+    _set_fetch_wait(100 if settings.embedded_timeouts else 500)
     timeouts = {}
     if settings.embedded_timeouts:
         # faust's 60 s defaults made each worker take ~30 s to join a group on Tansu.
@@ -219,4 +238,7 @@ def run_worker(stage: Stage, settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app, _health = build_app(stage, settings)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    # faust's terminal spinner sets the root logger to DEBUG: every aiokafka debug call then
+    # builds a record (6.8% of the cleaner's time in parley bench's profile).
+    worker.spinner = None
     worker.execute_from_commandline()

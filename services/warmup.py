@@ -18,7 +18,28 @@ _SAMPLE = {
 }
 
 
-def warm_up() -> None:
-    from .logic.pipeline import process
+def _mention(text: str, surface: str, code: str, name: str) -> dict:
+    start = text.index(surface)
+    return {"type": "country", "text": surface, "start": start, "end": start + len(surface),
+            "id": code, "name": name, "code": code, "via": "demonym"}
 
-    process(dict(_SAMPLE))
+
+def warm_up(stage: str = "all") -> None:
+    """Run the logic a stage uses once on a small article.
+
+    The detector is warmed with hand-made mentions, so the meetings worker never loads the
+    gazetteer it does not use (about 100 MB).
+    """
+    from .logic.cleaning import clean
+
+    cleaned = clean(dict(_SAMPLE))
+    if stage in ("tagger", "all"):
+        from .logic.tagging import tag
+
+        tag(cleaned)
+    if stage in ("meetings", "all"):
+        from .logic.detection import detect
+
+        text = cleaned["text"]
+        detect(dict(cleaned, mentions=[_mention(text, "French", "FRA", "France"),
+                                       _mention(text, "German", "DEU", "Germany")]))

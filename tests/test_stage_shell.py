@@ -71,3 +71,17 @@ def test_two_cleaners_share_the_partitions_and_survive_a_rebalance(broker, topic
         asyncio.run(publish_and_drain(settings, more, workers))
     cleaned = {orjson.loads(r.value)["article_id"] for r in asyncio.run(read_topic(settings, "articles.clean"))}
     assert {m["article_id"] for m in messages + more} <= cleaned
+
+
+def test_stage_consumers_wait_briefly_for_data_on_fetch():
+    """faust hard-codes a 1.5 s fetch wait; Tansu holds empty fetches that long, which made
+    every hop of an article wait (parley bench). The shell shortens it."""
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+    app, _ = build_app(_identity_stage(), Settings(bootstrap_servers="127.0.0.1:1", embedded_timeouts=True))
+
+    async def create():
+        thread = AIOKafkaConsumerThread(app.consumer)
+        return thread._create_worker_consumer(app.transport)
+
+    assert asyncio.run(create())._fetch_max_wait_ms == 100

@@ -10,7 +10,7 @@ from ..warmup import warm_up
 def make_stage(settings: Settings) -> Stage:
     from ..logic.cleaning import clean
 
-    warm_up()  # compile patterns and load the gazetteer before the first message's time budget
+    warm_up("cleaner")  # compile patterns (and load the gazetteer) before the first message's time budget
 
     def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
         raw = decode(value, schema="articles.raw")

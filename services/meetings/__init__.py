@@ -10,7 +10,7 @@ from ..warmup import warm_up
 def make_stage(settings: Settings) -> Stage:
     from ..logic.detection import detect
 
-    warm_up()  # compile patterns and load the gazetteer before the first message's time budget
+    warm_up("meetings")  # compile patterns (and load the gazetteer) before the first message's time budget
 
     def process(_topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
         tagged = decode(value, schema="articles.tagged")
