@@ -8,7 +8,6 @@ delivery is at-least-once; every effect downstream is idempotent (keys and ids a
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import tempfile

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .broker import EmbeddedBroker, _die_with_parent
 from .config import Settings
-from .ingest.readers import Article, InputError, read_paths
+from .ingest.readers import InputError, read_paths
 from .progress import ProgressMonitor, Stalled, wait_until_drained
 from .publisher import Publisher
 from .render import print_meetings, wide_console

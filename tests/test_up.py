@@ -8,10 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
 import pytest
 
-from harness import REPO, SEEDS, load_jsonl
+from harness import SEEDS, load_jsonl
 from services.schemas import validator
 
 pytestmark = pytest.mark.broker
