@@ -122,7 +122,6 @@ def _load_libc():
 
 
 _LIBC = _load_libc()
-_die_with_parent = die_with_parent  # older name, still imported by services.supervisor
 
 
 @dataclass

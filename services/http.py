@@ -5,7 +5,7 @@ small aiohttp server runs on the service's event loop instead.
 """
 from __future__ import annotations
 
-import socket
+import os
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
@@ -59,10 +59,14 @@ def add_health_routes(app: web.Application, health: Health) -> None:
     app.router.add_get("/readyz", readyz)
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+def announce_port(port: int) -> None:
+    """Tell a supervising `parley up` which port this worker's HTTP endpoint took."""
+    path = os.environ.get("PARLEY_PORT_FILE")
+    if path:
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(str(port))
+        os.replace(tmp, path)
 
 
 async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:

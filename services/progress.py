@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .kafka import consumer_kwargs
-from .topics import Topics
+from .topics import Topics, group_id
 
 # stage -> the registry topics it consumes (its faust app id is "<prefix>parley-<stage>")
 STAGE_INPUTS = {
@@ -19,10 +19,6 @@ STAGE_INPUTS = {
     "meetings": ("articles.tagged",),
     "sink": ("events.meetings", "articles.tagged"),
 }
-
-
-def group_id(settings: Settings, stage: str) -> str:
-    return f"{settings.topic_prefix}parley-{stage}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class ProgressMonitor:
         # (the admin client's OffsetFetch fails to decode Tansu's response).
         self._groups = {}
         for stage in STAGE_INPUTS:
-            consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, group_id(self.settings, stage)))
+            consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, group_id(self.settings.topic_prefix, stage)))
             await consumer.start()
             self._groups[stage] = consumer
         self._task = asyncio.create_task(self._drain())
@@ -108,12 +104,6 @@ class ProgressMonitor:
                 committed += offset or 0
             out.append(StageProgress(stage, committed, sum(self.available(t) for t in inputs)))
         return out
-
-    async def drained(self, expected_raw: int) -> bool:
-        """True when every stage has committed everything upstream produced."""
-        if self.available("articles.raw") < expected_raw:
-            return False
-        return all(s.lag == 0 for s in await self.stages())
 
 
 class Stalled(Exception):

@@ -18,10 +18,10 @@ from typing import Awaitable, Callable, Sequence
 from . import metrics
 from .config import Settings
 from .dlq import Failure
-from .http import Health, add_health_routes, serve
+from .http import Health, add_health_routes, announce_port, serve
 from .kafka import MAX_POLL_RECORDS, MAX_REQUEST_BYTES, PRODUCER_LINGER_MS, PRODUCER_MAX_BATCH, faust_broker_credentials
 from .timebudget import time_budget
-from .topics import Topics
+from .topics import Topics, group_id
 
 log = logging.getLogger("parley.stage")
 
@@ -112,7 +112,7 @@ def build_app(stage: Stage, settings: Settings):
             stream_recovery_delay=0.0,
         )
     app = faust.App(
-        f"{settings.topic_prefix}parley-{stage.name}",
+        group_id(settings.topic_prefix, stage.name),
         broker=[f"kafka://{host.strip()}" for host in bootstrap.split(",")],
         broker_credentials=faust_broker_credentials(settings),
         web_enabled=False,
@@ -207,7 +207,7 @@ def build_app(stage: Stage, settings: Settings):
         runner, port = await serve(web_app, settings.http_host, settings.http_port)
         runner_box["runner"] = runner
         log.warning("stage %s serving /metrics /healthz /readyz on http://%s:%d", stage.name, settings.http_host, port)
-        _announce_port(port)
+        announce_port(port)
 
     @app.on_before_shutdown.connect
     async def stop_http(app, **_kwargs):
@@ -218,16 +218,6 @@ def build_app(stage: Stage, settings: Settings):
             await stage.on_stop()
 
     return app, health
-
-
-def _announce_port(port: int) -> None:
-    """Tell a supervising `parley up` which port this worker's HTTP endpoint took."""
-    path = os.environ.get("PARLEY_PORT_FILE")
-    if path:
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as fh:
-            fh.write(str(port))
-        os.replace(tmp, path)
 
 
 def run_worker(stage: Stage, settings: Settings) -> None:

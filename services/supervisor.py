@@ -21,7 +21,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .broker import EmbeddedBroker, _die_with_parent
+from .broker import EmbeddedBroker, die_with_parent
 from .config import Settings
 from .ingest.readers import InputError, read_paths
 from .progress import ProgressMonitor, Stalled, wait_until_drained
@@ -80,7 +80,7 @@ class Workers:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "services.cli", "worker", name],
                 env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_die_with_parent,
+                start_new_session=True, preexec_fn=die_with_parent,
             )
         return WorkerProcess(name, proc, log_path, port_file)
 

@@ -22,7 +22,7 @@ import pytest
 from faults import produce_records, wait_ready
 from harness import get, running_pipeline, settings_for
 from services.config import KafkaSecurity, Settings
-from services.http import free_port
+from services.broker import free_port
 from services.kafka import client_kwargs, consumer_kwargs, faust_broker_credentials, producer_kwargs
 from services.sink.store import Batch, PostgresStore, SQLiteStore
 

@@ -9,9 +9,8 @@ from aiohttp import web
 
 from .. import metrics
 from ..config import Settings
-from ..http import Health, add_health_routes, serve
+from ..http import Health, add_health_routes, announce_port, serve
 from ..publisher import Publisher
-from ..stage import _announce_port
 from .http_api import add_routes
 
 log = logging.getLogger("parley.ingest")
@@ -33,7 +32,7 @@ async def _serve(settings: Settings) -> None:
     status = web.Application()
     add_health_routes(status, health)
     status_runner, status_port = await serve(status, settings.http_host, settings.http_port)
-    _announce_port(status_port)
+    announce_port(status_port)
     log.warning("ingest API on http://%s:%d/articles, metrics on port %d", settings.http_host, api_port, status_port)
 
     stop = asyncio.Event()

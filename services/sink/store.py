@@ -94,7 +94,6 @@ class Store(Protocol):
     async def write(self, batch: Batch) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
-    def meetings(self) -> list[dict[str, Any]]: ...
 
 
 class SQLiteStore:
@@ -125,9 +124,6 @@ class SQLiteStore:
         if self._db is not None:
             self._db.close()
             self._db = None
-
-    def meetings(self) -> list[dict[str, Any]]:
-        return read_meetings_sqlite(self.path)
 
 
 class PostgresStore:
@@ -194,9 +190,6 @@ class PostgresStore:
     async def close(self) -> None:
         async with self._lock:
             await self._close()
-
-    def meetings(self) -> list[dict[str, Any]]:
-        return read_meetings_postgres(self.dsn)
 
 
 def open_store(database_url: str | None, sqlite_path: str) -> Store:
