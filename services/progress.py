@@ -135,3 +135,20 @@ async def wait_until_drained(monitor: ProgressMonitor, expected_raw: int, *, che
             lagging = ", ".join(f"{s.stage} ({s.lag} behind)" for s in stages if s.lag) or "none"
             raise Stalled(f"no progress for {stall_timeout:.0f} s; stages behind: {lagging}")
         await asyncio.sleep(poll)
+
+
+async def publish_and_drain(settings: Settings, messages: list[dict], *, check=lambda: None, on_progress=None,
+                            stall_timeout: float = 120.0) -> list[StageProgress]:
+    """Publish articles to `articles.raw` and wait until every stage has handled them."""
+    from .publisher import Publisher
+
+    monitor = ProgressMonitor(settings)
+    await monitor.start()
+    try:
+        before = monitor.available("articles.raw")
+        async with Publisher(settings) as publisher:
+            await publisher.publish(messages)
+        return await wait_until_drained(monitor, before + len(messages), check=check, on_progress=on_progress,
+                                        stall_timeout=stall_timeout)
+    finally:
+        await monitor.stop()

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .broker import EmbeddedBroker, die_with_parent
 from .config import Settings
 from .ingest.readers import InputError, read_paths
-from .progress import ProgressMonitor, Stalled, wait_until_drained
+from .progress import Stalled, publish_and_drain
 from .publisher import Publisher
 from .render import print_meetings, wide_console
 from .sink.store import read_meetings, write_jsonl
@@ -146,34 +146,32 @@ def read_input(paths: list[str], settings: Settings, console: Console) -> list[d
     return messages
 
 
-async def _publish_and_wait(settings: Settings, messages: list[dict], workers: Workers, console: Console,
-                            once: bool, stall_timeout: float) -> None:
-    monitor = ProgressMonitor(settings)
-    await monitor.start()
-    try:
-        async with Publisher(settings) as publisher:
-            await publisher.publish(messages)
-        console.print(f"published {len(messages)} articles to {publisher.topic}")
-        if not once:
-            return
-        expected = len(messages)
-        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as bar:
-            tasks: dict[str, int] = {}
+def _publish_and_wait(settings: Settings, messages: list[dict], workers: Workers, console: Console,
+                      once: bool, stall_timeout: float) -> None:
+    if not once:
+        asyncio.run(_publish(settings, messages))
+        console.print(f"published {len(messages)} articles")
+        return
+    with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
 
-            def show(stages) -> None:
-                for s in stages:
-                    if s.stage not in tasks:
-                        tasks[s.stage] = bar.add_task(s.stage, total=max(1, s.available))
-                    bar.update(tasks[s.stage], completed=min(s.committed, s.available), total=max(1, s.available))
+        def show(stages) -> None:
+            for s in stages:
+                if s.stage not in tasks:
+                    tasks[s.stage] = bar.add_task(s.stage, total=max(1, s.available))
+                bar.update(tasks[s.stage], completed=min(s.committed, s.available), total=max(1, s.available))
 
-            try:
-                await wait_until_drained(monitor, expected, check=workers.check, on_progress=show,
-                                         stall_timeout=stall_timeout)
-            except Stalled as exc:
-                raise SystemExit(f"{exc}. Worker logs are in {workers.run_dir}") from None
-    finally:
-        await monitor.stop()
+        try:
+            asyncio.run(publish_and_drain(settings, messages, check=workers.check, on_progress=show,
+                                          stall_timeout=stall_timeout))
+        except Stalled as exc:
+            raise SystemExit(f"{exc}. Worker logs are in {workers.run_dir}") from None
+
+
+async def _publish(settings: Settings, messages: list[dict]) -> None:
+    async with Publisher(settings) as publisher:
+        await publisher.publish(messages)
 
 
 def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
@@ -196,7 +194,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         workers = Workers(settings, run_dir)
         workers.start(PIPELINE if once else PIPELINE + ("ingest",))
         console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
-        asyncio.run(_publish_and_wait(settings, messages, workers, console, once, stall_timeout))
+        _publish_and_wait(settings, messages, workers, console, once, stall_timeout)
         ids = {m["article_id"] for m in messages}
         if once:
             events = [e for e in read_meetings(settings.database_url, settings.sqlite_path) if e["article_id"] in ids]

@@ -16,7 +16,7 @@ import orjson
 from services.config import Settings
 from services.kafka import caught_up
 from services.ingest.readers import Article, read_paths
-from services.progress import ProgressMonitor, wait_until_drained
+from services import progress
 from services.publisher import Publisher
 from services.supervisor import PIPELINE, Workers
 from services.topics import Topics, create_topics_sync
@@ -43,16 +43,8 @@ async def publish(settings: Settings, messages: list[dict]) -> None:
 
 async def publish_and_drain(settings: Settings, messages: list[dict], workers: Workers | None = None,
                             stall_timeout: float = 90.0) -> None:
-    monitor = ProgressMonitor(settings)
-    await monitor.start()
-    try:
-        before = monitor.available("articles.raw")
-        await publish(settings, messages)
-        await wait_until_drained(monitor, before + len(messages),
-                                 check=workers.check if workers else (lambda: None),
-                                 stall_timeout=stall_timeout)
-    finally:
-        await monitor.stop()
+    await progress.publish_and_drain(settings, messages, check=workers.check if workers else (lambda: None),
+                                     stall_timeout=stall_timeout)
 
 
 async def read_topic(settings: Settings, base: str, timeout: float = 20.0) -> list:
