@@ -125,23 +125,15 @@ def test_validation_does_not_modify_the_message():
     assert message == before
 
 
-# ---------------------------------------------------------------- fast path (fastjsonschema)
-
-
-def test_schemas_with_2020_12_only_keywords_are_left_to_jsonschema():
-    assert not schemas._same_in_draft7({"type": "array", "prefixItems": [{"type": "integer"}]})
-    assert not schemas._same_in_draft7(
-        {"properties": {"x": {"$ref": "#/$defs/a", "minimum": 3}}, "$defs": {"a": {}}})
-    assert not schemas._same_in_draft7({"items": [{"type": "string"}]})
-    assert schemas._same_in_draft7(load_schemas()["articles.raw"])
+# ---------------------------------------------------------------- fast path (jsonschema-rs)
 
 
 def test_fast_path_answers_like_jsonschema_on_mutated_messages():
-    pytest.importorskip("fastjsonschema")
+    pytest.importorskip("jsonschema_rs")
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    assert schemas.validation_engine("articles.raw") == "fastjsonschema+jsonschema"
+    assert schemas.validation_engine("articles.raw") == "jsonschema-rs+jsonschema"
     slow = Draft202012Validator(load_schemas()["articles.raw"],
                                 format_checker=schemas.FORMAT_CHECKER)
     values = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
@@ -161,4 +153,62 @@ def test_fast_path_answers_like_jsonschema_on_mutated_messages():
         assert (errors == []) == slow.is_valid(message), (message, errors)
         assert message == before
 
+    check()
+
+
+def _pipeline_messages() -> dict[str, dict]:
+    """Real messages of every JSON topic: a sample article through clean, tag and detect."""
+    from services.logic.cleaning import clean
+    from services.logic.corpus import raw_message
+    from services.logic.detection import detect
+    from services.logic.tagging import tag
+
+    sample = sorted((Path(schemas.__file__).parent / "data" / "samples").glob("*.txt"))[0]
+    raw = raw_message(sample, published="2013-09-23")
+    cleaned = clean(raw)
+    tagged = tag(cleaned)
+    return {"articles.raw": raw, "articles.clean": cleaned, "articles.tagged": tagged,
+            "events.meetings": detect(tagged)[0]}
+
+
+def test_fast_path_answers_like_jsonschema_on_mutated_pipeline_messages():
+    """The tagged article is where the fast path matters (a hundred nested mentions): a
+    mutation anywhere in it, also deep in a mention, must be judged as jsonschema judges it."""
+    pytest.importorskip("jsonschema_rs")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    messages = _pipeline_messages()
+    values = (st.none() | st.booleans() | st.integers(-2, 10**6) | st.text(max_size=8)
+              | st.just("2024-02-30") | st.just("x:someone") | st.just([]) | st.just({}))
+
+    def paths(node, prefix=()):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield prefix + (k,)
+                yield from paths(v, prefix + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node[:3]):
+                yield prefix + (i,)
+                yield from paths(v, prefix + (i,))
+
+    cases = [(name, p) for name, m in messages.items() for p in paths(m)]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(cases), values, st.booleans())
+    def check(case, value, remove):
+        name, path = case
+        message = copy.deepcopy(messages[name])
+        parent = message
+        for part in path[:-1]:
+            parent = parent[part]
+        if remove and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = value
+        slow = Draft202012Validator(load_schemas()[name], format_checker=schemas.FORMAT_CHECKER)
+        assert (validator(name)(message) == []) == slow.is_valid(message), (name, path, value)
+
+    for name, message in messages.items():
+        assert schemas._fast_check(name)(message), name   # real messages take the fast path
     check()

@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 from services.logic import dates as _dates
 from services.logic.grammar import (Sentence, clause_span, parentheticals, quoted_spans,
                                     split_sentences)
@@ -105,7 +107,7 @@ def _lex(cat: str) -> re.Pattern:
 
 # ---------------------------------------------------------------- records
 
-@dataclass
+@dataclass(slots=True)
 class Party:
     """One side's representative as written in the text (a person, an official, a country...)."""
     name: str | None
@@ -119,6 +121,7 @@ class Party:
     kind: str = "person"   # person | role | country | org | group
     label: str | None = None  # the mention's canonical name (country or place name)
     mention: dict | None = field(default=None, repr=False)
+    sides: frozenset = field(init=False, repr=False)   # countries | orgs
 
     def record(self) -> dict:
         return {"name": self.name, "role": self.role, "country": self.country, "org": self.org}
@@ -128,7 +131,7 @@ class Party:
         self.sides = self.countries | self.orgs
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     kind: str
     status: str
@@ -427,20 +430,29 @@ def _head_starts(text: str) -> list[int]:
     """Offsets of the words of the field (as `_WORD` cuts them) that can open a trigger phrase.
     The head words present in the field are looked up with str.find: far cheaper than a Python
     loop over every word. Words never cross sentence ends, so each sentence takes its slice."""
-    heads = _heads()
     low = text.lower()
     if len(low) != len(text):    # lower-casing changed offsets (rare letters): word by word
+        heads = _heads()
         return [w.start() for w in _WORD.finditer(text) if w.group(0).lower() in heads]
     starts = []
-    for h in heads.intersection(_WORD.findall(low)):
-        i = low.find(h)
-        while i != -1:
-            w = _WORD.match(text, i)
-            if w and w.end() == i + len(h) and _word_starts_at(text, 0, i):
-                starts.append(i)
-            i = low.find(h, i + 1)
+    word = _WORD.match
+    # every occurrence of a head, also inside longer words; kept where it is a whole word
+    for end, n in _head_finder().iter(low):
+        i = end - n + 1
+        w = word(text, i)
+        if w and w.end() == end + 1 and _word_starts_at(text, 0, i):
+            starts.append(i)
     starts.sort()
     return starts
+
+
+@lru_cache(maxsize=1)
+def _head_finder() -> ahocorasick.Automaton:
+    finder = ahocorasick.Automaton()
+    for h in _heads():
+        finder.add_word(h, len(h))
+    finder.make_automaton()
+    return finder
 
 
 def _word_starts_at(text: str, lo: int, p: int) -> bool:
@@ -498,7 +510,7 @@ def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name
         paren = parentheticals(text, sent)
         quotes = quoted_spans(text, sent)
         ctx.first_hit = hits[0].start
-        date_exprs = [(sent.start + d.start, d) for d in _dates.find_dates(sent.text)]
+        date_exprs = _SentenceDates(sent)
         for hit in hits:
             out += _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
                                    hits, field_name, ctx)
@@ -611,6 +623,22 @@ def _inside(pos: int, spans) -> tuple[int, int] | None:
         if s <= pos < e:
             return (s, e)
     return None
+
+
+class _SentenceDates:
+    """The date expressions of a sentence (absolute offsets), found on first use: most
+    triggers are turned down before their date matters."""
+
+    __slots__ = ("sent", "found")
+
+    def __init__(self, sent: Sentence):
+        self.sent, self.found = sent, None
+
+    def __call__(self) -> list:
+        if self.found is None:
+            start = self.sent.start
+            self.found = [(start + d.start, d) for d in _dates.find_dates(self.sent.text)]
+        return self.found
 
 
 def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, hits,
@@ -729,6 +757,7 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
         groups = [subj + obj]
 
     # dates: the nearest expression in the clause, or one per counterpart with "respectively"
+    date_exprs = date_exprs()
     clause_dates = [(s, d) for s, d in date_exprs if left <= s < max(right, hit.end) + 1]
     per_group_dates = None
     if respectively and len(clause_dates) >= 2:
@@ -1299,15 +1328,20 @@ def _cue_prefix_index(scope: str) -> tuple:
         else:
             for x in pre:
                 by_prefix.setdefault(x, []).append(i)
-    return frozenset(always), tuple(by_prefix.items())
+    # all prefixes in one automaton: one pass over a window instead of one `in` per prefix
+    finder = ahocorasick.Automaton()
+    for x, idx in by_prefix.items():
+        finder.add_word(x, tuple(idx))
+    if by_prefix:
+        finder.make_automaton()
+    return frozenset(always), finder if by_prefix else None
 
 
 def _cue_statuses(scope: str, window: str, found: set) -> None:
-    low = window.lower()
-    always, by_prefix = _cue_prefix_index(scope)
+    always, finder = _cue_prefix_index(scope)
     chosen_set = set(always)
-    for x, idx in by_prefix:
-        if x in low:
+    if finder is not None:
+        for _end, idx in finder.iter(window.lower()):
             chosen_set.update(idx)
     if not chosen_set:
         return
