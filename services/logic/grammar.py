@@ -47,12 +47,11 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Sentence(start, end, text[start:end]))
+    seg = text[start:end]
+    body = seg.strip()     # str.strip() drops exactly the characters str.isspace() names
+    if body:
+        start += len(seg) - len(seg.lstrip())
+        out.append(Sentence(start, start + len(body), body))
 
 
 # Words and marks that open a new clause: the subject of a trigger lies after the last of
