@@ -90,18 +90,12 @@ _DATE_WORDS = frozenset(list(MONTHS) + list(WEEKDAYS) + [
     "days", "morning", "afternoon", "evening", "night"])
 
 
+_WORD_RUN = re.compile(r"\w+")
 # the words a date expression can begin with (prefixes of the first word of every pattern)
 _FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
     in by until during since for from of early late mid end the at toward beginning start middle
     last next this past coming yesterday tomorrow today tonight earlier later within over""".split())))
 
-
-# starts of the words that are a digit run or a date word ("Monday", "tomorrow")
-_STRONG = re.compile(r"(?<!\w)(?:\d|(?:%s)(?!\w))" % "|".join(
-    sorted((w for w in _DATE_WORDS if re.fullmatch(r"\w+", w)), key=len, reverse=True)), re.I)
-# starts of the words an expression can begin with: a digit or one of _FIRST_WORDS (as a
-# prefix: "mid-September", "earlier")
-_OPENING = re.compile(r"(?<!\w)(?:\d|%s)" % "|".join(sorted(_FIRST_WORDS, key=len, reverse=True)), re.I)
 
 # every expression holds a digit or one of _DATE_WORDS at most this many characters after its
 # start ("towards the beginning of next month")
@@ -110,24 +104,24 @@ _REACH = 60
 
 def find_dates(text: str) -> list[DateExpr]:
     """Date expressions in `text`, non-overlapping, in order of appearance."""
-    strong = [m.start() for m in _STRONG.finditer(text)]
+    words = [(w.start(), w.group(0)) for w in _WORD_RUN.finditer(text)]
+    strong = [s for s, w in words if w[0].isdigit() or w.lower() in _DATE_WORDS]
     if not strong:
         return []
     found: list[DateExpr] = []
     taken = 0
     k = 0
-    for w in _OPENING.finditer(text):
+    for start, word in words:
         # a pattern starts at a word start, with one of a few words, shortly before a digit or
         # a date word: try the combined pattern only there (the matches of a finditer over
         # every position, at a fraction of the cost)
-        start = w.start()
         if start < taken:
             continue
         while k < len(strong) and strong[k] < start:
             k += 1
         if k == len(strong):
             break
-        if strong[k] - start > _REACH:
+        if strong[k] - start > _REACH or not (word[0].isdigit() or word.lower().startswith(_FIRST_WORDS)):
             continue
         m = _ALL.match(text, start)
         if m is None:
