@@ -366,8 +366,8 @@ def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: _Contex
     sentences = []
     for sent in split_sentences(text):
         sh = []
-        while hi < len(heads) and heads[hi] < sent.end:
-            if heads[hi] >= sent.start:
+        while hi < len(heads) and heads[hi][0] < sent.end:
+            if heads[hi][0] >= sent.start:
                 sh.append(heads[hi])
             hi += 1
         sentences.append((sent, _find_triggers(text, sent, sh)))
@@ -393,13 +393,20 @@ class _Hit:
     end: int
 
 
-@lru_cache(maxsize=1)
-def _trigger_rx() -> re.Pattern:
-    """All triggers in one alternation (file order decides between matches at one position):
-    one scan per sentence instead of one per trigger."""
+@lru_cache(maxsize=None)
+def _trigger_rx_for(head: str) -> re.Pattern:
+    """All triggers that can begin with the word `head`, in one alternation (file order decides
+    between matches at one position; the group name is the row): at a word start only those
+    can match, so the engine does not try the other alternatives one by one."""
     # the word-start check is factored out of the alternatives: mid-word positions fail at once
-    parts = [f"(?P<t{i}>(?:{t.pattern}){_END})" for i, t in enumerate(triggers())]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.I)
+    parts = [f"(?P<t{i}>(?:{t.pattern}){_END})" for i, t in enumerate(triggers())
+             if _may_begin_with(t.pattern, head)]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")" if parts else r"(?!)", re.I)
+
+
+def _may_begin_with(pattern: str, head: str) -> bool:
+    prefixes = _literal_prefixes(pattern)
+    return prefixes is None or any(head.startswith(p) or p.startswith(head) for p in prefixes)
 
 
 @lru_cache(maxsize=1)
@@ -410,13 +417,14 @@ def _heads() -> frozenset:
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def _prefer_earlier_rows(text, sent, m, rx, heads):
+def _prefer_earlier_rows(text, sent, m, heads):
     """A trigger inside a longer match wins when its row comes first in triggers.tsv
     ("had telephone conversations": the call, not "had ... conversations")."""
     best = m
     for w in _WORD.finditer(text, m.start() + 1, m.end()):
-        if w.group(0).lower() in heads:
-            m2 = rx.match(text, w.start(), sent.end)
+        word = w.group(0).lower()
+        if word in heads:
+            m2 = _trigger_rx_for(word).match(text, w.start(), sent.end)
             if m2 and int(m2.lastgroup[1:]) < int(best.lastgroup[1:]):
                 best = m2
     return best
@@ -426,22 +434,23 @@ _RUN_CHAR = re.compile(r"[\w'’-]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _head_starts(text: str) -> list[int]:
-    """Offsets of the words of the field (as `_WORD` cuts them) that can open a trigger phrase.
+def _head_starts(text: str) -> list[tuple[int, str]]:
+    """(offset, head) of the words of the field (as `_WORD` cuts them) that can open a trigger
+    phrase, in text order.
     The head words present in the field are looked up with str.find: far cheaper than a Python
     loop over every word. Words never cross sentence ends, so each sentence takes its slice."""
     low = text.lower()
     if len(low) != len(text):    # lower-casing changed offsets (rare letters): word by word
         heads = _heads()
-        return [w.start() for w in _WORD.finditer(text) if w.group(0).lower() in heads]
+        return [(w.start(), w.group(0).lower()) for w in _WORD.finditer(text) if w.group(0).lower() in heads]
     starts = []
     word = _WORD.match
     # every occurrence of a head, also inside longer words; kept where it is a whole word
-    for end, n in _head_finder().iter(low):
-        i = end - n + 1
+    for end, head in _head_finder().iter(low):
+        i = end - len(head) + 1
         w = word(text, i)
         if w and w.end() == end + 1 and _word_starts_at(text, 0, i):
-            starts.append(i)
+            starts.append((i, head))
     starts.sort()
     return starts
 
@@ -450,7 +459,7 @@ def _head_starts(text: str) -> list[int]:
 def _head_finder() -> ahocorasick.Automaton:
     finder = ahocorasick.Automaton()
     for h in _heads():
-        finder.add_word(h, len(h))
+        finder.add_word(h, h)
     finder.make_automaton()
     return finder
 
@@ -466,22 +475,22 @@ def _word_starts_at(text: str, lo: int, p: int) -> bool:
     return True
 
 
-def _find_triggers(text: str, sent: Sentence, head_starts: list[int]) -> list[_Hit]:
-    """Triggers of a sentence: the patterns are tried only at words that can start one."""
+def _find_triggers(text: str, sent: Sentence, head_starts: list[tuple[int, str]]) -> list[_Hit]:
+    """Triggers of a sentence: the patterns are tried only at words that can start one, and
+    only those that can start with that word."""
     if not head_starts:
         return []     # most sentences: no word that can start a trigger
     heads = _heads()
     trigs = triggers()
-    rx = _trigger_rx()
     hits: list[_Hit] = []
     taken = sent.start
-    for start in head_starts:
+    for start, head in head_starts:
         if start < taken:
             continue
-        m = rx.match(text, start, sent.end)
+        m = _trigger_rx_for(head).match(text, start, sent.end)
         if m is None:
             continue
-        m = _prefer_earlier_rows(text, sent, m, rx, heads)
+        m = _prefer_earlier_rows(text, sent, m, heads)
         s, e = m.span()
         if e <= s:
             continue

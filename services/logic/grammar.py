@@ -54,18 +54,34 @@ def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
         out.append(Sentence(start, start + len(body), body))
 
 
+def word_alternation(words: list[str]) -> str:
+    """`words` (regexes, each opening with a letter) as one alternation grouped by that first
+    letter: the engine tries one group per word start instead of every word in turn, which
+    halves the scan. Only for alternatives closed by the same boundary (their order then
+    cannot matter: two of them never match at one position)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0].lower(), []).append(w[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
+
+
 # Words and marks that open a new clause: the subject of a trigger lies after the last of
 # them, its object before the next one.
-LEFT_BOUNDARY = re.compile(
-    r"[;:“”\"]|—|\s-\s|\b(?:that|said|says|say|told|tells|when|as(?!\s+well)|while|whereas|"
-    r"although|though|because|since|if|whether|after|before|where|but|so\s+that|and\s+then(?![-–])|"
-    r"according\s+to|added|adding|noted|noting|stressed|stressing|reported|announced|stated)\b",
-    re.I)
-RIGHT_BOUNDARY = re.compile(
-    r"[;:“”\"]|—|\s-\s|\b(?:said|says|told|that|where|which|who|whom|while|but|although|because|"
-    r"after|before|when|since|as(?!\s+well)|and\s+(?:then(?![-–])|also|discussed|said|agreed|stressed|"
-    r"expressed|noted)|according\s+to|adding|noting|during\s+which|to\s+discuss|to\s+talk)\b",
-    re.I)
+LEFT_WORDS = [
+    "that", "said", "says", "say", "told", "tells", "when", r"as(?!\s+well)", "while", "whereas",
+    "although", "though", "because", "since", "if", "whether", "after", "before", "where", "but",
+    r"so\s+that", r"and\s+then(?![-–])", r"according\s+to", "added", "adding", "noted", "noting",
+    "stressed", "stressing", "reported", "announced", "stated",
+]
+RIGHT_WORDS = [
+    "said", "says", "told", "that", "where", "which", "who", "whom", "while", "but", "although",
+    "because", "after", "before", "when", "since", r"as(?!\s+well)",
+    r"and\s+(?:then(?![-–])|also|discussed|said|agreed|stressed|expressed|noted)",
+    r"according\s+to", "adding", "noting", r"during\s+which", r"to\s+discuss", r"to\s+talk",
+]
+_MARKS = r"[;:“”\"]|—|\s-\s"
+LEFT_BOUNDARY = re.compile(rf"{_MARKS}|\b(?:{word_alternation(LEFT_WORDS)})\b", re.I)
+RIGHT_BOUNDARY = re.compile(rf"{_MARKS}|\b(?:{word_alternation(RIGHT_WORDS)})\b", re.I)
 # ", who is visiting Armenia," — a relative clause inside the main clause
 PARENTHETICAL = re.compile(r",\s*(?:who|which|whose)\b[^,;]*(?:,|$)|\([^)]*\)")
 
