@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import ahocorasick
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
     "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -91,6 +93,18 @@ _DATE_WORDS = frozenset(list(MONTHS) + list(WEEKDAYS) + [
 
 
 _WORD_RUN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+
+
+def _date_word_finder() -> ahocorasick.Automaton:
+    finder = ahocorasick.Automaton()
+    for w in _DATE_WORDS:
+        finder.add_word(w, w)
+    finder.make_automaton()
+    return finder
+
+
+_DATE_WORD_FINDER = _date_word_finder()
 # the words a date expression can begin with (prefixes of the first word of every pattern)
 _FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
     in by until during since for from of early late mid end the at toward beginning start middle
@@ -104,6 +118,8 @@ _REACH = 60
 
 def find_dates(text: str) -> list[DateExpr]:
     """Date expressions in `text`, non-overlapping, in order of appearance."""
+    if _DIGIT.search(text) is None and next(_DATE_WORD_FINDER.iter(text.lower()), None) is None:
+        return []      # no digit and no date word, not even inside another word: no date
     words = [(w.start(), w.group(0)) for w in _WORD_RUN.finditer(text)]
     strong = [s for s, w in words if w[0].isdigit() or w.lower() in _DATE_WORDS]
     if not strong:
