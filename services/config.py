@@ -80,7 +80,7 @@ class Settings:
     # deployments keep the library defaults unless this is set.
     embedded_timeouts: bool = True
     batch_size: int = 200
-    batch_within: float = 0.05
+    batch_within: float = 0.01   # each hop holds a message up to this long: latency
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -110,7 +110,7 @@ class Settings:
             log_level=(_env("PARLEY_LOG_LEVEL", "WARNING") or "WARNING").upper(),
             embedded_timeouts=_env_bool("PARLEY_EMBEDDED_TIMEOUTS", bootstrap is None),
             batch_size=_env_int("PARLEY_BATCH_SIZE", 200),
-            batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.05),
+            batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.01),
         )
 
     def with_(self, **changes) -> "Settings":
