@@ -1,0 +1,109 @@
+"""The detector's events on the vendored corpora are exactly the recorded ones.
+
+A guard for speed work on services/logic/detection.py, grammar.py and dates.py:
+optimisations must not change what the detector outputs (the corpus-score floors of
+test_corpus_scores.py would let a small change through). tests/golden/detection.jsonl.gz
+holds, per article of tests/corpus/seeds and tests/corpus/dev, the events of the real
+cleaner + tagger + detector, without `detected_at` (the time of the run).
+
+The corpus is detected twice in one process, the second time in reverse order: per-process
+caches must not make one article's events depend on what was read before.
+
+When a change of behaviour is intended (here or in the tagger), regenerate deliberately and
+review the diff:
+
+    .venv/bin/python tests/test_detection_golden.py --regen
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from services.logic import gazetteer  # noqa: E402
+from services.logic.cleaning import clean  # noqa: E402
+from services.logic.corpus import load_corpus  # noqa: E402
+from services.logic.detection import detect  # noqa: E402
+from services.logic.tagging import tag  # noqa: E402
+
+CORPORA = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
+GOLDEN = ROOT / "tests" / "golden" / "detection.jsonl.gz"
+RUN_FIELDS = ("detected_at",)     # differ from run to run
+
+
+def _tagged() -> list[tuple[str, dict]]:
+    """(corpus/file name, articles.tagged message) of every vendored article."""
+    gz = gazetteer.load(extra="")
+    out = []
+    for folder in CORPORA:
+        for doc in load_corpus(folder):
+            raw = dict(doc.raw, ingested_at="2026-01-01T00:00:00.000000Z")
+            out.append((f"{folder.name}/{doc.name}", tag(clean(raw), gz)))
+    return out
+
+
+def _record(name: str, tagged: dict) -> dict:
+    events = [{k: v for k, v in e.items() if k not in RUN_FIELDS} for e in detect(tagged)]
+    return json.loads(json.dumps({"doc": name, "events": events}, ensure_ascii=False))
+
+
+def _load_golden() -> dict[str, dict]:
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
+        return {r["doc"]: r for r in map(json.loads, f) if r}
+
+
+def regenerate() -> int:
+    records = [_record(name, msg) for name, msg in _tagged()]
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0: the same events give the same bytes, so an unchanged golden file shows no diff
+    with open(GOLDEN, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        for r in records:
+            f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    print(f"wrote {GOLDEN} ({len(records)} articles, {sum(len(r['events']) for r in records)} events)")
+    return 0
+
+
+@pytest.fixture(scope="module")
+def tagged():
+    return _tagged()
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return _load_golden()
+
+
+def _diff(name: str, got: list, want: list) -> str:
+    for i, (a, b) in enumerate(zip(got, want)):
+        if a != b:
+            keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+            return f"{name} event {i} differs in {keys}: got {[a.get(k) for k in keys]}, " \
+                   f"expected {[b.get(k) for k in keys]}"
+    if len(got) != len(want):
+        return f"{name}: {len(got)} events, expected {len(want)}"
+    return ""
+
+
+def test_golden_file_covers_every_vendored_article(tagged, golden):
+    assert sorted(golden) == sorted(name for name, _msg in tagged)
+
+
+@pytest.mark.parametrize("order", ["corpus order", "reverse order after a warm pass"])
+def test_events_on_vendored_corpora_match_the_golden_file(tagged, golden, order):
+    sequence = tagged if order == "corpus order" else list(reversed(tagged))
+    diffs = [d for name, msg in sequence
+             if (d := _diff(name, _record(name, msg)["events"], golden[name]["events"]))]
+    assert not diffs, f"{len(diffs)} articles differ from {GOLDEN.name}:\n" + "\n".join(diffs[:5])
+
+
+if __name__ == "__main__":
+    if "--regen" in sys.argv:
+        sys.exit(regenerate())
+    print(__doc__)
