@@ -446,8 +446,13 @@ def _head_starts(text: str) -> list[tuple[int, str]]:
     starts = []
     word = _WORD.match
     # every occurrence of a head, also inside longer words; kept where it is a whole word
+    n = len(low)
     for end, head in _head_finder().iter(low):
         i = end - len(head) + 1
+        # most occurrences sit inside longer words ("comet", "government"): a letter right
+        # before or after says so without a regex
+        if (i and low[i - 1].isalpha()) or (end + 1 < n and low[end + 1].isalpha()):
+            continue
         w = word(text, i)
         if w and w.end() == end + 1 and _word_starts_at(text, 0, i):
             starts.append((i, head))

@@ -9,10 +9,14 @@ resolved against the gazetteer (exact alias, then fuzzy), against people already
 the article (surnames, typos), or accepted as new people when a role, honorific or known
 given name introduces them.
 
-Speed: what depends on the gazetteer only (name-token splits of capitalised runs, people of a
-surname, fuzzy name matches) is kept per process in bounded dicts, and people already named
-in an article are indexed by surname; tests/test_tagging_golden.py guards that none of it
-changes the output, tools/bench_tagging.py measures it.
+Speed: what depends on the gazetteer only is kept per process in bounded dicts: for each
+capitalised run its Names (name-token groups with their folded keys and the known people in
+them, see Name), people of a surname, fuzzy name matches. People already named in an article
+are indexed by surname and by initial. Runs are found on a byte "shape" of the text
+(capital_runs), which the regex engine scans much faster than the text itself.
+tests/test_tagging_golden.py guards that none of it changes the output,
+tests/test_tagging_speedups.py checks the fast paths against plain versions, and
+tools/bench_tagging.py measures it.
 """
 from __future__ import annotations
 
@@ -33,8 +37,68 @@ _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 _CAP = f"[{re.escape(_UPPER)}]"
 _PARTICLE = r"(?:al|el|bin|ibn|bint|ben|de|da|di|del|della|dos|das|do|van|von|der|den|ter|la|le|du|y|abu)"
 # A run of capitalised words joined by single spaces, with name particles ("Bashar al-Assad",
-# "Jean-Yves Le Drian"); starts with a character class so the regex engine skips ahead fast
+# "Jean-Yves Le Drian"); the tagger runs it as RUN_SHAPE_RE (capital_runs)
 RUN_RE = re.compile(rf"{_CAP}[\w'’-]*\.?(?:[ ](?:{_PARTICLE}[ ])*(?:(?:al|el|as|ash|ad|at|ul|ud)-)?{_CAP}[\w'’-]*\.?)*")
+
+# The same runs found faster: sre tests a character class at every character of the text
+# (RUN_RE's first step), about twenty times the cost of looking for one literal character.
+# So RUN_RE runs as RUN_SHAPE_RE on the text's "shape", bytes of the same length in which
+# each capital is \x01 and every other character stands for the class RUN_RE puts it in:
+# itself (space, ".", "-", "'", a-z, 0-9, "_"), "'" for "’", "_" for other word characters,
+# \x02 for the rest. Both patterns then take the same steps (capital_runs).
+_UPPER_SET = frozenset(_UPPER)
+_WORD_CHAR_RE = re.compile(r"\w")
+# In RUN_SHAPE_RE the word class is spelled out (one bitmap test; "\w" is a separate test)
+# and the repeats are possessive: RUN_RE never gives back what they take (what may follow a
+# word is neither a word character nor a capital; a particle is followed by a space, an
+# "al-" prefix by "-"), so the matches are the same, found with less bookkeeping.
+RUN_SHAPE_RE = re.compile(rb"\x01[\x01'\-0-9A-Z_a-z]*+\.?(?:[ ](?:" + _PARTICLE.encode()
+                          + rb"[ ])*+(?:(?:al|el|as|ash|ad|at|ul|ud)-)?\x01[\x01'\-0-9A-Z_a-z]*+\.?)*+")
+
+
+def _shape_code(ch: str) -> int:
+    if ch in _UPPER_SET:
+        return 1
+    if ch in " .-'_" or "a" <= ch <= "z" or "0" <= ch <= "9":
+        return ord(ch)
+    if ch == "’":
+        return ord("'")
+    if _WORD_CHAR_RE.match(ch):
+        return ord("_")
+    return 2
+
+
+_SHAPE_TABLE = bytes(_shape_code(chr(i)) for i in range(256))
+_WIDE_SHAPE: dict[str, int] = {}     # characters beyond Latin-1 seen so far
+
+
+def _shape(text: str) -> bytes | bytearray:
+    try:
+        return text.encode("latin-1").translate(_SHAPE_TABLE)
+    except UnicodeEncodeError:
+        pass
+    # beyond Latin-1 ("’", "–", "ğ"): encoded as "?", then patched one by one (few per text)
+    raw = text.encode("latin-1", "replace")
+    shape = bytearray(raw.translate(_SHAPE_TABLE))
+    i = raw.find(b"?")
+    while i != -1:
+        ch = text[i]
+        if ch != "?":
+            code = _WIDE_SHAPE.get(ch)
+            if code is None:
+                if len(_WIDE_SHAPE) >= 10_000:
+                    _WIDE_SHAPE.clear()
+                code = _WIDE_SHAPE[ch] = _shape_code(ch)
+            shape[i] = code
+        i = raw.find(b"?", i + 1)
+    return shape
+
+
+def capital_runs(text: str):
+    """RUN_RE.finditer(text), but the matches' groups are bytes of the shape: use their spans."""
+    return RUN_SHAPE_RE.finditer(_shape(text))
+
+
 # "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,"
 ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
 LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "visiting"}
@@ -67,11 +131,14 @@ class Span:
 
 
 class Spans(list):
-    """Non-overlapping spans in text order, with their ends for bisection."""
+    """Non-overlapping spans in text order, with their ends for bisection, and masks of the
+    text (1 per character) under spans that are no place (`blocked`) and under places (`placed`)."""
 
-    def __init__(self, items):
+    def __init__(self, items, blocked: bytearray, placed: bytearray):
         super().__init__(items)
         self.ends = [s.end for s in items]
+        self.blocked = blocked
+        self.placed = placed
 
 
 @dataclass(slots=True)
@@ -95,6 +162,9 @@ class Article:
     # folded surname/name token -> people named so far with it, in order: later mentions by
     # surname look up here instead of scanning every person
     by_key: dict = field(default_factory=dict)
+    # first letter -> (person, surname/name token) named so far, in order: a misspelt surname
+    # is compared with the tokens of its initial only (_closest_surname)
+    by_initial: dict = field(default_factory=dict)
     # (surname, number of people named so far) -> _link's fuzzy answer; a repeated surname
     # ("Lavrov ... Lavrov") is compared with everybody once
     link_memo: dict = field(default_factory=dict)
@@ -152,12 +222,15 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         in_person[m["start"]:m["end"]] = b"\x01" * (m["end"] - m["start"])
     out = people
     out += _roles(gz, text, spans, art, in_person)
+    countries = gz.countries
     for k, s in enumerate(spans):
-        if in_person.find(1, s.start, s.end) != -1:
+        start, end = s.start, s.end
+        if 1 in in_person[start:end]:     # (a slice test: bytearray.find parses its arguments slowly)
             continue
-        if s.kind == "country":
+        if s.kind == "country":     # half the spans: the mention is spelled out (what _m makes)
             code, via = s.entries[0][1]
-            out.append(_m("country", text, s, code, gz.countries.get(code, code), code=code, via=via))
+            out.append({"type": "country", "text": text[start:end], "start": start, "end": end, "id": str(code),
+                        "name": countries.get(code, code), "code": code, "via": via})
         elif s.kind == "capital":
             out += _capital(gz, text, s, spans, countries_here)
         elif s.kind == "place":
@@ -182,7 +255,9 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         elif s.kind == "topic":
             tid = s.entries[0][1]
             out.append(_m("topic", text, s, tid, gz.topics.get(tid, tid)))
-    out.sort(key=_by_position)
+    # by (start, end): two stable sorts on ints are cheaper than one on tuples
+    out.sort(key=_mention_end)
+    out.sort(key=_mention_start)
     return out
 
 
@@ -208,13 +283,18 @@ def _select_spans(gz: Gazetteer, text: str) -> Spans:
     The gazetteer stores each phrase's entries in priority order, so the first entry's kind
     is the winner."""
     hits = gz.scan(text)
-    # longest first, then leftmost; keys built in one pass, sorted without a call per hit
-    keys = [(start - end, start) for start, end, _entries in hits]
+    # longest first, then leftmost. Hits come in order of their ends, so among hits of one
+    # length the index orders them by start: -length * n + index sorts them, as one int per
+    # hit (ints sort several times faster than tuples)
+    n = len(hits)
     taken = bytearray(len(text) + 1)
     spans = []
-    for k in sorted(range(len(hits)), key=keys.__getitem__):
-        start, end, entries = hits[k]
-        if taken.find(1, start, end) != -1:
+    places = []
+    for key in sorted([(start - end) * n + k for k, (start, end, _entries) in enumerate(hits)]):
+        start, end, entries = hits[key % n]
+        # a span taken before is at least as long as this hit, so if they overlap it covers
+        # this hit's first or last character
+        if taken[start] or taken[end - 1]:
             continue
         kind = entries[0][0]
         if (kind == "role" or kind == "hon") and start > 0 \
@@ -225,22 +305,117 @@ def _select_spans(gz: Gazetteer, text: str) -> Spans:
             # a capital also carries its place entries (coordinates) along
             keep = ("capital", "place") if kind == "capital" else (kind,)
             entries = tuple(e for e in entries if e[0] in keep)
-        spans.append(Span(start, end, kind, entries))
+        span = Span(start, end, kind, entries)
+        spans.append(span)
+        if kind == "place":
+            places.append(span)
     spans.sort(key=_by_start)
-    return Spans(spans)
+    # the masks _people needs: `taken` less the (few) places is the mask of the other spans
+    placed = bytearray(len(text) + 1)
+    for p in places:
+        taken[p.start:p.end] = bytes(p.end - p.start)
+        placed[p.start:p.end] = b"\x01" * (p.end - p.start)
+    return Spans(spans, taken, placed)
 
 
 _by_start = attrgetter("start")
-_by_position = itemgetter("start", "end")     # mentions in text order
+_mention_start, _mention_end = itemgetter("start"), itemgetter("end")     # mentions in text order
 
 
 # ---------------------------------------------------------------- people
 
 @dataclass(slots=True)
+class Name:
+    """A group of name tokens in a capitalised run, with what the gazetteer alone says about
+    it. Kept in the run cache with the run, so an article starts from the answers instead of
+    folding and looking up every window again; offsets are relative to the run."""
+    start: int
+    end: int
+    tokens: tuple           # ((start, end, surface), ...)
+    key: str                # folded name: "sergei lavrov"
+    key_tokens: tuple       # ("sergei", "lavrov")
+    surface: str            # "Sergei Lavrov" (the name of a new person)
+    new_id: str             # "x:sergei-lavrov" (the id of a new person)
+    given: bool             # the first word is a known given name
+    never_surname: bool     # one word that cannot be a surname ("ISIS"; see _never_a_surname)
+    # several words: the known people in it, longest windows first, left to right, as
+    # (token index, window size, gazetteer choices, fuzzy?) - see _window_people ...
+    known: tuple = ()
+    # ... and the Names of the words between them
+    rest: tuple = ()
+
+
+def _name(gz: Gazetteer, tokens: tuple) -> Name:
+    surface = _clean_name(tokens)
+    key = fold(surface)
+    key_tokens = tuple(key.split())
+    name = Name(tokens[0][0], tokens[-1][1], tokens, key, key_tokens, surface,
+                "x:" + NOT_ID_CHARS_RE.sub("-", key).strip("-"),
+                bool(key_tokens) and key_tokens[0] in gz.given_names,
+                len(tokens) == 1 and _never_a_surname(tokens[0][2]))
+    if len(tokens) >= 2:
+        name.known, name.rest = _known_windows(gz, tokens)
+    return name
+
+
+def _known_windows(gz: Gazetteer, toks: tuple) -> tuple[tuple, tuple]:
+    """Known people anywhere in a group of name tokens (longest windows first, left to right),
+    and the Names of the groups of words left between them (none when nobody is known)."""
+    n = len(toks)
+    known = []
+    leftovers: list[list] = [[]]
+    i = 0
+    while i < n:
+        for size in range(min(6, n - i), 1, -1):    # "Luiz Inacio Lula da Silva"
+            choices = _window_people(gz, _key(toks[i:i + size]))
+            if choices:
+                known.append((i, size) + choices)
+                leftovers.append([])
+                i += size
+                break
+        else:
+            leftovers[-1].append(toks[i])
+            i += 1
+    if not known:
+        return (), ()
+    return tuple(known), tuple(_name(gz, tuple(group)) for group in leftovers if group)
+
+
+def _window_people(gz: Gazetteer, key: str) -> tuple[tuple, bool] | None:
+    """The gazetteer people a folded name may be: (indices, False) from the alias index, or
+    ((index, score), ...), True) for close spellings; None for nobody. Which one of several
+    the text means depends on the article (_known_person)."""
+    idxs = gz.alias_index.get(key)
+    if not idxs:
+        toks = key.split()
+        if len(toks) >= 3:    # "Sergey Viktorovich Lavrov" -> first + last, same surname
+            idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
+                    if fold(gz.people[i].name).split()[-1] == toks[-1]]
+    if idxs:
+        return tuple(idxs), False
+    scored = _fuzzy_scores(gz, key)
+    return (scored, True) if scored else None
+
+
+def _known_person(gz, choices: tuple, fuzzy: bool, ctx, date):
+    """The person of a known name window; ctx is a callable giving the context (only needed
+    to rank several)."""
+    if len(choices) == 1:
+        return gz.people[choices[0][0] if fuzzy else choices[0]]
+    if fuzzy:
+        # among close spellings the person holding office at the date wins, then the closest
+        context = ctx()
+        return max(((gz.people[i], score) for i, score in choices),
+                   key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
+    return _best([gz.people[i] for i in choices], ctx(), date)
+
+
+@dataclass(slots=True)
 class Candidate:
     start: int
     end: int
-    tokens: list            # [(start, end, surface)]
+    base: int               # where its run starts (the Name's offsets are relative to it)
+    name: Name
     context: dict | None    # role/country/org/hon from the text around it (computed on demand)
     # "Minister of Health and Medical Services": capitalised words after a lower-case
     # connector continue a title or an institution's name, not a person's
@@ -263,30 +438,36 @@ def _after_connector(before: str) -> bool:
     return hit
 
 
-def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[dict]:
+def _people(gz: Gazetteer, text: str, spans: Spans, art: Article) -> list[dict]:
     # token starts inside a known non-place phrase split name runs
-    blocked = bytearray(len(text) + 1)
-    placed = bytearray(len(text) + 1)
-    for s in spans:
-        mask = placed if s.kind == "place" else blocked
-        mask[s.start:s.end] = b"\x01" * (s.end - s.start)
+    blocked, placed = spans.blocked, spans.placed
     cands = []
-    for run in RUN_RE.finditer(text):
+    cache = gz.name_cache
+    for run in capital_runs(text):
         start, end = run.span()
+        words = text[start:end]
         # known phrases in the run split it; a phrase-free run is looked up by its words only
-        mask = bytes(blocked[start:end]) if blocked.find(1, start, end) != -1 else None
-        for g in _run_groups(gz, run.group(), mask):
-            g = [(a + start, b + start, w) for a, b, w in g]
-            c_start, c_end = g[0][0], g[-1][1]
+        mask = blocked[start:end]
+        if 1 not in mask:
+            names = cache.get(words)
+            if names is None:
+                names = _run_names(gz, words, None)
+        else:
+            mask = bytes(mask)
+            names = cache.get((words, mask))
+            if names is None:
+                names = _run_names(gz, words, mask)
+        for name in names:
+            c_start, c_end = start + name.start, start + name.end
             cands.append(Candidate(
-                c_start, c_end, g, None,
+                c_start, c_end, start, name, None,
                 _after_connector(text[max(0, c_start - 5):c_start]),
-                placed.find(0, c_start, c_end) == -1))    # wholly a place ("York City")
+                0 not in placed[c_start:c_end]))    # wholly a place ("York City")
 
     out = []
     singles = []
     for c in cands:
-        if len(c.tokens) >= 2:
+        if len(c.name.tokens) >= 2:
             out += _resolve_multi(gz, text, spans, c, art, singles)
         else:
             singles.append(c)
@@ -297,24 +478,22 @@ def _people(gz: Gazetteer, text: str, spans: list[Span], art: Article) -> list[d
     return out
 
 
-_RUN_CACHE_MAX = 100_000
+_NAME_CACHE_MAX = 50_000     # about 0.5 kB an entry (run, Names): some 25 MB at most
 
 
-def _run_groups(gz: Gazetteer, words: str, mask: bytes | None) -> tuple:
-    """Name-token groups ((start, end, surface), ...) of a run of capitalised words, offsets
-    relative to the run. `mask` marks the run's characters inside known phrases (None: no
-    phrase). Kept per process: the result depends on the words, the mask and the gazetteer."""
-    cache = gz.run_cache
-    key = words if mask is None else (words, mask)
-    groups = cache.get(key)
-    if groups is None:
-        if len(cache) >= _RUN_CACHE_MAX:
-            cache.clear()
-        pieces = [(0, words)] if mask is None else _unblocked_pieces(words, mask)
-        groups = cache[key] = tuple(tuple((a + offset, b + offset, w) for a, b, w in g)
-                                    for offset, piece in pieces for g in _split_run(gz, piece)
-                                    if len(g) > 1 or not _never_a_surname(g[0][2]))
-    return groups
+def _run_names(gz: Gazetteer, words: str, mask: bytes | None) -> tuple:
+    """The Names in a run of capitalised words. `mask` marks the run's characters inside
+    known phrases (None: no phrase). Kept per process (gz.name_cache, by the words and the
+    mask): the result depends on them and the gazetteer only."""
+    cache = gz.name_cache
+    if len(cache) >= _NAME_CACHE_MAX:
+        cache.clear()
+    pieces = [(0, words)] if mask is None else _unblocked_pieces(words, mask)
+    names = tuple(_name(gz, tuple((a + offset, b + offset, w) for a, b, w in g))
+                  for offset, piece in pieces for g in _split_run(gz, piece)
+                  if len(g) > 1 or not _never_a_surname(g[0][2]))
+    cache[words if mask is None else (words, mask)] = names
+    return names
 
 
 def _never_a_surname(word: str) -> bool:
@@ -399,45 +578,31 @@ def _key(tokens) -> str:
 
 def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -> list[dict]:
     """Known people anywhere in the run (longest windows first); the rest may be a new person."""
-    toks = c.tokens
-    n = len(toks)
-    out = []
-    i = 0
-    leftovers: list[list] = [[]]
-    while i < n:
-        hit = None
-        for size in range(min(6, n - i), 1, -1):    # "Luiz Inacio Lula da Silva"
-            window = toks[i:i + size]
-            person = _lookup(gz, window, lambda: _ctx(gz, text, spans, c), art.date)
-            if person:
-                hit = (size, person)
-                break
-        if hit:
-            size, person = hit
-            out.append(_person_mention(gz, text, toks[i:i + size], person,
+    name, base = c.name, c.base
+    if name.known:
+        out = []
+        toks = name.tokens
+        ctx = lambda: _ctx(gz, text, spans, c)
+        for i, size, choices, fuzzy in name.known:
+            person = _known_person(gz, choices, fuzzy, ctx, art.date)
+            out.append(_person_mention(gz, text, base + toks[i][0], base + toks[i + size - 1][1], person,
                                        _ctx(gz, text, spans, c) if i == 0 else {}, art))
-            leftovers.append([])
-            i += size
-        else:
-            leftovers[-1].append(toks[i])
-            i += 1
-    if out:
-        for group in leftovers:
-            if len(group) == 1:
-                singles.append(Candidate(group[0][0], group[0][1], group, {}, True))
-            elif group:
-                sub = Candidate(group[0][0], group[-1][1], group, None, True)
-                out += _resolve_multi(gz, text, spans, sub, art, singles)
+        for rest in name.rest:
+            r_start, r_end = base + rest.start, base + rest.end
+            if len(rest.tokens) == 1:
+                singles.append(Candidate(r_start, r_end, base, rest, {}, True))
+            else:
+                out += _resolve_multi(gz, text, spans, Candidate(r_start, r_end, base, rest, None, True),
+                                      art, singles)
         return out
     # nothing known: a later mention of someone named, or a new person when introduced
     # (role/honorific) or shaped like a name (known given name)
-    key_tokens = _key(toks).split()
-    given = key_tokens[0] in gz.given_names
-    if n > 4 or c.after_connector and not given:
+    given = name.given
+    if len(name.tokens) > 4 or c.after_connector and not given:
         return []
-    linked = _link(art, key_tokens)
+    linked = _link(art, name.key_tokens)
     if linked:
-        return [_linked_mention(text, toks, linked)]
+        return [_mention_of(text, c.start, c.end, linked)]
     if not given and not _may_be_introduced(text, spans, c):
         return []
     ctx = _ctx(gz, text, spans, c)
@@ -445,45 +610,17 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     if c.in_place and not introduced:
         return []
     titled = ctx.get("hon") or ctx.get("adjacent") and ctx.get("role") not in VAGUE_CONTEXT_ROLES
-    if art.headline and not (titled or introduced and key_tokens[0] in gz.given_names):
+    if art.headline and not (titled or introduced and given):
         return []
-    if not (introduced or key_tokens[0] in gz.given_names):
+    if not (introduced or given):
         return []
-    return [_new_person(text, toks, ctx, art)]
+    return [_new_person(text, c, ctx, art)]
 
 
 def _ctx(gz, text, spans, c: Candidate) -> dict:
     if c.context is None:
         c.context = _context(gz, text, spans, c.start, c.end)
     return c.context
-
-
-def _lookup(gz, window, ctx, date):
-    """Person for a name window; ctx is a callable giving the context (only needed to rank)."""
-    key = _key(window)
-    idxs = gz.alias_index.get(key)
-    if not idxs:
-        toks = key.split()
-        if len(toks) >= 3:    # "Sergey Viktorovich Lavrov" -> first + last, same surname
-            idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
-                    if fold(gz.people[i].name).split()[-1] == toks[-1]]
-    if idxs:
-        if len(idxs) == 1:
-            return gz.people[idxs[0]]
-        return _best([gz.people[i] for i in idxs], ctx(), date)
-    return _fuzzy(gz, key, ctx, date)
-
-
-def _fuzzy(gz, key, ctx, date):
-    scored = _fuzzy_scores(gz, key)
-    if not scored:
-        return None
-    # among close spellings the person holding office at the date wins, then the closest
-    if len(scored) == 1:
-        return gz.people[scored[0][0]]
-    context = ctx()
-    return max(((gz.people[i], score) for i, score in scored),
-               key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
 
 
 _FUZZY_CACHE_MAX = 50_000
@@ -533,7 +670,7 @@ def _best(people, ctx, date):
     return max(people, key=lambda p: _rank(p, ctx, date))
 
 
-def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
+def _person_mention(gz, text, start, end, person, ctx, art: Article) -> dict:
     found = art.by_id.get(person.id)
     if found is None:
         held = person.role_at(art.date)
@@ -545,7 +682,7 @@ def _person_mention(gz, text, toks, person, ctx, art: Article) -> dict:
         country = ctx.get("country") or (held[1] if held and held[1] else None) or person.country
         org = ctx.get("org") or (held[2] if held and held[2] else None)
         found = _remember(art, person.id, person.name, role, country, org, person.aliases)
-    return _mention_of(text, toks, found)
+    return _mention_of(text, start, end, found)
 
 
 def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
@@ -555,6 +692,7 @@ def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
     art.by_id[pid] = found
     for k in keys:
         art.by_key.setdefault(k, []).append(found)
+        art.by_initial.setdefault(k[:1], []).append((found, k))
     return found
 
 
@@ -581,8 +719,7 @@ def _name_keys(name: str, aliases: tuple) -> tuple[frozenset, frozenset]:
     return hit
 
 
-def _mention_of(text, toks, found: Found) -> dict:
-    start, end = toks[0][0], toks[-1][1]
+def _mention_of(text, start, end, found: Found) -> dict:
     return {"type": "person", "text": text[start:end], "start": start, "end": end, "id": found.id,
             "name": found.name, "role": found.role, "country": found.country, "org": found.org}
 
@@ -611,12 +748,10 @@ def _closest_surname(art: Article, last: str) -> Found | None:
     """The person named so far whose surname is the closest spelling of `last` (the later
     one on a tie)."""
     best, best_score = None, SURNAME_LINK_MIN
-    for f in art.people:
-        for k in f.keys:
-            if k[:1] == last[:1]:
-                s = JaroWinkler.similarity(last, k)
-                if s >= best_score:
-                    best, best_score = f, s
+    for f, k in art.by_initial.get(last[:1], ()):
+        s = JaroWinkler.similarity(last, k)
+        if s >= best_score:
+            best, best_score = f, s
     return best
 
 
@@ -625,31 +760,28 @@ def _same_first(first: str, firsts: set) -> bool:
                or JaroWinkler.similarity(first, g) >= 0.85 for g in firsts)
 
 
-def _linked_mention(text, toks, found: Found) -> dict:
-    return _mention_of(text, toks, found)
-
-
-def _new_person(text, toks, ctx, art: Article) -> dict:
+def _new_person(text, c: Candidate, ctx, art: Article) -> dict:
     if ctx.get("role") == "counterpart":
         ctx = dict(ctx, role=art.people[-1].role if art.people else None)
-    name = _clean_name(toks)
-    pid = "x:" + NOT_ID_CHARS_RE.sub("-", fold(name)).strip("-")
-    found = art.by_id.get(pid) or _remember(art, pid, name, ctx.get("role"), ctx.get("country"), ctx.get("org"))
-    return _mention_of(text, toks, found)
+    name = c.name
+    found = art.by_id.get(name.new_id) or _remember(art, name.new_id, name.surface, ctx.get("role"),
+                                                    ctx.get("country"), ctx.get("org"))
+    return _mention_of(text, c.start, c.end, found)
 
 
 def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
-    key = _key(c.tokens)
-    if _never_a_surname(c.tokens[0][2]):
+    name = c.name
+    if name.never_surname:
         return None      # "ISIS", "NATO": acronyms are not surnames
+    key = name.key
     named = art.by_key.get(key)
     if named:
-        return _mention_of(text, c.tokens, named[-1])
+        return _mention_of(text, c.start, c.end, named[-1])
     if c.after_connector:
         return None
-    linked = _link(art, [key])
+    linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
-        return _mention_of(text, c.tokens, linked)
+        return _mention_of(text, c.start, c.end, linked)
     cands = [gz.people[i] for i in _surname_people(gz, key)]
     if not cands and not _may_be_introduced(text, spans, c):
         return None      # most capitalised words: no known surname and no title around
@@ -658,14 +790,14 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     if cands and len(key) >= 4:
         pick = _pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
-            return _person_mention(gz, text, c.tokens, pick, ctx, art)
+            return _person_mention(gz, text, c.start, c.end, pick, ctx, art)
     # a lone new surname needs its title right before it: "President Tokayev"; not in a
     # headline, where every word is capitalised, and not a vague title ("Official Travel")
-    if art.headline or c.tokens[0][2].isupper():
+    if art.headline or name.tokens[0][2].isupper():
         return None
     if (ctx.get("hon") or ctx.get("adjacent") and ctx.get("role") not in VAGUE_CONTEXT_ROLES) \
             and len(key) >= 4:
-        return _new_person(text, c.tokens, ctx, art)
+        return _new_person(text, c, ctx, art)
     return None
 
 

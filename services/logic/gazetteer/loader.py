@@ -18,13 +18,13 @@ from pathlib import Path
 
 import ahocorasick
 
-from .model import ACRONYM, ANY_CASE, CAPITALISED, Gazetteer, Group, Person, PersonTable, Place, PlaceTable
+from .model import ACRONYM, ANY_CASE, CAPITALISED, Gazetteer, Group, Person, PersonTable, Place, PlaceTable, phrase_rule
 from .normalise import fold, skeleton
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "11"   # bump when compile() changes what it produces
+FORMAT_VERSION = "12"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
@@ -142,8 +142,7 @@ class _Patterns:
         for key, entries in self.map.items():
             entries.sort(key=lambda e: PRIORITY[e[0]])   # the tagger takes the first kind
             padded = f" {key} "
-            any_case = all(e[2] == ANY_CASE for e in entries)
-            a.add_word(padded, (len(padded), tuple(entries), any_case))
+            a.add_word(padded, (len(padded), tuple(entries), phrase_rule(entries)))
         a.make_automaton()
         return a
 

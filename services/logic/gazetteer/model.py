@@ -9,6 +9,18 @@ from .normalise import fold, norm_text, skeleton
 
 # Case rules for a phrase hit, checked against the original text
 ANY_CASE, CAPITALISED, ACRONYM = 0, 1, 2
+# The automaton stores one rule per phrase so that scan() checks most hits with one test:
+# the entries' common rule, or MIXED when each entry needs its own check
+MIXED = 3
+
+
+def phrase_rule(entries) -> int:
+    """The rule scan() applies to a phrase's hit: ANY_CASE or CAPITALISED when all its entries
+    share it, ACRONYM for a lone acronym entry (its surface is checked), else MIXED."""
+    rules = {e[2] for e in entries}
+    if len(rules) == 1 and (len(entries) == 1 or ACRONYM not in rules):
+        return rules.pop()
+    return MIXED
 
 
 @dataclass(slots=True)
@@ -150,15 +162,19 @@ class Gazetteer:
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)
     # per-process memos of the tagger (results that depend on the gazetteer only: fuzzy name
-    # lookups, name-token splits of capitalised runs, people of a lone surname); bounded by
-    # the tagger, empty when pickled
+    # lookups, the Names of capitalised runs, people of a lone surname); bounded by the
+    # tagger, empty when pickled
     fuzzy_cache: dict = field(default_factory=dict, repr=False, compare=False)
-    run_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    name_cache: dict = field(default_factory=dict, repr=False, compare=False)
     surname_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # the name-token splits older taggers keep for a run (name_cache holds other values for
+    # the same keys): lets tools/bench_tagging.py --baseline time such a tagger beside this one
+    run_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["fuzzy_cache"], state["run_cache"], state["surname_cache"] = {}, {}, {}
+        for name in ("fuzzy_cache", "name_cache", "surname_cache", "run_cache"):
+            state[name] = {}
         return state
 
     # ------------------------------------------------------------ lookups
@@ -172,17 +188,16 @@ class Gazetteer:
         padded = " " + norm_text(text) + " "
         out = []
         append = out.append      # one lookup, not one per hit
-        for end_idx, (length, entries, any_case) in self.automaton.iter(padded):
+        for end_idx, (length, entries, rule) in self.automaton.iter(padded):
             # key is " phrase ": the phrase's first char is padded[start + 1] = text[start]
             start = end_idx - length + 1
-            if any_case:
+            if rule == CAPITALISED:     # most phrases: names of countries, places, orgs
+                if text[start].isupper():
+                    append((start, end_idx - 1, entries))
+            elif rule == ANY_CASE:
                 append((start, end_idx - 1, entries))
-            elif len(entries) == 1:
-                rule = entries[0][2]
-                if rule == CAPITALISED:
-                    if text[start].isupper():
-                        append((start, end_idx - 1, entries))
-                elif _case_ok(rule, entries[0][3], text[start:end_idx - 1]):
+            elif rule == ACRONYM:
+                if _case_ok(ACRONYM, entries[0][3], text[start:end_idx - 1]):
                     append((start, end_idx - 1, entries))
             else:
                 surface = text[start:end_idx - 1]
