@@ -80,6 +80,15 @@ def test_misspelled_later_surname_links_to_the_earlier_person():
     assert person(ms, "Reuben")["name"] == "Walter Rubin"
 
 
+def test_later_mention_by_compound_surname_links_to_the_full_name():
+    text = ("Mexican Interior Minister Rosa María Gutiérrez Salgado opened the forum. "
+            "Later that day, Gutiérrez Salgado met the delegations.")
+    ms = mentions(text)
+    full, later = person(ms, "Rosa María Gutiérrez Salgado"), person(ms, "Gutiérrez Salgado")
+    assert later["id"] == full["id"]
+    assert later["country"] == "MEX"
+
+
 def test_relative_with_same_surname_is_not_linked_to_the_first_person():
     ms = mentions("Sergey Lavrov spoke first. His brother Boris Lavrov was not present.")
     assert person(ms, "Boris Lavrov")["id"] != person(ms, "Sergey Lavrov")["id"]

@@ -731,7 +731,7 @@ def _link(art: Article, key_tokens: list[str]) -> Found | None:
     last = key_tokens[-1]
     first = key_tokens[0] if len(key_tokens) > 1 else None
     for f in reversed(art.by_key.get(last, ())):     # the latest person of that name
-        if first is None or _same_first(first, f.firsts):
+        if first is None or _same_first(first, f.firsts) or _surnames_of(key_tokens, f):
             return f
     if first is not None:
         return None   # "Hunter Biden" after "Joe Biden" is somebody else
@@ -742,6 +742,14 @@ def _link(art: Article, key_tokens: list[str]) -> Found | None:
         return art.link_memo[memo_key]
     art.link_memo[memo_key] = best = _closest_surname(art, last)
     return best
+
+
+def _surnames_of(key_tokens, f: Found) -> bool:
+    """"López Obrador" after "Andrés Manuel López Obrador": a later mention by the person's
+    compound surname (or middle and last names), not a namesake with another given name. Every
+    word of it but particles ("de", "la") is one of the person's name tokens after the first."""
+    words = [t for t in key_tokens[:-1] if len(t) >= 4]
+    return bool(words) and all(t in f.keys for t in words)
 
 
 def _closest_surname(art: Article, last: str) -> Found | None:
