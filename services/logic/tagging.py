@@ -30,6 +30,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from services.logic import gazetteer as gazetteer_mod
 from services.logic.gazetteer import Gazetteer, fold
+from services.logic.gazetteer.normalise import byte_map
 
 # ---------------------------------------------------------------- patterns (language, not knowledge)
 
@@ -69,29 +70,11 @@ def _shape_code(ch: str) -> int:
 
 
 _SHAPE_TABLE = bytes(_shape_code(chr(i)) for i in range(256))
-_WIDE_SHAPE: dict[str, int] = {}     # characters beyond Latin-1 seen so far
+_WIDE_SHAPE: dict[str, int] = {}     # shape codes of the characters beyond Latin-1 seen so far
 
 
 def _shape(text: str) -> bytes | bytearray:
-    try:
-        return text.encode("latin-1").translate(_SHAPE_TABLE)
-    except UnicodeEncodeError:
-        pass
-    # beyond Latin-1 ("’", "–", "ğ"): encoded as "?", then patched one by one (few per text)
-    raw = text.encode("latin-1", "replace")
-    shape = bytearray(raw.translate(_SHAPE_TABLE))
-    i = raw.find(b"?")
-    while i != -1:
-        ch = text[i]
-        if ch != "?":
-            code = _WIDE_SHAPE.get(ch)
-            if code is None:
-                if len(_WIDE_SHAPE) >= 10_000:
-                    _WIDE_SHAPE.clear()
-                code = _WIDE_SHAPE[ch] = _shape_code(ch)
-            shape[i] = code
-        i = raw.find(b"?", i + 1)
-    return shape
+    return byte_map(text, "latin-1", _SHAPE_TABLE, _WIDE_SHAPE, _shape_code)
 
 
 def capital_runs(text: str):

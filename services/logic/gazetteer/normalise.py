@@ -60,23 +60,31 @@ _PATCH: dict[str, int] = {}
 
 def norm_text(text: str) -> str:
     """Same length as `text`: lower-case ASCII letters/digits, "_" for other letters, spaces elsewhere."""
-    encoded = text.encode("ascii", "replace")     # one "?" per non-ASCII character
-    raw = encoded.translate(_BYTES)
-    if text.isascii():
-        return raw.decode("ascii")
-    # the non-ASCII characters are among the "?"s: found with bytes.find, which is much
-    # faster than a regex visiting every character
-    buf = bytearray(raw)
+    return byte_map(text, "ascii", _BYTES, _PATCH, _patch).decode("ascii")
+
+
+def byte_map(text: str, codec: str, table: bytes, memo: dict, code_of) -> bytes | bytearray:
+    """One byte per character of `text`: `table[byte]` for the characters `codec` encodes in
+    one byte, `code_of(character)` for the others (kept in `memo`, bounded)."""
+    encoded = text.encode(codec, "replace")     # one "?" per character the codec lacks
+    mapped = encoded.translate(table)
     i = encoded.find(b"?")
+    if i == -1:
+        return mapped
+    # the other characters are among the "?"s: found with bytes.find, which is much faster
+    # than a regex visiting every character
+    buf = bytearray(mapped)
     while i != -1:
         ch = text[i]
         if ch != "?":
-            code = _PATCH.get(ch)
+            code = memo.get(ch)
             if code is None:
-                code = _PATCH[ch] = _patch(ch)
+                if len(memo) >= 10_000:
+                    memo.clear()
+                code = memo[ch] = code_of(ch)
             buf[i] = code
         i = encoded.find(b"?", i + 1)
-    return buf.decode("ascii")
+    return buf
 
 
 @lru_cache(maxsize=200_000)
