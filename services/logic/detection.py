@@ -25,8 +25,8 @@ from pathlib import Path
 import ahocorasick
 
 from services.logic import dates as _dates
-from services.logic.grammar import (Sentence, clause_span, parentheticals, quoted_spans,
-                                    split_sentences)
+from services.logic.grammar import (IGNORECASE_FOLDS, Sentence, clause_span, parentheticals,
+                                    quoted_spans, split_sentences)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "detection"
 SCHEMA_VERSION = 1
@@ -316,6 +316,8 @@ def detect(tagged: dict) -> list[dict]:
     for i, c in enumerate(candidates):
         c.order = i
     events = _merge(candidates)
+    if not events:
+        return []
     _dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return _unique_ids([_to_event(tagged, c, now) for c in events])
@@ -753,7 +755,8 @@ def _candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes,
     noun_between = ("between" in trig.flags or _lex("of_complement").match(text, hit.end)) \
         and _sides(obj) and len(_sides(obj)) >= 2
     plural = "plural" in trig.flags or _lex("plural").search(text, hit.start, hit.end)
-    distribute = (plural or _lex("separately").search(sent.text)) and len(obj) > 1
+    # the whole-sentence "separately" scan only when there are counterparts to distribute
+    distribute = len(obj) > 1 and bool(plural or _lex("separately").search(sent.text))
     respectively = bool(_lex("respectively").search(text, hit.end, sent.end))
     groups: list[list[Party]]
     if trig.kind == "visit":
@@ -1345,7 +1348,7 @@ def _cue_prefix_index(scope: str) -> tuple:
     # all prefixes in one automaton: one pass over a window instead of one `in` per prefix
     finder = ahocorasick.Automaton()
     for x, idx in by_prefix.items():
-        finder.add_word(x, tuple(idx))
+        finder.add_word(x, (tuple(idx), len(x)))
     if by_prefix:
         finder.make_automaton()
     return frozenset(always), finder if by_prefix else None
@@ -1354,13 +1357,25 @@ def _cue_prefix_index(scope: str) -> tuple:
 def _cue_statuses(scope: str, window: str, found: set) -> None:
     always, finder = _cue_prefix_index(scope)
     chosen_set = set(always)
+    starts = set()
+    low = window.lower()
     if finder is not None:
-        for _end, idx in finder.iter(window.lower()):
+        for end, (idx, size) in finder.iter(low):
             chosen_set.update(idx)
+            starts.add(end - size + 1)
     if not chosen_set:
         return
     chosen = tuple(sorted(chosen_set))
     rx, statuses = _cue_rx(scope, chosen)
+    if not always and len(low) == len(window) and not IGNORECASE_FOLDS.search(window):
+        # every match of a chosen cue begins with one of its literal prefixes: trying the
+        # alternation only where a prefix begins finds the same matches as a scan of every
+        # position (and at each position the same first alternative)
+        for s in starts:
+            m = rx.match(window, s)
+            if m:
+                found.add(statuses[int(m.lastgroup[1:])])
+        return
     pos = 0
     # overlapping cues of different statuses ("is not planned" / "planned") must all count
     while True:

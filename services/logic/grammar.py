@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+
 # A period after one of these does not end a sentence.
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "lt", "col", "sen", "rep", "gov", "pres",
@@ -18,7 +20,7 @@ _ABBREV = {
 }
 # The leading character class lets the regex engine skip to candidate characters at once.
 _SENT_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Þ])|(?<=\n)\n*)")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,14 @@ def split_sentences(text: str) -> list[Sentence]:
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.group(0)[0] == ".":
-            w = _WORD_BEFORE.search(text, max(0, m.start() - 24), m.start())
-            if w:
-                word = w.group(1).lower()
+            # the word before the period: the letters and dots running up to it (at most 24
+            # characters back), from its first letter on; str.rstrip finds the run without a
+            # regex attempt at every position
+            before = text[max(0, m.start() - 24):m.start()]
+            if before.endswith("\n"):
+                before = before[:-1]    # as "$" did: a word may end before a final newline
+            word = before[len(before.rstrip(_WORD_CHARS)):].lstrip(".").lower()
+            if word:
                 # "U.S." inside a sentence, initials ("J. Blinken") and titles ("Mr.") don't end it
                 if word in _ABBREV or len(word) == 1 or ("." in word and len(word) <= 6):
                     continue
@@ -86,16 +93,66 @@ RIGHT_BOUNDARY = re.compile(rf"{_MARKS}|\b(?:{word_alternation(RIGHT_WORDS)})\b"
 PARENTHETICAL = re.compile(r",\s*(?:who|which|whose)\b[^,;]*(?:,|$)|\([^)]*\)")
 
 
+def _boundary_finder(words: list[str]) -> ahocorasick.Automaton:
+    """Where a boundary match can begin: the letters every word regex opens with, the marks,
+    and the character before a "-" (of a spaced dash). Values: how far before the key's last
+    character the match would begin."""
+    finder = ahocorasick.Automaton()
+    for key in [re.match(r"[a-z]+", w).group(0) for w in words] + list(";:“”\"—"):
+        finder.add_word(key, len(key) - 1)
+    finder.add_word("-", 1)
+    finder.make_automaton()
+    return finder
+
+
+_LEFT_FINDER = _boundary_finder(LEFT_WORDS)
+_RIGHT_FINDER = _boundary_finder(RIGHT_WORDS)
+# the characters other than ASCII letters that re.I matches with an ASCII letter (or whose
+# lower case is one): where they occur, a lower-cased key search could miss a boundary word
+IGNORECASE_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _boundary_starts(finder: ahocorasick.Automaton, text: str, lo: int, hi: int) -> list[int] | None:
+    """Every offset in [lo, hi) where a boundary regex can match (a superset, sorted), found
+    in one pass of an automaton instead of trying the regex at every position; None where
+    lower-casing cannot be trusted."""
+    window = text[lo:hi]
+    if IGNORECASE_FOLDS.search(window):
+        return None
+    return sorted({lo + end - back for end, back in finder.iter(window.lower()) if end >= back})
+
+
+def _first_match(rx: re.Pattern, text: str, starts: list[int], pos: int, end: int):
+    """rx.search(text, pos, end), tried only at `starts` (all places where rx can match)."""
+    for p in starts:
+        if p >= pos:
+            m = rx.match(text, p, end)
+            if m:
+                return m
+    return None
+
+
 def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[int, int]:
     """Start and end (absolute offsets) of the clause around a trigger at [t_start, t_end)."""
     left = sent.start
     seg = text[sent.start:t_start]
-    for m in LEFT_BOUNDARY.finditer(seg):
-        left = sent.start + m.end()
+    starts = _boundary_starts(_LEFT_FINDER, seg, 0, len(seg))
+    if starts is None:
+        for m in LEFT_BOUNDARY.finditer(seg):
+            left = sent.start + m.end()
+    else:
+        pos = 0      # as finditer: the leftmost match from `pos` on, then on from its end
+        for p in starts:
+            if p >= pos and (m := LEFT_BOUNDARY.match(seg, p)):
+                left, pos = sent.start + m.end(), m.end()
     right = sent.end
     pos = t_end
+    starts = _boundary_starts(_RIGHT_FINDER, text, t_end, sent.end)
     while True:
-        m = RIGHT_BOUNDARY.search(text, pos, sent.end)
+        if starts is None:
+            m = RIGHT_BOUNDARY.search(text, pos, sent.end)
+        else:
+            m = _first_match(RIGHT_BOUNDARY, text, starts, pos, sent.end)
         if not m:
             break
         q = _SHORT_QUOTE.match(text, m.start())
