@@ -89,6 +89,14 @@ def test_later_mention_by_compound_surname_links_to_the_full_name():
     assert later["country"] == "MEX"
 
 
+def test_sentence_adverb_before_a_later_mention_is_not_part_of_the_name():
+    text = ("Chilean Foreign Minister Aurelio Montalva Reyes arrived on Monday. "
+            "Subsequently Montalva Reyes held talks with his hosts.")
+    ms = mentions(text)
+    assert person(ms, "Montalva Reyes")["id"] == person(ms, "Aurelio Montalva Reyes")["id"]
+    assert not [m for m in ms if m["text"].startswith("Subsequently")]
+
+
 def test_relative_with_same_surname_is_not_linked_to_the_first_person():
     ms = mentions("Sergey Lavrov spoke first. His brother Boris Lavrov was not present.")
     assert person(ms, "Boris Lavrov")["id"] != person(ms, "Sergey Lavrov")["id"]
