@@ -16,8 +16,6 @@ review the diff:
 """
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from pathlib import Path
 
@@ -27,13 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import golden_files  # noqa: E402
 from services.logic import gazetteer  # noqa: E402
 from services.logic.cleaning import clean  # noqa: E402
 from services.logic.corpus import load_corpus  # noqa: E402
 from services.logic.detection import detect  # noqa: E402
 from services.logic.tagging import tag  # noqa: E402
 
-CORPORA = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
+CORPORA = golden_files.CORPORA
 GOLDEN = ROOT / "tests" / "golden" / "detection.jsonl.gz"
 RUN_FIELDS = ("detected_at",)     # differ from run to run
 
@@ -51,21 +50,12 @@ def _tagged() -> list[tuple[str, dict]]:
 
 def _record(name: str, tagged: dict) -> dict:
     events = [{k: v for k, v in e.items() if k not in RUN_FIELDS} for e in detect(tagged)]
-    return json.loads(json.dumps({"doc": name, "events": events}, ensure_ascii=False))
-
-
-def _load_golden() -> dict[str, dict]:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
-        return {r["doc"]: r for r in map(json.loads, f) if r}
+    return golden_files.as_stored({"doc": name, "events": events})
 
 
 def regenerate() -> int:
     records = [_record(name, msg) for name, msg in _tagged()]
-    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same events give the same bytes, so an unchanged golden file shows no diff
-    with open(GOLDEN, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
-        for r in records:
-            f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    golden_files.write(GOLDEN, records)
     print(f"wrote {GOLDEN} ({len(records)} articles, {sum(len(r['events']) for r in records)} events)")
     return 0
 
@@ -77,7 +67,7 @@ def tagged():
 
 @pytest.fixture(scope="module")
 def golden():
-    return _load_golden()
+    return golden_files.load(GOLDEN)
 
 
 def _diff(name: str, got: list, want: list) -> str:

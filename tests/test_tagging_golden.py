@@ -15,8 +15,6 @@ When a change of behaviour is intended, regenerate deliberately and review the d
 """
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 from pathlib import Path
 
@@ -26,12 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import golden_files  # noqa: E402
 from services.logic import gazetteer  # noqa: E402
 from services.logic.cleaning import clean  # noqa: E402
 from services.logic.corpus import load_corpus  # noqa: E402
 from services.logic.tagging import tag  # noqa: E402
 
-CORPORA = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
+CORPORA = golden_files.CORPORA
 GOLDEN = ROOT / "tests" / "golden" / "tagging.jsonl.gz"
 
 
@@ -49,24 +48,10 @@ def _record(name: str, msg: dict, gz) -> dict:
     return {"doc": name, "mentions": tag(msg, gz)["mentions"], "mentions_undated": tag(undated, gz)["mentions"]}
 
 
-def _normal(record: dict) -> dict:
-    """As stored: JSON round trip (tuples become lists)."""
-    return json.loads(json.dumps(record, ensure_ascii=False))
-
-
-def _load_golden() -> dict[str, dict]:
-    with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
-        return {r["doc"]: r for r in map(json.loads, f) if r}
-
-
 def regenerate() -> int:
     gz = gazetteer.load(extra="")
-    records = [_normal(_record(name, msg, gz)) for name, msg in _articles()]
-    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same mentions give the same bytes, so an unchanged golden file shows no diff
-    with open(GOLDEN, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
-        for r in records:
-            f.write((json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    records = [golden_files.as_stored(_record(name, msg, gz)) for name, msg in _articles()]
+    golden_files.write(GOLDEN, records)
     print(f"wrote {GOLDEN} ({len(records)} articles, "
           f"{sum(len(r['mentions']) for r in records)} mentions dated)")
     return 0
@@ -79,7 +64,7 @@ def articles():
 
 @pytest.fixture(scope="module")
 def golden():
-    return _load_golden()
+    return golden_files.load(GOLDEN)
 
 
 def _diff(name: str, got: dict, want: dict) -> str:
@@ -104,7 +89,7 @@ def test_mentions_on_vendored_corpora_match_the_golden_file(articles, golden, or
     sequence = articles if order == "corpus order" else list(reversed(articles))
     diffs = []
     for name, msg in sequence:
-        got = _normal(_record(name, msg, gz))
+        got = golden_files.as_stored(_record(name, msg, gz))
         d = _diff(name, got, golden[name])
         if d:
             diffs.append(d)

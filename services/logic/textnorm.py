@@ -99,10 +99,7 @@ def apply_edits(text: str, segs: Segs, edits: list[tuple[int, int, str]]) -> tup
 
 def _copy_segs(segs: Segs, cursor: list[int], a: int, b: int, dest: int, out: Segs) -> None:
     """Append the parts of `segs` covering old text [a, b), moved to start at `dest`."""
-    i = cursor[0]
-    while i < len(segs) and segs[i][0] + segs[i][2] <= a:
-        i += 1
-    cursor[0] = i
+    i = _seek(segs, cursor, a)
     while i < len(segs):
         c, r, n = segs[i]
         if c >= b:
@@ -122,11 +119,18 @@ def _push(out: Segs, c: int, r: int, n: int) -> None:
     out.append((c, r, n))
 
 
-def _raw_at(segs: Segs, cursor: list[int], pos: int) -> int | None:
+def _seek(segs: Segs, cursor: list[int], pos: int) -> int:
+    """Index of the first segment that ends after `pos`, searched from the cursor on (callers
+    ask in increasing order of `pos`); the cursor is left there."""
     i = cursor[0]
     while i < len(segs) and segs[i][0] + segs[i][2] <= pos:
         i += 1
     cursor[0] = i
+    return i
+
+
+def _raw_at(segs: Segs, cursor: list[int], pos: int) -> int | None:
+    i = _seek(segs, cursor, pos)
     if i < len(segs):
         c, r, _ = segs[i]
         return r + max(0, pos - c)
