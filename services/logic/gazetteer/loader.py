@@ -24,7 +24,7 @@ from .normalise import fold, skeleton
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "12"   # bump when compile() changes what it produces
+FORMAT_VERSION = "13"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000

@@ -167,13 +167,10 @@ class Gazetteer:
     fuzzy_cache: dict = field(default_factory=dict, repr=False, compare=False)
     name_cache: dict = field(default_factory=dict, repr=False, compare=False)
     surname_cache: dict = field(default_factory=dict, repr=False, compare=False)
-    # the name-token splits older taggers keep for a run (name_cache holds other values for
-    # the same keys): lets tools/bench_tagging.py --baseline time such a tagger beside this one
-    run_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for name in ("fuzzy_cache", "name_cache", "surname_cache", "run_cache"):
+        for name in ("fuzzy_cache", "name_cache", "surname_cache"):
             state[name] = {}
         return state
 
