@@ -7,8 +7,16 @@ import gzip
 import json
 from pathlib import Path
 
+from services.logic.corpus import load_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
+
+
+def corpus_articles() -> list[tuple[str, dict]]:
+    """("corpus/file name", articles.raw message) of every vendored article, the names the
+    golden records are kept under."""
+    return [(f"{folder.name}/{doc.name}", doc.raw) for folder in CORPORA for doc in load_corpus(folder)]
 
 
 def load(path: Path) -> dict[str, dict]:

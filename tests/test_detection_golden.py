@@ -28,11 +28,9 @@ if str(ROOT) not in sys.path:
 import golden_files  # noqa: E402
 from services.logic import gazetteer  # noqa: E402
 from services.logic.cleaning import clean  # noqa: E402
-from services.logic.corpus import load_corpus  # noqa: E402
 from services.logic.detection import detect  # noqa: E402
 from services.logic.tagging import tag  # noqa: E402
 
-CORPORA = golden_files.CORPORA
 GOLDEN = ROOT / "tests" / "golden" / "detection.jsonl.gz"
 RUN_FIELDS = ("detected_at",)     # differ from run to run
 
@@ -40,12 +38,8 @@ RUN_FIELDS = ("detected_at",)     # differ from run to run
 def _tagged() -> list[tuple[str, dict]]:
     """(corpus/file name, articles.tagged message) of every vendored article."""
     gz = gazetteer.load(extra="")
-    out = []
-    for folder in CORPORA:
-        for doc in load_corpus(folder):
-            raw = dict(doc.raw, ingested_at="2026-01-01T00:00:00.000000Z")
-            out.append((f"{folder.name}/{doc.name}", tag(clean(raw), gz)))
-    return out
+    return [(name, tag(clean(dict(raw, ingested_at="2026-01-01T00:00:00.000000Z")), gz))
+            for name, raw in golden_files.corpus_articles()]
 
 
 def _record(name: str, tagged: dict) -> dict:

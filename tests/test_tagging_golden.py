@@ -27,20 +27,14 @@ if str(ROOT) not in sys.path:
 import golden_files  # noqa: E402
 from services.logic import gazetteer  # noqa: E402
 from services.logic.cleaning import clean  # noqa: E402
-from services.logic.corpus import load_corpus  # noqa: E402
 from services.logic.tagging import tag  # noqa: E402
 
-CORPORA = golden_files.CORPORA
 GOLDEN = ROOT / "tests" / "golden" / "tagging.jsonl.gz"
 
 
 def _articles() -> list[tuple[str, dict]]:
     """(corpus/file name, articles.clean message) of every vendored article."""
-    out = []
-    for folder in CORPORA:
-        for doc in load_corpus(folder):
-            out.append((f"{folder.name}/{doc.name}", clean(doc.raw)))
-    return out
+    return [(name, clean(raw)) for name, raw in golden_files.corpus_articles()]
 
 
 def _record(name: str, msg: dict, gz) -> dict:
