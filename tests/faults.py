@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import get, read_topic  # noqa: F401  (read_topic is part of this module's toolkit)
-from services.config import Settings
-from services.dlq import decode_headers
-from services.kafka import producer_kwargs
-from services.progress import ProgressMonitor, StageProgress
-from services.publisher import Publisher
-from services.supervisor import Workers
-from services.topics import Topics
+from parley.config import Settings
+from parley.dlq import decode_headers
+from parley.kafka import producer_kwargs
+from parley.progress import ProgressMonitor, StageProgress
+from parley.publisher import Publisher
+from parley.supervisor import Workers
+from parley.topics import Topics
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from typing import Iterator
 
 import orjson
 
-from services.config import Settings
-from services.kafka import caught_up
-from services.ingest.readers import Article, read_paths
-from services import progress
-from services.publisher import Publisher
-from services.supervisor import PIPELINE, Workers
-from services.topics import Topics, create_topics_sync
+from parley.config import Settings
+from parley.kafka import caught_up
+from parley.ingest.readers import Article, read_paths
+from parley import progress
+from parley.publisher import Publisher
+from parley.supervisor import PIPELINE, Workers
+from parley.topics import Topics, create_topics_sync
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "tests" / "corpus" / "seeds"
@@ -51,7 +51,7 @@ async def read_topic(settings: Settings, base: str, timeout: float = 20.0) -> li
     """Every record of a topic, read from the start without a consumer group."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    from services.kafka import consumer_kwargs
+    from parley.kafka import consumer_kwargs
 
     name = Topics(settings.topic_prefix).name(base)
     consumer = AIOKafkaConsumer(**consumer_kwargs(settings, None))

@@ -14,14 +14,14 @@ import pytest
 import workload
 from faults import Tally, dlq_records, metric_values, metrics_text, produce_records, sink_articles, sink_event_ids, wait_all_ready
 from harness import running_pipeline, settings_for
-from services import cleaner, meetings, sink, tagger
-from services.codec import encode
-from services.config import Settings
-from services.dlq import Failure
-from services.ingest.readers import InputError, read_bytes
-from services.logic.pipeline import process
-from services.progress import ProgressMonitor, wait_until_drained
-from services.timebudget import time_budget
+from parley import cleaner, meetings, sink, tagger
+from parley.codec import encode
+from parley.config import Settings
+from parley.dlq import Failure
+from parley.ingest.readers import InputError, read_bytes
+from parley.logic.pipeline import process
+from parley.progress import ProgressMonitor, wait_until_drained
+from parley.timebudget import time_budget
 
 MAX_CHARS = 300_000  # a smaller limit than the default keeps the oversized messages small on the broker
 # The budget is wall-clock time: generous enough that ordinary HTML on a busy 2-core machine

@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from services.bench import workload
+from parley.bench import workload
 
 pytestmark = pytest.mark.broker
 
-PARLEY = [sys.executable, "-m", "services.cli"]
+PARLEY = [sys.executable, "-m", "parley.cli"]
 ARTICLES = 100
 
 
@@ -90,7 +90,7 @@ def test_the_workload_is_reproducible_and_made_of_realistic_articles():
 
 
 def test_every_bad_message_of_the_workload_breaks_the_raw_schema():
-    from services.schemas import validator
+    from parley.schemas import validator
 
     check = validator("articles.raw")
     items = workload.generate(400, seed=5)

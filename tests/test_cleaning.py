@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.logic.cleaning import clean, raw_offset, raw_span
-from services.logic.errors import Rejected
-from services.logic.textnorm import translate
-from services.schemas import validator
+from parley.logic.cleaning import clean, raw_offset, raw_span
+from parley.logic.errors import Rejected
+from parley.logic.textnorm import translate
+from parley.schemas import validator
 
 ENVELOPE = {
     "schema_version": 1,

@@ -21,10 +21,10 @@ try:
 except ImportError:  # pragma: no cover - pyyaml is in the [test] extra
     pytest.fail("PyYAML is needed to read docker-compose.yml: pip install -e '.[test]'", pytrace=False)
 
-from services import config as config_module
-from services import metrics as metrics_module
-from services.cli import build_parser
-from services.config import Settings
+from parley import config as config_module
+from parley import metrics as metrics_module
+from parley.cli import build_parser
+from parley.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -129,7 +129,7 @@ def test_every_parley_environment_variable_in_compose_is_read_by_the_config(parl
     for name, service in parley_services.items():
         for variable in service.get("environment") or {}:
             if ENV_READ_BY_CONFIG.match(variable):
-                assert f'"{variable}"' in source, f"{name}: {variable} is not read in services/config.py"
+                assert f'"{variable}"' in source, f"{name}: {variable} is not read in services/parley/config.py"
 
 
 def test_parley_containers_on_kafka_use_idempotent_producers(parley_services, monkeypatch):
@@ -154,7 +154,7 @@ def test_healthchecks_probe_readyz_on_the_configured_status_port(parley_services
 def test_readyz_is_served_by_parley(parley_services):
     from aiohttp import web
 
-    from services.http import Health, add_health_routes
+    from parley.http import Health, add_health_routes
 
     app = web.Application()
     add_health_routes(app, Health(stage="probe"))
@@ -189,7 +189,7 @@ def test_prometheus_and_grafana_mount_the_files_in_deploy(compose):
 
 
 def exported_series() -> dict[str, set[str]]:
-    """Series name -> label names, for every metric services/metrics.py defines."""
+    """Series name -> label names, for every metric services/parley/metrics.py defines."""
     suffixes = {"counter": ("_total", "_created"), "gauge": ("",),
                 "histogram": ("_bucket", "_sum", "_count", "_created"), "summary": ("", "_sum", "_count")}
     series = {}

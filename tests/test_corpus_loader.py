@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from services.logic.corpus import load_corpus
-from services.schemas import validator
+from parley.logic.corpus import load_corpus
+from parley.schemas import validator
 
 
 def test_each_text_becomes_a_valid_raw_message_with_its_gold(tmp_path):

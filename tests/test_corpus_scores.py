@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from services.logic import evaluation as ev
-from services.logic.cleaning import clean
-from services.logic.corpus import load_corpus
+from parley.logic import evaluation as ev
+from parley.logic.cleaning import clean
+from parley.logic.corpus import load_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEEDS = CORPUS / "seeds"
@@ -40,21 +40,21 @@ DEV_FLOORS = {
 # ---- end of DEV_FLOORS ----------------------------------------------------------------------
 
 needs_detector = pytest.mark.skipif(
-    importlib.util.find_spec("services.logic.detection") is None,
-    reason="services/logic/detection.py does not exist yet",
+    importlib.util.find_spec("parley.logic.detection") is None,
+    reason="services/parley/logic/detection.py does not exist yet",
 )
 
 
 @pytest.fixture(scope="module")
 def seed_report():
-    from services.eval_report import evaluate
+    from parley.eval_report import evaluate
 
     return evaluate(SEEDS)
 
 
 @pytest.fixture(scope="module")
 def dev_report():
-    from services.eval_report import evaluate
+    from parley.eval_report import evaluate
 
     return evaluate(DEV)
 
@@ -75,7 +75,7 @@ def test_cleaning_keeps_every_must_keep_and_drops_every_must_drop(folder):
 
 
 def test_every_vendored_article_cleans_to_a_valid_message():
-    from services.schemas import validator
+    from parley.schemas import validator
 
     check = validator("articles.clean")
     for folder in (SEEDS, DEV):

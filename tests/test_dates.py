@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.logic.dates import find_dates, parse_published, resolve
+from parley.logic.dates import find_dates, parse_published, resolve
 
 PUB = "2025-03-12"   # a Wednesday
 

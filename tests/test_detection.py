@@ -16,7 +16,7 @@ try:
 except ModuleNotFoundError:  # tests/ imported as a package
     from tests.detection_helpers import tagged
 
-from services.logic.detection import detect, event_id
+from parley.logic.detection import detect, event_id
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "events.meetings.json")
                     .read_text(encoding="utf-8"))

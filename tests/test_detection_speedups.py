@@ -1,7 +1,7 @@
 """The shortcuts of the detector's hot paths give what the plain scans they replace give."""
-from services.logic import detection
-from services.logic.dates import find_dates
-from services.logic.grammar import (LEFT_BOUNDARY, RIGHT_BOUNDARY, _SHORT_QUOTE, clause_span,
+from parley.logic import detection
+from parley.logic.dates import find_dates
+from parley.logic.grammar import (LEFT_BOUNDARY, RIGHT_BOUNDARY, _SHORT_QUOTE, clause_span,
                                     split_sentences)
 
 WINDOWS = [

@@ -1,7 +1,7 @@
 """`parley dlq`: lists dead-lettered messages by stage and reason; `--republish` sends each one
 back to its original topic once, even when re-run.
 
-The DLQ records are produced with the headers the stages write (services.dlq.Failure), and the
+The DLQ records are produced with the headers the stages write (parley.dlq.Failure), and the
 real command line is run as a subprocess against the test broker.
 """
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 
 from faults import read_topic
 from harness import REPO, settings_for
-from services.dlq import Failure
-from services.kafka import producer_kwargs
-from services.topics import Topics, create_topics_sync
+from parley.dlq import Failure
+from parley.kafka import producer_kwargs
+from parley.topics import Topics, create_topics_sync
 
 pytestmark = [pytest.mark.broker]
 
@@ -58,7 +58,7 @@ def dlq(broker, tmp_path_factory):
 
     def parley(*args: str) -> tuple[int, int | None, str]:
         """Run `parley dlq ARGS`; returns (messages seen, messages re-published, output)."""
-        result = subprocess.run([sys.executable, "-m", "services.cli", "dlq", *args], env=env, cwd=REPO,
+        result = subprocess.run([sys.executable, "-m", "parley.cli", "dlq", *args], env=env, cwd=REPO,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
         found = re.search(r"(\d+) dead-lettered messages(?:; re-published (\d+))?", result.stdout)

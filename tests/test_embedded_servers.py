@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from services.broker import BrokerStartError, EmbeddedBroker, probe_kafka
+from parley.broker import BrokerStartError, EmbeddedBroker, probe_kafka
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_broker_start_failure_names_binary_port_and_shows_its_output(tmp_path):
 def test_broker_dies_with_the_process_that_started_it():
     script = textwrap.dedent("""
         import sys, time
-        from services.broker import EmbeddedBroker
+        from parley.broker import EmbeddedBroker
         broker = EmbeddedBroker().start()
         print(broker.pid, flush=True)
         time.sleep(120)

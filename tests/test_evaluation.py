@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from services.logic import evaluation as ev
+from parley.logic import evaluation as ev
 
 
 def gold(countries, status="occurred", *, kind="meeting", location=None, date=None, people=(),
@@ -203,10 +203,10 @@ def test_tagging_scores_use_body_mentions_only():
 # -- the report ------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(importlib.util.find_spec("services.logic.detection") is None,
-                    reason="services/logic/detection.py does not exist yet")
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
+                    reason="services/parley/logic/detection.py does not exist yet")
 def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, capsys):
-    from services.eval_report import main
+    from parley.eval_report import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from services.logic import gazetteer
-from services.logic.gazetteer import build, loader as load_mod
-from services.logic.gazetteer.normalise import fold, norm_text
-from services.logic.tagging import tag
+from parley.logic import gazetteer
+from parley.logic.gazetteer import build, loader as load_mod
+from parley.logic.gazetteer.normalise import fold, norm_text
+from parley.logic.tagging import tag
 
 SHIPPED = gazetteer.DATA_DIR
 

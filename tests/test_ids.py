@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ids import article_id, canonical_url, is_article_id, normalise_text
+from parley.ids import article_id, canonical_url, is_article_id, normalise_text
 
 
 def test_article_id_is_a_prefix_and_16_hex_of_sha256_of_the_canonical_url():

@@ -7,9 +7,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.ids import article_id
-from services.ingest.http_api import add_routes, make_app
-from services.schemas import validator
+from parley.ids import article_id
+from parley.ingest.http_api import add_routes, make_app
+from parley.schemas import validator
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.ids import article_id
-from services.ingest.readers import (
+from parley.ids import article_id
+from parley.ingest.readers import (
     Article,
     InputError,
     build_article,
@@ -18,7 +18,7 @@ from services.ingest.readers import (
     read_stream,
     utc_now_iso,
 )
-from services.schemas import validator
+from parley.schemas import validator
 
 validate_raw = validator("articles.raw")
 

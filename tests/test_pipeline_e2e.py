@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from harness import SEEDS, get, publish_and_drain, read_messages, read_topic, running_pipeline, settings_for
-from services.logic.pipeline import process
-from services.schemas import validator
-from services.topics import ALL
+from parley.logic.pipeline import process
+from parley.schemas import validator
+from parley.topics import ALL
 from test_broker_facts import KCAT_TANSU_OPTIONS
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]

@@ -1,6 +1,6 @@
 """Arbitrary text and JSON thrown at the pure stages: only `Rejected` may escape.
 
-services/logic/errors.py: a stage raises `Rejected` for input it refuses; any other exception
+services/parley/logic/errors.py: a stage raises `Rejected` for input it refuses; any other exception
 is a bug (the shell would dead-letter the article as bug_<class>, losing its meetings). The
 stages also owe their successors valid messages: what they return must pass the next topic's
 JSON Schema, or the next stage dead-letters it.
@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import workload
-from services.codec import decode
-from services.logic.cleaning import clean
-from services.logic.detection import detect
-from services.logic.errors import Rejected
-from services.logic.pipeline import process
-from services.logic.tagging import tag
-from services.schemas import validator
+from parley.codec import decode
+from parley.logic.cleaning import clean
+from parley.logic.detection import detect
+from parley.logic.errors import Rejected
+from parley.logic.pipeline import process
+from parley.logic.tagging import tag
+from parley.schemas import validator
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

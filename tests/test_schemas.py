@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from services import schemas
-from services.schemas import base_topic, check_schema, load_schemas, validator
+from parley import schemas
+from parley.schemas import base_topic, check_schema, load_schemas, validator
 
 SCHEMA_FILES = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.json"))
 
@@ -158,10 +158,10 @@ def test_fast_path_answers_like_jsonschema_on_mutated_messages():
 
 def _pipeline_messages() -> dict[str, dict]:
     """Real messages of every JSON topic: a sample article through clean, tag and detect."""
-    from services.logic.cleaning import clean
-    from services.logic.corpus import raw_message
-    from services.logic.detection import detect
-    from services.logic.tagging import tag
+    from parley.logic.cleaning import clean
+    from parley.logic.corpus import raw_message
+    from parley.logic.detection import detect
+    from parley.logic.tagging import tag
 
     sample = sorted((Path(schemas.__file__).parent / "data" / "samples").glob("*.txt"))[0]
     raw = raw_message(sample, published="2013-09-23")

@@ -21,10 +21,10 @@ import pytest
 
 from faults import produce_records, wait_ready
 from harness import get, running_pipeline, settings_for
-from services.config import KafkaSecurity, Settings
-from services.broker import free_port
-from services.kafka import client_kwargs, consumer_kwargs, faust_broker_credentials, producer_kwargs
-from services.sink.store import Batch, PostgresStore, SQLiteStore
+from parley.config import KafkaSecurity, Settings
+from parley.broker import free_port
+from parley.kafka import client_kwargs, consumer_kwargs, faust_broker_credentials, producer_kwargs
+from parley.sink.store import Batch, PostgresStore, SQLiteStore
 
 KAFKA_PASSWORD = "kafka-pw-Zq7!secret"
 DB_PASSWORD = "db-pw-Xy9-secret"
@@ -112,7 +112,7 @@ def test_plaintext_is_the_default_and_sends_no_credentials(monkeypatch):
 
 
 def test_a_faust_stage_app_carries_the_credentials(monkeypatch, certificates):
-    from services.stage import Stage, build_app
+    from parley.stage import Stage, build_app
 
     settings = settings_from(monkeypatch, KAFKA_SECURITY_PROTOCOL="SASL_SSL", KAFKA_SASL_MECHANISM="SCRAM-SHA-256",
                              KAFKA_SASL_USERNAME="parley-svc", KAFKA_SASL_PASSWORD=KAFKA_PASSWORD,

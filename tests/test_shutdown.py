@@ -14,7 +14,7 @@ import pytest
 import workload
 from faults import Clock, Tally, publish_in_chunks, read_topic, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import running_pipeline, settings_for
-from services.progress import wait_until_drained
+from parley.progress import wait_until_drained
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from harness import SEEDS, get, publish_and_drain, read_messages, read_topic, running_pipeline, settings_for
-from services.config import Settings
-from services.stage import Outgoing, Stage, build_app
+from parley.config import Settings
+from parley.stage import Outgoing, Stage, build_app
 
 
 def _identity_stage() -> Stage:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.logic import tagging
-from services.logic.gazetteer import norm_text, normalise
-from services.logic.gazetteer.model import (
+from parley.logic import tagging
+from parley.logic.gazetteer import norm_text, normalise
+from parley.logic.gazetteer.model import (
     ACRONYM,
     ANY_CASE,
     CAPITALISED,

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from harness import SEEDS, load_jsonl
-from services.schemas import validator
+from parley.schemas import validator
 
 pytestmark = pytest.mark.broker
 
-PARLEY = [sys.executable, "-m", "services.cli"]
+PARLEY = [sys.executable, "-m", "parley.cli"]
 
 
 def _env(tmp_path: Path) -> dict:

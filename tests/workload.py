@@ -19,14 +19,14 @@ from pathlib import Path
 
 import orjson
 
-from services.ids import article_id
-from services.ingest.readers import Article, read_paths, utc_now_iso
+from parley.ids import article_id
+from parley.ingest.readers import Article, read_paths, utc_now_iso
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = (REPO / "tests" / "corpus" / "seeds", REPO / "tests" / "corpus" / "dev")
 # The seed articles also ship inside the package (for `parley up`): used when the test corpus
 # folders are absent, so the workload never depends on files outside the repository.
-PACKAGED_SAMPLES = REPO / "services" / "data" / "samples"
+PACKAGED_SAMPLES = REPO / "services" / "parley" / "data" / "samples"
 WORKLOAD_HOST = "https://workload.parley.test"
 SHORT = 2000  # characters: the fault tests stream copies of the shorter corpus articles
 
@@ -49,8 +49,8 @@ def _processed() -> dict[str, tuple[dict, tuple[dict, ...], list[str]]]:
     The schema errors are those the services would find in the messages the logic produced:
     a stage dead-letters such a message (schema_invalid), so its article never reaches the sink.
     """
-    from services.logic.pipeline import process
-    from services.schemas import validator
+    from parley.logic.pipeline import process
+    from parley.schemas import validator
 
     out = {}
     for message in base_articles():
@@ -155,7 +155,7 @@ def good_articles(n: int, *, seed: int, label: str, max_chars: int | None = None
 
 def expected_event_ids(article: GoodArticle) -> set[str]:
     """The event ids the pipeline must store for one copy (the base's events, re-keyed)."""
-    from services.logic.detection import event_id
+    from parley.logic.detection import event_id
 
     ids = set()
     for event in _base_events()[article.base_id]:
@@ -172,7 +172,7 @@ def expected_events(articles: list[GoodArticle]) -> set[str]:
 
 def check_expectations(articles: list[GoodArticle]) -> None:
     """Run the real in-process pipeline on one copy of each base: the re-keyed ids must be its ids."""
-    from services.logic.pipeline import process
+    from parley.logic.pipeline import process
 
     first_copies = {}
     for article in articles:
@@ -232,13 +232,13 @@ def _json(value) -> bytes:
 
 
 def _clean_message() -> dict:
-    from services.logic.cleaning import clean
+    from parley.logic.cleaning import clean
 
     return clean(_raw())
 
 
 def _tagged_message() -> dict:
-    from services.logic.tagging import tag
+    from parley.logic.tagging import tag
 
     return tag(_clean_message())
 

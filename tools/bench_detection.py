@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from services.logic.cleaning import clean  # noqa: E402
-from services.logic.detection import detect  # noqa: E402
-from services.logic.tagging import tag  # noqa: E402
+from parley.logic.cleaning import clean  # noqa: E402
+from parley.logic.detection import detect  # noqa: E402
+from parley.logic.tagging import tag  # noqa: E402
 
 
 def main():

@@ -10,7 +10,7 @@ machine reference so runs on different days can be compared. --profile adds a cP
 of one extra pass, sorted by own time.
 
 On a shared machine absolute figures swing by 2x from one run to the next; --baseline
-loads another version of tagging.py (e.g. `git show HEAD~3:services/logic/tagging.py >
+loads another version of tagging.py (e.g. `git show HEAD~3:services/parley/logic/tagging.py >
 /tmp/old.py`) and times both in turns on each article, which gives a usable speed ratio.
 """
 from __future__ import annotations
@@ -26,13 +26,13 @@ import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:   # lets PYTHONPATH put another checkout first (A/B runs)
-    sys.path.insert(0, str(ROOT))
+if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another checkout first (A/B runs)
+    sys.path.insert(0, str(ROOT / "services"))
 
-from services.logic import gazetteer  # noqa: E402
-from services.logic.cleaning import clean  # noqa: E402
-from services.logic.corpus import load_corpus  # noqa: E402
-from services.logic.tagging import tag  # noqa: E402
+from parley.logic import gazetteer  # noqa: E402
+from parley.logic.cleaning import clean  # noqa: E402
+from parley.logic.corpus import load_corpus  # noqa: E402
+from parley.logic.tagging import tag  # noqa: E402
 
 DEFAULT = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
 

@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "services"), str(ROOT), str(ROOT / "tests")]
 
 import harness  # noqa: E402
-from services.bench import workload  # noqa: E402
-from services.broker import EmbeddedBroker  # noqa: E402
-from services.ingest.readers import utc_now_iso  # noqa: E402
-from services.publisher import Publisher  # noqa: E402
+from parley.bench import workload  # noqa: E402
+from parley.broker import EmbeddedBroker  # noqa: E402
+from parley.ingest.readers import utc_now_iso  # noqa: E402
+from parley.publisher import Publisher  # noqa: E402
 
 TOPICS = ("articles.raw", "articles.clean", "articles.tagged", "events.meetings")
 WARM = 20

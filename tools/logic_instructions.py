@@ -32,10 +32,10 @@ STAGES = ("clean", "tag", "detect")
 
 def prepare(path: Path, articles: int) -> None:
     """The workload's raw, clean and tagged messages, made once by this checkout."""
-    sys.path.insert(0, str(ROOT))
-    from services.bench.workload import generate, stamped
-    from services.logic.cleaning import clean
-    from services.logic.tagging import tag
+    sys.path.insert(0, str(ROOT / "services"))
+    from parley.bench.workload import generate, stamped
+    from parley.logic.cleaning import clean
+    from parley.logic.tagging import tag
 
     raw = [stamped(i, "2026-01-01T00:00:00.000000Z") for i in generate(articles * 2, seed=7)
            if i.valid][:articles]
@@ -46,16 +46,16 @@ def prepare(path: Path, articles: int) -> None:
 def run(data: Path, stage: str, passes: int) -> None:
     """Inside valgrind: import the stage from the current directory's checkout, warm it on
     every article, then run `passes` more passes."""
-    sys.path.insert(0, ".")
+    sys.path.insert(0, "services")
     raw, cleaned, tagged = pickle.loads(data.read_bytes())
     if stage == "clean":
-        from services.logic.cleaning import clean as fn
+        from parley.logic.cleaning import clean as fn
         inputs = raw
     elif stage == "tag":
-        from services.logic.tagging import tag as fn
+        from parley.logic.tagging import tag as fn
         inputs = cleaned
     else:
-        from services.logic.detection import detect as fn
+        from parley.logic.detection import detect as fn
         inputs = tagged
     for _ in range(1 + passes):
         for message in inputs:

@@ -15,7 +15,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
 
 def _norm(s: str | None) -> str:
@@ -32,13 +32,13 @@ def process_file(path: Path, published):
            "published_at": published, "ingested_at": "2026-01-01T00:00:00.000000Z", "title": None,
            "text": raw, "html": None}
     try:
-        from services.logic import pipeline
+        from parley.logic import pipeline
         return pipeline.process(msg).events
     except ImportError:
         pass
-    from services.logic.cleaning import clean
-    from services.logic.tagging import tag
-    from services.logic.detection import detect
+    from parley.logic.cleaning import clean
+    from parley.logic.tagging import tag
+    from parley.logic.detection import detect
     return detect(tag(clean(msg)))
 
 
@@ -113,7 +113,7 @@ def main():
                          "read with the calibration table switched off)")
     a = ap.parse_args()
     if a.fit_calibration:
-        from services.logic import confidence
+        from parley.logic import confidence
         confidence._table.cache_clear()
         confidence.DISABLED = True
     folder = Path(a.folder)

@@ -3,7 +3,7 @@
 No Kafka here: callers hand the messages to a producer (`publish`).
 """
 
-from services.ingest.readers import (
+from parley.ingest.readers import (
     DEFAULT_MAX_CHARS,
     Article,
     InputError,

@@ -1,4 +1,4 @@
-"""Reader and validator throughput: `python -m services.ingest.bench [--articles N]`.
+"""Reader and validator throughput: `python -m parley.ingest.bench [--articles N]`.
 
 Generates articles of about 4 kB (synthetic text) as one JSON Lines file and as one `.txt`
 file each, then times reading them, building the messages and validating them against
@@ -16,8 +16,8 @@ from pathlib import Path
 import orjson
 from jsonschema import Draft202012Validator
 
-from services.ingest.readers import Article, read_paths
-from services.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator
+from parley.ingest.readers import Article, read_paths
+from parley.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator
 
 WORDS = ("minister talks delegation summit agreement border trade envoy capital visit "
          "president cooperation statement bilateral security energy ports treaty").split()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from services.logic import dates as _dates
-from services.logic.grammar import (IGNORECASE_FOLDS, Sentence, clause_span, parentheticals,
+from parley.logic import dates as _dates
+from parley.logic.grammar import (IGNORECASE_FOLDS, Sentence, clause_span, parentheticals,
                                     quoted_spans, split_sentences)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "detection"
@@ -949,7 +949,7 @@ def _sides(parties) -> frozenset:
 
 
 def _last_left_boundary(text, sent, end) -> int:
-    from services.logic.grammar import LEFT_BOUNDARY
+    from parley.logic.grammar import LEFT_BOUNDARY
     left = sent.start
     for m in LEFT_BOUNDARY.finditer(text, sent.start, end):
         left = m.end()
@@ -1538,7 +1538,7 @@ def _absorb(e: Candidate, c: Candidate) -> None:
 # ---------------------------------------------------------------- output
 
 def _confidence(c: Candidate) -> float:
-    from services.logic.confidence import confidence
+    from parley.logic.confidence import confidence
     return confidence(c)
 
 

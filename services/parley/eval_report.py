@@ -1,6 +1,6 @@
 """`parley eval CORPUS_DIR`: run the in-process pipeline over an annotated corpus and score it.
 
-    python -m services.eval_report tests/corpus/dev [--verbose] [--json FILE]
+    python -m parley.eval_report tests/corpus/dev [--verbose] [--json FILE]
 
 Prints rich tables (per article, meeting attributes, tagging, cleaning, calibration) and, as
 the last three lines, a compact summary meant for logs and CI:
@@ -26,9 +26,9 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from services.logic import evaluation as ev
-from services.logic.corpus import load_corpus
-from services.logic.errors import Rejected
+from parley.logic import evaluation as ev
+from parley.logic.corpus import load_corpus
+from parley.logic.errors import Rejected
 
 
 @dataclass
@@ -61,7 +61,7 @@ class EvalReport:
 
 def evaluate(corpus_dir: Path | str) -> EvalReport:
     """Score the pipeline on one corpus folder (no printing)."""
-    from services.logic.pipeline import process
+    from parley.logic.pipeline import process
 
     docs = load_corpus(corpus_dir)
     scores = []

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.broker import die_with_parent, free_port
+from parley.broker import die_with_parent, free_port
 
 __all__ = ["LocalPostgres", "PostgresStartError", "find_postgres_bindir"]
 

@@ -1,10 +1,10 @@
 """Gazetteer of countries, people (with dated roles), places, organisations, groups and topics.
 
-    from services.logic import gazetteer
+    from parley.logic import gazetteer
     gz = gazetteer.load()          # cached per process; compiled form cached on disk
     for start, end, entries in gz.scan(text): ...
 
-Data: services/data/gazetteer/ (rebuilt by `python -m services.logic.gazetteer.build`),
+Data: services/data/gazetteer/ (rebuilt by `python -m parley.logic.gazetteer.build`),
 plus folders named in PARLEY_GAZETTEER_EXTRA with files in the same format.
 """
 from __future__ import annotations

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.ids import article_id
+from parley.ids import article_id
 
 GOLD_FILE = "gold.jsonl"
 

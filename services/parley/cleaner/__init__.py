@@ -1,4 +1,4 @@
-"""The cleaner service: articles.raw -> articles.clean (logic in services.logic.cleaning)."""
+"""The cleaner service: articles.raw -> articles.clean (logic in parley.logic.cleaning)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of

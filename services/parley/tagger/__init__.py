@@ -1,4 +1,4 @@
-"""The tagger service: articles.clean -> articles.tagged (logic in services.logic.tagging)."""
+"""The tagger service: articles.clean -> articles.tagged (logic in parley.logic.tagging)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of

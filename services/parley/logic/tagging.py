@@ -1,6 +1,6 @@
 """Tag an `articles.clean` message with people, roles, countries, places, orgs and topics.
 
-    from services.logic.tagging import tag
+    from parley.logic.tagging import tag
     tagged = tag(clean)        # clean fields + "mentions"
 
 One Aho-Corasick pass (gazetteer.scan) finds every known phrase; one regex pass finds runs
@@ -28,9 +28,9 @@ from operator import attrgetter, itemgetter
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from services.logic import gazetteer as gazetteer_mod
-from services.logic.gazetteer import Gazetteer, fold
-from services.logic.gazetteer.normalise import byte_map
+from parley.logic import gazetteer as gazetteer_mod
+from parley.logic.gazetteer import Gazetteer, fold
+from parley.logic.gazetteer.normalise import byte_map
 
 # ---------------------------------------------------------------- patterns (language, not knowledge)
 

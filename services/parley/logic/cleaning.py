@@ -685,7 +685,7 @@ def _message(raw: dict, source_text: str, parts: _Parts, text: str, offset_map: 
     source = {k: (source.get(k) if isinstance(source.get(k), str) else None) for k in ("file", "url", "name")}
     article_id = raw.get("article_id")
     if not isinstance(article_id, str) or not _ARTICLE_ID.fullmatch(article_id):
-        from services.ids import article_id as make_id
+        from parley.ids import article_id as make_id
 
         article_id = make_id(source["url"], source_text)
     ingested_at = raw.get("ingested_at")

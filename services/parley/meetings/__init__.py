@@ -1,4 +1,4 @@
-"""The meeting detector service: articles.tagged -> events.meetings (services.logic.detection)."""
+"""The meeting detector service: articles.tagged -> events.meetings (parley.logic.detection)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of

@@ -12,7 +12,7 @@ from importlib import resources
 
 from .stamps import DATE_PATTERN
 
-_DATA = "services.data.cleaning"
+_DATA = "parley.data.cleaning"
 
 
 def _phrases(name: str) -> list[str]:

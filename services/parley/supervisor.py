@@ -78,7 +78,7 @@ class Workers:
         env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "worker", name],
+                [sys.executable, "-m", "parley.cli", "worker", name],
                 env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True, preexec_fn=die_with_parent,
             )

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from services.ids import article_id
+from parley.ids import article_id
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_CHARS = 1_000_000

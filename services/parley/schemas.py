@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 SCHEMAS_DIR_ENV = "PARLEY_SCHEMAS_DIR"
-REPO_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+REPO_SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 PACKAGED_SCHEMAS_DIR = Path(__file__).resolve().parent / "_schemas"
 
 # Long enough to say what is wrong, short enough for a log line or a DLQ header even when

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 from aiohttp import web
 
-from services.ingest.readers import DEFAULT_MAX_CHARS, RecordProblem, build_article, utc_now_iso
+from parley.ingest.readers import DEFAULT_MAX_CHARS, RecordProblem, build_article, utc_now_iso
 
 log = logging.getLogger(__name__)
 

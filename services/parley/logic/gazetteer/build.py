@@ -1,6 +1,6 @@
 """Rebuild the shipped gazetteer files from the reference data in ../shared/data.
 
-    python -m services.logic.gazetteer.build [--source DIR] [--out DIR]
+    python -m parley.logic.gazetteer.build [--source DIR] [--out DIR]
 
 Generated files (one per licence, so share-alike terms stay with what they cover):
   countries.tsv               countries.json (ODbL 1.0) + GeoNames country table (CC BY 4.0)
@@ -31,7 +31,7 @@ from rapidfuzz.distance import JaroWinkler
 from .normalise import fold
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
-DEFAULT_SOURCE = Path(__file__).resolve().parents[4] / "shared" / "data"
+DEFAULT_SOURCE = Path(__file__).resolve().parents[5] / "shared" / "data"
 
 PLACE_MIN_POPULATION = 15000
 
