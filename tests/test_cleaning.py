@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parley.logic.cleaning import clean, raw_offset, raw_span
+from parley.logic.clean import clean, raw_offset, raw_span
 from parley.logic.errors import Rejected
-from parley.logic.textnorm import translate
+from parley.logic.clean.textnorm import translate
 from parley.schemas import validator
 
 ENVELOPE = {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from parley.logic import evaluation as ev
-from parley.logic.cleaning import clean
+from parley.logic.clean import clean
 from parley.logic.corpus import load_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -27,9 +27,9 @@ if str(ROOT) not in sys.path:
 
 import golden_files  # noqa: E402
 from parley.logic import gazetteer  # noqa: E402
-from parley.logic.cleaning import clean  # noqa: E402
+from parley.logic.clean import clean  # noqa: E402
 from parley.logic.detection import detect  # noqa: E402
-from parley.logic.tagging import tag  # noqa: E402
+from parley.logic.tag import tag  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "detection.jsonl.gz"
 RUN_FIELDS = ("detected_at",)     # differ from run to run

@@ -10,7 +10,7 @@ import pytest
 from parley.logic import gazetteer
 from parley.logic.gazetteer import build, loader as load_mod
 from parley.logic.gazetteer.normalise import fold, norm_text
-from parley.logic.tagging import tag
+from parley.logic.tag import tag
 
 SHIPPED = gazetteer.DATA_DIR
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 import workload
 from parley.codec import decode
-from parley.logic.cleaning import clean
+from parley.logic.clean import clean
 from parley.logic.detection import detect
 from parley.logic.errors import Rejected
 from parley.logic.pipeline import process
-from parley.logic.tagging import tag
+from parley.logic.tag import tag
 from parley.schemas import validator
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150,

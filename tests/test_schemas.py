@@ -158,10 +158,10 @@ def test_fast_path_answers_like_jsonschema_on_mutated_messages():
 
 def _pipeline_messages() -> dict[str, dict]:
     """Real messages of every JSON topic: a sample article through clean, tag and detect."""
-    from parley.logic.cleaning import clean
+    from parley.logic.clean import clean
     from parley.logic.corpus import raw_message
     from parley.logic.detection import detect
-    from parley.logic.tagging import tag
+    from parley.logic.tag import tag
 
     sample = sorted((Path(schemas.__file__).parent / "data" / "samples").glob("*.txt"))[0]
     raw = raw_message(sample, published="2013-09-23")

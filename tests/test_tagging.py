@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from parley.logic.tagging import tag
+from parley.logic.tag import tag
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "articles.tagged.json").read_text("utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
@@ -342,7 +342,7 @@ def test_official_of_a_national_body_belongs_to_its_country_not_to_an_organisati
 
 
 def test_a_capitalised_dateline_is_tagged_as_the_place_it_files_from():
-    from parley.logic.tagging import tag
+    from parley.logic.tag import tag
 
     message = {
         "schema_version": 1, "article_id": "a-00000000000000ab",

@@ -1,6 +1,6 @@
 """The tagger's mentions on the vendored corpora are exactly the recorded ones.
 
-A guard for speed work on services/parley/logic/tagging.py and the gazetteer: optimisations must
+A guard for speed work on services/parley/logic/tag/ and the gazetteer: optimisations must
 not change what the tagger outputs. tests/golden/tagging.jsonl.gz holds, per article of
 tests/corpus/seeds and tests/corpus/dev, the mentions of the real cleaner + tagger, dated
 (as the corpus gives the date) and undated (date-dependent office lookups take other paths).
@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
 
 import golden_files  # noqa: E402
 from parley.logic import gazetteer  # noqa: E402
-from parley.logic.cleaning import clean  # noqa: E402
-from parley.logic.tagging import tag  # noqa: E402
+from parley.logic.clean import clean  # noqa: E402
+from parley.logic.tag import tag  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "tagging.jsonl.gz"
 

@@ -1,7 +1,7 @@
 """The tagger's fast paths give what the plain versions they replace give.
 
 capital_runs (RUN_RE run on a byte "shape" of the text), norm_text's patching of non-ASCII
-characters, the overlap test of _select_spans and the case rule the gazetteer stores per
+characters, the overlap test of select_spans and the case rule the gazetteer stores per
 phrase are each compared with a straightforward reference, on sentences written for these
 tests and on seeded random strings built from the characters that matter to them.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from parley.logic import tagging
+from parley.logic.tag import shapes
+from parley.logic.tag.spans import select_spans
 from parley.logic.gazetteer import norm_text, normalise
 from parley.logic.gazetteer.model import (
     ACRONYM,
@@ -24,11 +25,11 @@ from parley.logic.gazetteer.model import (
 
 
 def _runs(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in tagging.capital_runs(text)]
+    return [m.span() for m in shapes.capital_runs(text)]
 
 
 def _reference_runs(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in tagging.RUN_RE.finditer(text)]
+    return [m.span() for m in shapes.RUN_RE.finditer(text)]
 
 
 @pytest.mark.parametrize("text", [
@@ -82,7 +83,7 @@ def test_norm_text_patches_exactly_the_non_ascii_characters(text):
 
 @dataclass
 class _FakeGazetteer:
-    """Just enough of a Gazetteer for _select_spans: scan() returns the given hits."""
+    """Just enough of a Gazetteer for select_spans: scan() returns the given hits."""
     hits: list
 
     def scan(self, text):
@@ -90,7 +91,7 @@ class _FakeGazetteer:
 
 
 def _reference_select(text: str, hits: list) -> list[tuple[int, int, str]]:
-    """_select_spans as first written: longest first, then leftmost; a hit overlapping a
+    """select_spans as first written: longest first, then leftmost; a hit overlapping a
     span taken before is dropped; roles glued to a hyphen are skipped."""
     taken = bytearray(len(text) + 1)
     out = []
@@ -115,7 +116,7 @@ def test_select_spans_keeps_the_longest_hits_that_do_not_overlap():
             start = rnd.randrange(0, 59)
             hits.add((start, min(60, start + rnd.randrange(1, 12))))
         hits = [(s, e, ((rnd.choice(kinds), None, CAPITALISED, "x"),)) for s, e in sorted(hits, key=lambda h: h[1])]
-        spans = tagging._select_spans(_FakeGazetteer(hits), text)
+        spans = select_spans(_FakeGazetteer(hits), text)
         assert [(s.start, s.end, s.kind) for s in spans] == _reference_select(text, hits)
         places = [(s.start, s.end) for s in spans if s.kind == "place"]
         others = [(s.start, s.end) for s in spans if s.kind != "place"]

@@ -232,13 +232,13 @@ def _json(value) -> bytes:
 
 
 def _clean_message() -> dict:
-    from parley.logic.cleaning import clean
+    from parley.logic.clean import clean
 
     return clean(_raw())
 
 
 def _tagged_message() -> dict:
-    from parley.logic.tagging import tag
+    from parley.logic.tag import tag
 
     return tag(_clean_message())
 

@@ -1,6 +1,6 @@
 """CPU cost of tagging the vendored corpora (figures only, no assertions).
 
-    .venv/bin/python tools/bench_tagging.py [-n 7] [--profile] [--baseline OLD_TAGGING_PY] [CORPUS_DIR ...]
+    .venv/bin/python tools/bench_tagging.py [-n 7] [--profile] [--baseline OLD_TAG] [CORPUS_DIR ...]
 
 Each article is cleaned once, then tagged n times (after one warm-up pass that fills the
 per-process caches, as a long-running tagger has them); an article's cost is its fastest
@@ -10,8 +10,11 @@ machine reference so runs on different days can be compared. --profile adds a cP
 of one extra pass, sorted by own time.
 
 On a shared machine absolute figures swing by 2x from one run to the next; --baseline
-loads another version of tagging.py (e.g. `git show HEAD~3:services/parley/logic/tagging.py >
-/tmp/old.py`) and times both in turns on each article, which gives a usable speed ratio.
+loads another version of the tagger and times both in turns on each article, which gives a
+usable speed ratio. OLD_TAG is either a folder holding another version of the tag package
+(e.g. `git archive REV services/parley/logic/tag | tar -x -C /tmp/old`, then
+/tmp/old/services/parley/logic/tag) or, for trees from before the package, the single
+tagging.py (`git show REV:services/parley/logic/tagging.py > /tmp/old.py`).
 """
 from __future__ import annotations
 
@@ -30,17 +33,23 @@ if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another check
     sys.path.insert(0, str(ROOT / "services"))
 
 from parley.logic import gazetteer  # noqa: E402
-from parley.logic.cleaning import clean  # noqa: E402
+from parley.logic.clean import clean  # noqa: E402
 from parley.logic.corpus import load_corpus  # noqa: E402
-from parley.logic.tagging import tag  # noqa: E402
+from parley.logic.tag import tag  # noqa: E402
 
 DEFAULT = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]
 
 
 def _module_from(path: Path):
-    spec = importlib.util.spec_from_file_location("baseline_tagging", path)
+    """The tagger at `path`: a folder holding a version of the tag package (its modules import
+    one another relatively, so they load as submodules of "baseline_tag"), or an old tagging.py."""
+    if path.is_dir():
+        spec = importlib.util.spec_from_file_location("baseline_tag", path / "__init__.py",
+                                                      submodule_search_locations=[str(path)])
+    else:
+        spec = importlib.util.spec_from_file_location("baseline_tagging", path)
     mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod      # dataclasses look their module up by name
+    sys.modules[spec.name] = mod      # dataclasses look their module up by name, submodules their package
     spec.loader.exec_module(mod)
     return mod
 
@@ -86,8 +95,9 @@ def main(argv=None) -> int:
     ap.add_argument("folders", nargs="*", type=Path, default=DEFAULT)
     ap.add_argument("-n", type=int, default=7, help="timed runs per article (min is kept)")
     ap.add_argument("--profile", action="store_true")
-    ap.add_argument("--baseline", type=Path, metavar="TAGGING_PY",
-                    help="another version of tagging.py, timed interleaved with this one (A/B on a noisy machine)")
+    ap.add_argument("--baseline", type=Path, metavar="OLD_TAG",
+                    help="another version of the tag package (a folder) or of the old tagging.py, "
+                         "timed interleaved with this one (A/B on a noisy machine)")
     args = ap.parse_args(argv)
 
     calib = _reference()

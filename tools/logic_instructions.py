@@ -34,8 +34,8 @@ def prepare(path: Path, articles: int) -> None:
     """The workload's raw, clean and tagged messages, made once by this checkout."""
     sys.path.insert(0, str(ROOT / "services"))
     from parley.bench.workload import generate, stamped
-    from parley.logic.cleaning import clean
-    from parley.logic.tagging import tag
+    from parley.logic.clean import clean
+    from parley.logic.tag import tag
 
     raw = [stamped(i, "2026-01-01T00:00:00.000000Z") for i in generate(articles * 2, seed=7)
            if i.valid][:articles]
@@ -49,10 +49,10 @@ def run(data: Path, stage: str, passes: int) -> None:
     sys.path.insert(0, "services")
     raw, cleaned, tagged = pickle.loads(data.read_bytes())
     if stage == "clean":
-        from parley.logic.cleaning import clean as fn
+        from parley.logic.clean import clean as fn
         inputs = raw
     elif stage == "tag":
-        from parley.logic.tagging import tag as fn
+        from parley.logic.tag import tag as fn
         inputs = cleaned
     else:
         from parley.logic.detection import detect as fn

@@ -36,8 +36,8 @@ def process_file(path: Path, published):
         return pipeline.process(msg).events
     except ImportError:
         pass
-    from parley.logic.cleaning import clean
-    from parley.logic.tagging import tag
+    from parley.logic.clean import clean
+    from parley.logic.tag import tag
     from parley.logic.detection import detect
     return detect(tag(clean(msg)))
 

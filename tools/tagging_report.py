@@ -3,7 +3,7 @@
     .venv/bin/python tools/tagging_report.py [CORPUS_DIR ...] [-v]
 
 Default corpora: ../shared/corpus/seeds and ../shared/corpus/dev. Articles are cleaned with
-parley.logic.cleaning.clean when it exists, else tagged raw. Figures only, no assertions.
+parley.logic.clean.clean when it exists, else tagged raw. Figures only, no assertions.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "services"))
 
 from parley.logic import gazetteer  # noqa: E402
 from parley.logic.gazetteer import fold  # noqa: E402
-from parley.logic.tagging import tag  # noqa: E402
+from parley.logic.tag import tag  # noqa: E402
 
 WITH_PEOPLE_COUNTRIES = False
 WITH_PLACE_COUNTRIES = False
@@ -34,7 +34,7 @@ def raw_message(path: Path, published: str | None) -> dict:
 
 def to_clean(raw: dict) -> dict:
     try:
-        from parley.logic.cleaning import clean
+        from parley.logic.clean import clean
     except ImportError:
         clean = None
     if clean is not None:

@@ -30,11 +30,11 @@ def warm_up(stage: str = "all") -> None:
     The detector is warmed with hand-made mentions, so the meetings worker never loads the
     gazetteer it does not use (about 100 MB).
     """
-    from .logic.cleaning import clean
+    from .logic.clean import clean
 
     cleaned = clean(dict(_SAMPLE))
     if stage in ("tagger", "all"):
-        from .logic.tagging import tag
+        from .logic.tag import tag
 
         tag(cleaned)
     if stage in ("meetings", "all"):

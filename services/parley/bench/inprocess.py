@@ -26,9 +26,9 @@ class StageClock:
 
 
 def _logic():
-    from ..logic.cleaning import clean
+    from ..logic.clean import clean
     from ..logic.detection import detect
-    from ..logic.tagging import tag
+    from ..logic.tag import tag
 
     return clean, tag, detect
 

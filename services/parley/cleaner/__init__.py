@@ -1,4 +1,4 @@
-"""The cleaner service: articles.raw -> articles.clean (logic in parley.logic.cleaning)."""
+"""The cleaner service: articles.raw -> articles.clean (logic in parley.logic.clean)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of
@@ -8,7 +8,7 @@ from ..warmup import warm_up
 
 
 def make_stage(settings: Settings) -> Stage:
-    from ..logic.cleaning import clean
+    from ..logic.clean import clean
 
     warm_up("cleaner")  # compile patterns (and load the gazetteer) before the first message's time budget
 

@@ -22,9 +22,9 @@ def process(raw: dict) -> ProcessResult:
 
     Raises `Rejected` when a stage refuses the article (as the services would dead-letter it).
     """
-    from parley.logic.cleaning import clean
+    from parley.logic.clean import clean
     from parley.logic.detection import detect
-    from parley.logic.tagging import tag
+    from parley.logic.tag import tag
 
     cleaned = clean(raw)
     tagged = tag(cleaned)

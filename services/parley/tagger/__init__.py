@@ -1,4 +1,4 @@
-"""The tagger service: articles.clean -> articles.tagged (logic in parley.logic.tagging)."""
+"""The tagger service: articles.clean -> articles.tagged (logic in parley.logic.tag)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of
@@ -8,7 +8,7 @@ from ..warmup import warm_up
 
 
 def make_stage(settings: Settings) -> Stage:
-    from ..logic.tagging import tag
+    from ..logic.tag import tag
 
     warm_up("tagger")  # compile patterns (and load the gazetteer) before the first message's time budget
 

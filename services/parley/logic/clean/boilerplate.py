@@ -1,4 +1,4 @@
-"""Recognising page furniture line by line, from the phrase lists in services/data/cleaning.
+"""Recognising page furniture line by line, from the phrase lists in services/parley/data/cleaning.
 
 `classify(line)` names what a rendered line is when it is not article text; the cleaner
 decides what to do with each kind. Phrases live in data files so new outlets are handled by
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from .stamps import DATE_PATTERN
+from ..stamps import DATE_PATTERN
 
 _DATA = "parley.data.cleaning"
 

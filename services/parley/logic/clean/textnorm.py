@@ -175,6 +175,14 @@ def squeeze(text: str, segs: Segs) -> tuple[str, Segs]:
     return text, segs
 
 
+def render_free(text: str) -> str | None:
+    """A string outside the body (a title, a caption) rendered as one clean line, without
+    segments; None when nothing is left."""
+    t = translate(text)
+    rendered, _ = render_line(t.replace("\n", " "), 0, len(t))
+    return rendered or None
+
+
 def _candidates(text: str, chars: list[str]) -> list[int]:
     found = []
     for c in chars:

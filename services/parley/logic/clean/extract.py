@@ -1,0 +1,62 @@
+"""The text to clean: a message's `text`, or the article extracted from its `html`."""
+
+from __future__ import annotations
+
+from ..errors import Rejected
+from ..stamps import parse_date
+from .textnorm import render_free
+
+
+def input_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None, list[str] | None]:
+    """(text, title from metadata, date from metadata, HTML captions or None for text input)."""
+    text, html_ = raw.get("text"), raw.get("html")
+    for name, value in (("text", text), ("html", html_)):
+        if value is not None and not isinstance(value, str):
+            raise Rejected("bad_message", f"`{name}` must be a string or null, got {type(value).__name__}")
+    if text is not None and text.strip():
+        if len(text) > max_chars:
+            raise Rejected("text_too_large", f"text has {len(text)} characters, limit {max_chars}")
+        return text, None, None, None
+    if html_ is not None and html_.strip():
+        # Markup weighs several times the text it carries; the extracted text is checked too.
+        if len(html_) > 10 * max_chars:
+            raise Rejected("text_too_large", f"html has {len(html_)} characters, limit {10 * max_chars}")
+        extracted, title, date, captions = _extract_html(html_)
+        if len(extracted) > max_chars:
+            raise Rejected("text_too_large", f"extracted text has {len(extracted)} characters, limit {max_chars}")
+        return extracted, title, date, captions
+    raise Rejected("empty_text", "the message has no text and no html")
+
+
+def _extract_html(html_: str) -> tuple[str, str | None, str | None, list[str]]:
+    import trafilatura  # slow to import; only HTML input needs it
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html_, with_metadata=True, include_comments=False, include_tables=False,
+            favor_precision=True,
+        )
+    except Exception as exc:
+        raise Rejected("bad_html", f"HTML could not be parsed: {type(exc).__name__}: {exc}") from exc
+    body = getattr(doc, "text", None) if doc is not None else None
+    if not body or not body.strip():
+        raise Rejected("no_body", "no article text could be extracted from the HTML")
+    # trafilatura puts one paragraph per line; make that explicit for the paragraph step.
+    body = body.replace("\n", "\n\n")
+    date = getattr(doc, "date", None)
+    return body, getattr(doc, "title", None), parse_date(date) if date else None, _figcaptions(html_)
+
+
+def _figcaptions(html_: str) -> list[str]:
+    """Photo captions of an HTML page (trafilatura leaves <figcaption> out of the text)."""
+    if "figcaption" not in html_.lower():
+        return []
+    try:
+        from lxml import html as lxml_html
+
+        tree = lxml_html.fromstring(html_)
+        found = [" ".join(el.text_content().split()) for el in tree.iter("figcaption")]
+    except Exception:  # captions are a bonus: a page lxml cannot read simply has none
+        return []
+    return [c for c in (render_free(text) for text in found if text) if c]
+

@@ -1,0 +1,25 @@
+"""Tag an `articles.clean` message with people, roles, countries, places, orgs and topics.
+
+    from parley.logic.tag import tag
+    tagged = tag(clean)        # clean fields + "mentions"
+
+One Aho-Corasick pass (gazetteer.scan) finds every known phrase (spans); one regex pass finds
+runs of capitalised words (shapes). Runs not explained by known phrases are person-name
+candidates (names), resolved against the gazetteer (exact alias, then fuzzy), against people
+already named in the article (surnames, typos), or accepted as new people when a role,
+honorific or known given name introduces them (people, context). Titles left without a name
+are unnamed officials (officials); places and capitals have their own rules (places).
+tagger.py runs the steps in order; records.py holds the data classes they share.
+
+Speed: what depends on the gazetteer only is kept per process in bounded dicts: for each
+capitalised run its Names (name-token groups with their folded keys and the known people in
+them, see Name), people of a surname, fuzzy name matches. People already named in an article
+are indexed by surname and by initial. Runs are found on a byte "shape" of the text
+(capital_runs), which the regex engine scans much faster than the text itself.
+tests/test_tagging_golden.py guards that none of it changes the output,
+tests/test_tagging_speedups.py checks the fast paths against plain versions, and
+tools/bench_tagging.py measures it.
+"""
+from .tagger import tag, tag_text
+
+__all__ = ["tag", "tag_text"]

@@ -1,0 +1,236 @@
+"""Name tokens in runs of capitalised words, and what the gazetteer alone says about them.
+
+Everything here depends on the words and the gazetteer only, so the answers are kept per
+process in bounded dicts (gz.name_cache, gz.fuzzy_cache, gz.surname_cache and module memos).
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from parley.logic.gazetteer import Gazetteer, fold
+
+from .records import Name
+
+NOT_ID_CHARS_RE = re.compile(r"[^a-z0-9]+")
+SURNAME_LINK_MIN = 0.84     # Jaro-Winkler between a lone surname and a known person's surname
+FUZZY_NAME_MIN = 85         # rapidfuzz ratio between a full name and a gazetteer alias
+
+
+def _name(gz: Gazetteer, tokens: tuple) -> Name:
+    surface = _clean_name(tokens)
+    key = fold(surface)
+    key_tokens = tuple(key.split())
+    name = Name(tokens[0][0], tokens[-1][1], tokens, key, key_tokens, surface,
+                "x:" + NOT_ID_CHARS_RE.sub("-", key).strip("-"),
+                bool(key_tokens) and key_tokens[0] in gz.given_names,
+                len(tokens) == 1 and _never_a_surname(tokens[0][2]))
+    if len(tokens) >= 2:
+        name.known, name.rest = _known_windows(gz, tokens)
+    return name
+
+
+def _known_windows(gz: Gazetteer, toks: tuple) -> tuple[tuple, tuple]:
+    """Known people anywhere in a group of name tokens (longest windows first, left to right),
+    and the Names of the groups of words left between them (none when nobody is known)."""
+    n = len(toks)
+    known = []
+    leftovers: list[list] = [[]]
+    i = 0
+    while i < n:
+        for size in range(min(6, n - i), 1, -1):    # "Luiz Inacio Lula da Silva"
+            choices = _window_people(gz, _key(toks[i:i + size]))
+            if choices:
+                known.append((i, size) + choices)
+                leftovers.append([])
+                i += size
+                break
+        else:
+            leftovers[-1].append(toks[i])
+            i += 1
+    if not known:
+        return (), ()
+    return tuple(known), tuple(_name(gz, tuple(group)) for group in leftovers if group)
+
+
+def _window_people(gz: Gazetteer, key: str) -> tuple[tuple, bool] | None:
+    """The gazetteer people a folded name may be: (indices, False) from the alias index, or
+    ((index, score), ...), True) for close spellings; None for nobody. Which one of several
+    the text means depends on the article (_known_person)."""
+    idxs = gz.alias_index.get(key)
+    if not idxs:
+        toks = key.split()
+        if len(toks) >= 3:    # "Sergey Viktorovich Lavrov" -> first + last, same surname
+            idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
+                    if fold(gz.people[i].name).split()[-1] == toks[-1]]
+    if idxs:
+        return tuple(idxs), False
+    scored = _fuzzy_scores(gz, key)
+    return (scored, True) if scored else None
+
+
+CONNECTOR_RE = re.compile(r"(?:\b(?:and|of|for|to|on|at|in|&)\s+|-)$")
+_CONNECTOR_CACHE: dict[str, bool] = {}
+
+
+def after_connector(before: str) -> bool:
+    """CONNECTOR_RE on the 5 characters before a name; few distinct windows ("the ", " and "),
+    so the answers are kept per process (bounded)."""
+    hit = _CONNECTOR_CACHE.get(before)
+    if hit is None:
+        if len(_CONNECTOR_CACHE) >= 50_000:
+            _CONNECTOR_CACHE.clear()
+        hit = _CONNECTOR_CACHE[before] = bool(CONNECTOR_RE.search(before))
+    return hit
+
+
+_NAME_CACHE_MAX = 50_000     # about 0.5 kB an entry (run, Names): some 25 MB at most
+
+
+def run_names(gz: Gazetteer, words: str, mask: bytes | None) -> tuple:
+    """The Names in a run of capitalised words. `mask` marks the run's characters inside
+    known phrases (None: no phrase). Kept per process (gz.name_cache, by the words and the
+    mask): the result depends on them and the gazetteer only."""
+    cache = gz.name_cache
+    if len(cache) >= _NAME_CACHE_MAX:
+        cache.clear()
+    pieces = [(0, words)] if mask is None else _unblocked_pieces(words, mask)
+    names = tuple(_name(gz, tuple((a + offset, b + offset, w) for a, b, w in g))
+                  for offset, piece in pieces for g in _split_run(gz, piece)
+                  if len(g) > 1 or not _never_a_surname(g[0][2]))
+    cache[words if mask is None else (words, mask)] = names
+    return names
+
+
+def _never_a_surname(word: str) -> bool:
+    """A lone word _resolve_single turns down whatever the article says: too short, or an
+    acronym ("ISIS", "NATO"); dropped before any per-article work."""
+    key = fold(word)
+    return len(key) < 3 or word.isupper() and len(key) <= 5
+
+
+def _unblocked_pieces(words: str, mask: bytes) -> list[tuple[int, str]]:
+    """(offset, words) of the parts of a run between words that begin inside a known phrase
+    ("Russian Foreign Minister Sergei Lavrov" -> "Sergei Lavrov"). Such a word ends the name
+    before it and is no name itself, so the parts split independently."""
+    pieces = []
+    piece_start = a = 0
+    for w in words.split(" "):
+        if mask[a]:
+            if a > piece_start:
+                pieces.append((piece_start, words[piece_start:a - 1]))
+            piece_start = a + len(w) + 1
+        a += len(w) + 1
+    if a > piece_start:
+        pieces.append((piece_start, words[piece_start:]))
+    return pieces
+
+
+def _split_run(gz: Gazetteer, run: str) -> list[list]:
+    """Groups of name tokens [(start, end, surface)] in a run of capitalised words, offsets
+    relative to the run."""
+    nonname, nonperson = gz.nonname, gz.nonperson
+    candidates = []
+    group: list = []
+    tainted = False     # the group follows a word like "Operation" in the same run
+    a = 0
+    for surface in run.split(" "):   # a run joins its words with single spaces
+        b = a + len(surface)
+        sentence_end = len(surface) > 2 and surface[-1] == "."
+        if sentence_end:
+            surface = surface[:-1]
+        if surface in nonperson:
+            # "Operation Peace Spring", "John Radcliffe Hospital": names of other things
+            group, tainted = [], True
+            a = b + 1
+            continue
+        stop = not surface[:1].isupper() and not group
+        possessive = surface.endswith(("'s", "’s"))
+        if possessive:     # tokens carry the name without "'s"; the mention ends before it
+            surface = surface[:-2]
+        tok = (a, b - sentence_end - 2 * possessive, surface)
+        if not stop and (surface in nonname or possessive and fold(surface) in nonname):
+            # "Theresa May": a calendar word can still end a known name
+            stop = not (group and _key(group + [tok]) in gz.alias_index)
+        if stop:
+            if group and not tainted:
+                candidates.append(group)
+            group, tainted = [], False
+        else:
+            group.append(tok)
+            if possessive or sentence_end:   # "Lavrov's counterpart", "... Nalbandian. Reuben"
+                if not tainted:
+                    candidates.append(group)
+                group, tainted = [], False
+        a = b + 1
+    if group and not tainted:
+        candidates.append(group)
+    out = []
+    for g in candidates:
+        while g and not g[-1][2][:1].isupper() and "-" not in g[-1][2]:   # trailing particles ("van")
+            g = g[:-1]
+        if g:
+            out.append(g)
+    return out
+
+
+def _clean_name(tokens) -> str:
+    return " ".join([t[2] for t in tokens])
+
+
+def _key(tokens) -> str:
+    return fold(_clean_name(tokens))
+
+
+_FUZZY_CACHE_MAX = 50_000
+
+
+def _fuzzy_scores(gz, key: str) -> tuple:
+    """(person index, score) of gazetteer people whose name is a close spelling of key;
+    independent of article and date, so kept per process."""
+    cache = gz.fuzzy_cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    toks = key.split()
+    scored = []
+    if len(toks) >= 2 and len(toks[-1]) >= 4:
+        surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
+                                 if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
+        for i in dict.fromkeys(i for s in surnames for i in gz.surname_index.get(s, ())):
+            score = 0.0
+            for a in gz.people[i].aliases:
+                fs = fold(a).split()
+                if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
+                    continue
+                # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
+                # middle names and initials aside, compare first + last
+                score = max(score, fuzz.ratio(key, " ".join(fs)), fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
+            if score >= FUZZY_NAME_MIN:
+                scored.append((i, score))
+    if len(cache) >= _FUZZY_CACHE_MAX:
+        cache.clear()
+    cache[key] = result = tuple(scored)
+    return result
+
+
+_SURNAME_CACHE_MAX = 50_000
+
+
+def surname_people(gz, key: str) -> tuple:
+    """Indices of gazetteer people with surname `key`, or with a close spelling of it
+    ("Zelensky" for Zelenskyy); depends on the gazetteer only, so kept per process."""
+    cache = gz.surname_cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    idxs = tuple(gz.surname_index.get(key, ()))
+    if not idxs and len(key) >= 5:
+        idxs = tuple(i for s in gz.similar_surnames(key) if JaroWinkler.similarity(s, key) >= 0.9
+                     for i in gz.surname_index.get(s, ()))
+    if len(cache) >= _SURNAME_CACHE_MAX:
+        cache.clear()
+    cache[key] = idxs
+    return idxs
