@@ -27,7 +27,7 @@ class StageClock:
 
 def _logic():
     from ..logic.cleaning import clean
-    from ..logic.detection import detect
+    from ..logic.detect import detect
     from ..logic.tagging import tag
 
     return clean, tag, detect
