@@ -40,8 +40,8 @@ DEV_FLOORS = {
 # ---- end of DEV_FLOORS ----------------------------------------------------------------------
 
 needs_detector = pytest.mark.skipif(
-    importlib.util.find_spec("parley.logic.detection") is None,
-    reason="services/parley/logic/detection.py does not exist yet",
+    importlib.util.find_spec("parley.logic.detect") is None,
+    reason="services/parley/logic/detect/ does not exist yet",
 )
 
 

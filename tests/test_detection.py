@@ -16,7 +16,8 @@ try:
 except ModuleNotFoundError:  # tests/ imported as a package
     from tests.detection_helpers import tagged
 
-from parley.logic.detection import detect, event_id
+from parley.logic.detect import detect
+from parley.logic.detect.event import event_id
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "events.meetings.json")
                     .read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """The detector's events on the vendored corpora are exactly the recorded ones.
 
-A guard for speed work on services/parley/logic/detection.py, grammar.py and dates.py:
+A guard for speed work on services/parley/logic/detect/ and dates.py:
 optimisations must not change what the detector outputs (the corpus-score floors of
 test_corpus_scores.py would let a small change through). tests/golden/detection.jsonl.gz
 holds, per article of tests/corpus/seeds and tests/corpus/dev, the events of the real
@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 import golden_files  # noqa: E402
 from parley.logic import gazetteer  # noqa: E402
 from parley.logic.clean import clean  # noqa: E402
-from parley.logic.detection import detect  # noqa: E402
+from parley.logic.detect import detect  # noqa: E402
 from parley.logic.tag import tag  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "detection.jsonl.gz"

@@ -1,8 +1,8 @@
 """The shortcuts of the detector's hot paths give what the plain scans they replace give."""
-from parley.logic import detection
 from parley.logic.dates import find_dates
-from parley.logic.grammar import (LEFT_BOUNDARY, RIGHT_BOUNDARY, _SHORT_QUOTE, clause_span,
-                                    split_sentences)
+from parley.logic.detect import status
+from parley.logic.detect.grammar import (LEFT_BOUNDARY, RIGHT_BOUNDARY, SHORT_QUOTE, clause_span,
+                                         split_sentences)
 
 WINDOWS = [
     "The two ministers are expected to meet next week in Geneva",
@@ -22,11 +22,11 @@ def _statuses_by_full_scan(scope: str, window: str) -> set:
     """The cues of the scope whose literal prefixes occur in the window, tried at every
     position of it."""
     low = window.lower()
-    chosen = tuple(i for i, (_, _, pre) in enumerate(detection._cue_groups().get(scope, ()))
+    chosen = tuple(i for i, (_, _, pre) in enumerate(status.cue_groups().get(scope, ()))
                    if pre is None or any(x in low for x in pre))
     if not chosen:
         return set()
-    rx, statuses = detection._cue_rx(scope, chosen)
+    rx, statuses = status.cue_rx(scope, chosen)
     found, pos = set(), 0
     while (m := rx.search(window, pos)) is not None:
         found.add(statuses[int(m.lastgroup[1:])])
@@ -35,16 +35,16 @@ def _statuses_by_full_scan(scope: str, window: str) -> set:
 
 
 def test_cue_statuses_tried_at_prefix_starts_equal_a_scan_of_every_position():
-    for scope in detection._cue_groups():
+    for scope in status.cue_groups():
         for window in WINDOWS:
             found: set = set()
-            detection._cue_statuses(scope, window, found)
+            status.cue_statuses(scope, window, found)
             assert found == _statuses_by_full_scan(scope, window), (scope, window)
 
 
 def test_cue_statuses_find_a_status_in_a_window_that_states_it():
     found: set = set()
-    detection._cue_statuses("any", "the meeting was cancelled after the storm", found)
+    status.cue_statuses("any", "the meeting was cancelled after the storm", found)
     assert "cancelled" in found
 
 
@@ -92,7 +92,7 @@ def _clause_by_full_scan(text, sent, t_start, t_end):
         left = sent.start + m.end()
     pos = t_end
     while (m := RIGHT_BOUNDARY.search(text, pos, sent.end)) is not None:
-        q = _SHORT_QUOTE.match(text, m.start())
+        q = SHORT_QUOTE.match(text, m.start())
         if q and q.end() <= sent.end:
             pos = q.end()
             continue

@@ -203,8 +203,8 @@ def test_tagging_scores_use_body_mentions_only():
 # -- the report ------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
-                    reason="services/parley/logic/detection.py does not exist yet")
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detect") is None,
+                    reason="services/parley/logic/detect/ does not exist yet")
 def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, capsys):
     from parley.eval_report import main
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import workload
 from parley.codec import decode
 from parley.logic.clean import clean
-from parley.logic.detection import detect
+from parley.logic.detect import detect
 from parley.logic.errors import Rejected
 from parley.logic.pipeline import process
 from parley.logic.tag import tag

@@ -160,7 +160,7 @@ def _pipeline_messages() -> dict[str, dict]:
     """Real messages of every JSON topic: a sample article through clean, tag and detect."""
     from parley.logic.clean import clean
     from parley.logic.corpus import raw_message
-    from parley.logic.detection import detect
+    from parley.logic.detect import detect
     from parley.logic.tag import tag
 
     sample = sorted((Path(schemas.__file__).parent / "data" / "samples").glob("*.txt"))[0]

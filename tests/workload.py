@@ -155,7 +155,7 @@ def good_articles(n: int, *, seed: int, label: str, max_chars: int | None = None
 
 def expected_event_ids(article: GoodArticle) -> set[str]:
     """The event ids the pipeline must store for one copy (the base's events, re-keyed)."""
-    from parley.logic.detection import event_id
+    from parley.logic.detect.event import event_id
 
     ids = set()
     for event in _base_events()[article.base_id]:

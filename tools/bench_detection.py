@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
 from parley.logic.clean import clean  # noqa: E402
-from parley.logic.detection import detect  # noqa: E402
+from parley.logic.detect import detect  # noqa: E402
 from parley.logic.tag import tag  # noqa: E402
 
 

@@ -55,7 +55,7 @@ def run(data: Path, stage: str, passes: int) -> None:
         from parley.logic.tag import tag as fn
         inputs = cleaned
     else:
-        from parley.logic.detection import detect as fn
+        from parley.logic.detect import detect as fn
         inputs = tagged
     for _ in range(1 + passes):
         for message in inputs:

@@ -38,7 +38,7 @@ def process_file(path: Path, published):
         pass
     from parley.logic.clean import clean
     from parley.logic.tag import tag
-    from parley.logic.detection import detect
+    from parley.logic.detect import detect
     return detect(tag(clean(msg)))
 
 
@@ -113,7 +113,7 @@ def main():
                          "read with the calibration table switched off)")
     a = ap.parse_args()
     if a.fit_calibration:
-        from parley.logic import confidence
+        from parley.logic.detect import confidence
         confidence._table.cache_clear()
         confidence.DISABLED = True
     folder = Path(a.folder)

@@ -38,7 +38,7 @@ def warm_up(stage: str = "all") -> None:
 
         tag(cleaned)
     if stage in ("meetings", "all"):
-        from .logic.detection import detect
+        from .logic.detect import detect
 
         text = cleaned["text"]
         detect(dict(cleaned, mentions=[_mention(text, "French", "FRA", "France"),

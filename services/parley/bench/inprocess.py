@@ -27,7 +27,7 @@ class StageClock:
 
 def _logic():
     from ..logic.clean import clean
-    from ..logic.detection import detect
+    from ..logic.detect import detect
     from ..logic.tag import tag
 
     return clean, tag, detect

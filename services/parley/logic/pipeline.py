@@ -23,7 +23,7 @@ def process(raw: dict) -> ProcessResult:
     Raises `Rejected` when a stage refuses the article (as the services would dead-letter it).
     """
     from parley.logic.clean import clean
-    from parley.logic.detection import detect
+    from parley.logic.detect import detect
     from parley.logic.tag import tag
 
     cleaned = clean(raw)

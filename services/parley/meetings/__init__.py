@@ -1,4 +1,4 @@
-"""The meeting detector service: articles.tagged -> events.meetings (parley.logic.detection)."""
+"""The meeting detector service: articles.tagged -> events.meetings (parley.logic.detect)."""
 from __future__ import annotations
 
 from ..codec import decode, encode, key_of
@@ -8,7 +8,7 @@ from ..warmup import warm_up
 
 
 def make_stage(settings: Settings) -> Stage:
-    from ..logic.detection import detect
+    from ..logic.detect import detect
 
     warm_up("meetings")  # compile patterns (and load the gazetteer) before the first message's time budget
 

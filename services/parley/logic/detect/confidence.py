@@ -3,7 +3,7 @@
 The raw score adds what makes a detection trustworthy (a verb trigger, named people on the
 sides, several reports of the same meeting) and takes off what makes it shaky (sides found
 through a pronoun, quoted speech, a headline-only report). The score is then mapped through
-the calibration table in services/data/detection/calibration.tsv (raw-score bins -> observed
+the calibration table in services/parley/data/detection/calibration.tsv (raw-score bins -> observed
 precision on the dev corpus).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "detection"
+DATA = Path(__file__).resolve().parents[2] / "data" / "detection"
 DISABLED = False   # set by the calibration fitter to read raw scores
 
 

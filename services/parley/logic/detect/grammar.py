@@ -155,7 +155,7 @@ def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[in
             m = _first_match(RIGHT_BOUNDARY, text, starts, pos, sent.end)
         if not m:
             break
-        q = _SHORT_QUOTE.match(text, m.start())
+        q = SHORT_QUOTE.match(text, m.start())
         if q and q.end() <= sent.end:
             pos = q.end()      # a quoted name ("Normandy Four") does not end the clause
             continue
@@ -164,7 +164,7 @@ def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[in
     return left, right
 
 
-_SHORT_QUOTE = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")
+SHORT_QUOTE = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")
 
 
 def parentheticals(text: str, sent: Sentence) -> list[tuple[int, int]]:

@@ -1,0 +1,391 @@
+"""Clause -> candidates: for one trigger, the sides in subject and object position of its
+clause, its status, date and place, made into candidate meetings (one per counterpart when they
+are distributed, one per destination of a visit).
+"""
+from __future__ import annotations
+
+import re
+
+from parley.logic import dates as _dates
+from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
+from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
+from parley.logic.detect.parties import same_side_as_partner
+from parley.logic.detect.records import Candidate, Party, sides
+from parley.logic.detect.reference import (countries_referred, find_protagonist, in_quote,
+                                           previous_sentence_date, resolve_reference)
+from parley.logic.detect.status import trigger_status
+from parley.logic.detect.vocabulary import lex
+
+
+def _inside(pos: int, spans) -> tuple[int, int] | None:
+    for s, e in spans:
+        if s <= pos < e:
+            return (s, e)
+    return None
+
+
+class SentenceDates:
+    """The date expressions of a sentence (absolute offsets), found on first use: most
+    triggers are turned down before their date matters."""
+
+    __slots__ = ("sent", "found")
+
+    def __init__(self, sent: Sentence):
+        self.sent, self.found = sent, None
+
+    def __call__(self) -> list:
+        if self.found is None:
+            start = self.sent.start
+            self.found = [(start + d.start, d) for d in _dates.find_dates(self.sent.text)]
+        return self.found
+
+
+def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, hits,
+                   field_name, ctx) -> list[Candidate]:
+    trig = hit.trig
+    left, right = clause_span(text, sent, hit.start, hit.end)
+    # a trigger in a relative clause ("Rubin, who is visiting Armenia, ...") takes the antecedent
+    in_paren = _inside(hit.start, paren)
+    if in_paren and text[in_paren[0]] == ",":
+        right = min(right, in_paren[1])
+        left = in_paren[0] + 1   # cues of the relative clause only
+        left_subject_end = in_paren[0]
+        left_subject_start = max(sent.start, _last_left_boundary(text, sent, left_subject_end))
+    else:
+        left_subject_start, left_subject_end = left, hit.start
+    other_paren = [p for p in paren if p != in_paren]
+
+    if trig.obj == "topic" and trig.cls == "verb" and any(h.start < hit.start for h in hits) \
+            and lex("purpose").search(text, max(sent.start, hit.start - 12), hit.start):
+        return []
+    if trig.obj == "topic" and trig.cls == "verb" and in_quote(sent, hit.start) \
+            and lex("discuss").search(text, hit.start, hit.end):
+        return []   # "let's discuss this" in quoted speech is talk about a topic
+    if "weak" in trig.flags and in_quote(sent, hit.start):
+        return []   # "Members of the G7 summit, let's ...": quoted speech about a meeting
+    if "attend" in trig.flags and not lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
+        return []
+
+    if "weak" in trig.flags and ctx.last_candidates and lex("join").search(
+            text, max(sent.start, hit.start - 40), hit.start) \
+            and lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start):
+        _join_last(text, parties, left, hit, ctx)
+        return []
+    subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
+            and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
+    subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
+    subj_text = text[left_subject_start:left_subject_end]
+    used_coref = False
+    if not any(p.sides for p in subj):
+        ref = resolve_reference(text, subj_text, ctx, parties, hit.start, sent)
+        if ref:
+            subj = ref
+            used_coref = True
+
+    protagonist = False
+    obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if not sides(obj) and trig.kind != "visit":
+        obj = countries_referred(text, hit, right, parties, ctx) or obj
+    implicit = None
+    if not any(p.sides for p in subj) and obj and trig.kind != "visit" \
+            and not ("between" in trig.flags and len(sides(obj)) >= 2):
+        # a slice, not pos=: "^" in the pattern must match at the clause start
+        implicit = lex("subjectless").search(text[max(sent.start, left_subject_start):hit.end + 40])
+    if implicit and not lex("passive").search(implicit.group(0)) and obj:
+        # "During the meeting with X, the President of Y said ...": the main clause after the
+        # comma names the other side; the counterparts end at that comma
+        comma = text.find(",", obj[0].end, sent.end)
+        if comma != -1:
+            main = [p for p in obj if p.start > comma]
+            obj = [p for p in obj if p.start < comma]
+            if main and main[0].sides and not (main[0].sides & sides(obj)):
+                subj, implicit = main[:1], None
+                used_coref = True
+    if implicit:
+        hero = find_protagonist(ctx, sides(obj))
+        if hero and lex("passive").search(implicit.group(0)):
+            # "meetings were held with ...": the side is known, the person only guessed
+            subj = [Party(None, hero.role, hero.country, hero.org, hero.countries, hero.orgs,
+                          hero.start, hero.end, "role")]
+            used_coref = protagonist = True
+        elif hero:
+            subj = [hero]      # "During the meeting with ...": the article's main actor
+            used_coref = protagonist = True
+    if any(p.kind == "person" and p.sides for p in subj):
+        ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
+    if trig.kind == "visit" and not dests:
+        return []
+    subj = same_side_as_partner(subj, obj, ctx)
+    reachable = sides(subj) | sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
+    if len(reachable) < 2:
+        return []     # no meeting of two sides can come out of this trigger
+    status = trigger_status(text, sent, hit, left, right)
+    if status in ("uncertain", "habitual"):
+        return []
+    future = status in ("planned", "proposed")
+    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
+    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
+    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
+    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
+             and text[p.end:p.end + 2] in ("'s", "’s")]
+    if owner:
+        subj = owner[-1:]
+
+    if "needobj" in trig.flags and not sides(obj):
+        return []
+    if "between" in trig.flags and lex("between_word").match(text, hit.end) and len(sides(obj)) < 2:
+        return []   # "a conversation between the two of them": sides named elsewhere
+    noun_between = ("between" in trig.flags or lex("of_complement").match(text, hit.end)) \
+        and sides(obj) and len(sides(obj)) >= 2
+    plural = "plural" in trig.flags or lex("plural").search(text, hit.start, hit.end)
+    # the whole-sentence "separately" scan only when there are counterparts to distribute
+    distribute = len(obj) > 1 and bool(plural or lex("separately").search(sent.text))
+    respectively = bool(lex("respectively").search(text, hit.end, sent.end))
+    groups: list[list[Party]]
+    if trig.kind == "visit":
+        groups = []
+    elif len(sides(obj)) >= 2 and lex("topic_of").search(text, max(sent.start, hit.start - 40), hit.start):
+        # "briefed reporters on the talks between A and B": the subject reports, the
+        # complement names the sides
+        groups = [obj]
+    elif noun_between:
+        # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
+        groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= sides(obj)]]
+    elif distribute or respectively:
+        groups = [subj + [o] for o in obj]
+    else:
+        groups = [subj + obj]
+
+    # dates: the nearest expression in the clause, or one per counterpart with "respectively"
+    date_exprs = date_exprs()
+    clause_dates = [(s, d) for s, d in date_exprs if left <= s < max(right, hit.end) + 1]
+    per_group_dates = None
+    if respectively and len(clause_dates) >= 2:
+        per_group_dates = [d for _, d in clause_dates]
+    best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
+    if best_date is None and not date_exprs and status == "occurred":
+        now = lex("ongoing").search(text, left, max(right, hit.end))
+        if now:
+            # "... are also taking part in the meeting": on the day of publication
+            best_date = _dates.DateExpr(now.group(0), now.start() - sent.start,
+                                        now.end() - sent.start, "today", ())
+        else:
+            best_date = previous_sentence_date(text, sent, subj + obj, ctx)
+
+    location = None if trig.kind == "call" else (loc or sentence_location(text, sent, places, hit)
+                                                 or occasion_location(text, sent, places, parties))
+    evidence = {"text": sent.text, "start": sent.start, "end": sent.end}
+    if field_name != "text":
+        evidence["field"] = field_name
+    strength = 2 if trig.cls == "verb" else (0 if "weak" in trig.flags else 1)
+    feats = {"coref": used_coref, "protagonist": protagonist, "field": field_name,
+             "elaboration": trig.obj == "topic" and trig.cls == "verb"
+             and bool(lex("discuss").match(text, hit.start)),
+             "anaphoric": bool(lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(_inside(hit.start, quotes)),
+             "strength": strength, "trigger": text[hit.start:hit.end].lower()}
+
+    out = []
+    if trig.kind == "visit":
+        for i, (dest_party, dest_loc) in enumerate(dests):
+            sides_parties = subj + ([dest_party] if dest_party else [])
+            d = best_date
+            if per_group_dates and i < len(per_group_dates):
+                d = per_group_dates[i]
+            hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
+                     and p.countries and p.countries <= dest_party.countries]
+            c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
+                      strength, feats, ctx, visitor=subj)
+            if c:
+                out.append(c)
+        return out
+    kind = trig.kind
+    if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
+        kind, location = "call", None    # "talks held via videoconference"
+    for i, g in enumerate(groups):
+        d = best_date
+        if per_group_dates and i < len(per_group_dates):
+            d = per_group_dates[i]
+        c = _make(kind, status, g, location, d, future, evidence, field_name, strength,
+                  feats, ctx)
+        if c:
+            out.append(c)
+    return out
+
+
+def _join_last(text, parties, left, hit, ctx) -> None:
+    """"The Italian minister joined the talks": one more side for the meeting just reported."""
+    joiners = [p for p in parties if left <= p.start < hit.start and p.sides]
+    if not joiners:
+        return
+    last = ctx.last_candidates[-1]
+    for p in joiners:
+        if p.name or p.role:
+            last.parties.append(p)
+        last.countries |= p.countries
+        last.orgs |= p.orgs
+    if last.kind in ("meeting", "multilateral"):
+        last.kind = "multilateral" if len(last.countries) + len(last.orgs) >= 3 else "meeting"
+    last.features["sides"] = list(last.features.get("sides") or last.parties) + joiners
+    ctx.last_event_parties = list(last.features["sides"])
+
+
+def _make(kind, status, parties, location, date_expr, future, evidence, field_name, strength,
+          feats, ctx, visitor=None) -> Candidate | None:
+    countries = frozenset().union(*(p.countries for p in parties)) if parties else frozenset()
+    orgs = frozenset().union(*(p.orgs for p in parties)) if parties else frozenset()
+    if len(countries) + len(orgs) < 2:
+        return None
+    if visitor is not None:
+        v = frozenset().union(*(p.sides for p in visitor)) if visitor else frozenset()
+        if not v or v >= countries | orgs:
+            return None     # a visit needs a visitor from elsewhere
+    if kind in ("meeting", "multilateral"):
+        kind = "multilateral" if len(countries) + len(orgs) >= 3 else "meeting"
+    if location is None and kind in ("meeting", "multilateral") and ctx.location \
+            and ctx.location_status_future == future:
+        location = ctx.location
+        feats = dict(feats, context_location=True)
+    value = _dates.resolve(date_expr, ctx.published, future) if date_expr else None
+    people = []
+    seen = set()
+    for p in parties:
+        key = (p.name, p.role, p.country, p.org)
+        if key in seen or not (p.name or p.role):
+            continue
+        seen.add(key)
+        people.append(p)
+    feats = dict(feats, sides=list(parties))   # every side, named or not, for later "the two"
+    return Candidate(kind, status, people, countries, orgs, location,
+                     date_expr.text if date_expr else None, value, evidence, field_name,
+                     strength, feats)
+
+
+def _last_left_boundary(text, sent, end) -> int:
+    left = sent.start
+    for m in LEFT_BOUNDARY.finditer(text, sent.start, end):
+        left = m.end()
+    return left
+
+
+def _is_occasion(text, sent, p: Party) -> bool:
+    """"on the margins of the UN General Assembly": the occasion is no side of the meeting."""
+    before = text[max(sent.start, p.start - 40):p.start]
+    return bool(lex("occasion").search(before))
+
+
+def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Party]:
+    """Mentions inside prepositional phrases of the subject window ("In Washington, ...")
+    or possessives of the topic are not sides; the mentions before a subject verb are."""
+    out = []
+    for p in subj:
+        if p.kind == "country" and (text[p.end:p.end + 1] in "-–" or text[p.start - 1:p.start] in ("-", "–")) \
+                and end - p.end > 25:
+            continue   # "the Armenia-Azerbaijan war": a compound modifier, not a side
+        before = text[max(start, p.start - 25):p.start]
+        premodifier = end - p.end <= 12 and p.kind in ("group", "org")   # "the 14th BRICS Summit"
+        if (p.kind in ("country", "group", "org") or not p.name) and lex("prep_off").search(before) \
+                and not lex("prep_on").search(before) and not premodifier:
+            continue
+        if p.kind == "country" and (lex("of_before").search(before) or (
+                text[p.end:p.end + 2] in ("'s", "’s") and not lex("coord_next").match(text, p.end + 2))):
+            continue   # "the invasion of Ukraine", "Russia's invasion": not a side
+        out.append(p)
+    return out
+
+
+def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
+    """Parties and destinations after the trigger, up to the clause end.
+
+    Each mention is read with the words between it and the previous one: "with", "and", ","
+    and "of" keep collecting sides; "in", "at", "about", "on" stop (a place after "in"/"at"
+    is the location); a visit's destination is its direct object or follows "to".
+    """
+    collecting = trig.obj == "party" or "between" in trig.flags   # "meeting of A and B"
+    want_dest = trig.kind == "visit"
+    dest_mode = want_dest
+    obj: list[Party] = []
+    dests: list[tuple[Party | None, dict]] = []
+    loc = None
+    prev_end = hit.end
+    carry = None
+    items = sorted([("party", p.start, p.end, p) for p in parties if hit.end <= p.start < right]
+                   + [("place", m["start"], m["end"], m) for m in places
+                      if hit.end <= m["start"] < right and m.get("type") == "place"],
+                   key=lambda x: (x[1], 0 if x[0] == "place" else 1))
+    for typ, s, e, item in items:
+        if _inside(s, other_paren):
+            continue
+        if s < prev_end:
+            continue
+        gap = text[prev_end:s]
+        governing = None
+        for m in _FUNC.finditer(gap):
+            w = m.group(0).lower()
+            if w in ("with", "between", "among", "including", "honor", "honour"):
+                collecting, dest_mode, governing = True, False, None
+            elif w == "of" and prev_end == hit.end and not gap[:m.start()].strip() and lex("meeting_noun_end").search(
+                    text, max(hit.start, hit.end - 14), hit.end):
+                collecting, governing = True, None   # "hold a meeting of the Normandy Four"
+            elif w in _CONTINUE:
+                continue     # "and", "," and "of" only continue a list
+            elif w == "to" and collecting and _TITLE_TO.match(gap, m.end()) \
+                    and _TITLE_WORDS.fullmatch(gap, 0, m.start()):
+                continue     # "Legal Counsel to the Secretary of the Presidency": inside a title
+            elif w == "to" and want_dest and not dests:
+                dest_mode, collecting, governing = True, False, None
+            elif w == "by" and lex("passive_by").search(text, hit.start, prev_end + m.start()):
+                collecting, governing = True, None   # "talks held ... by Russian and Ukrainian delegations"
+            elif w == "to" and trig.obj == "party" and prev_end == hit.end and not gap[:m.start()].strip():
+                collecting, governing = True, None   # "spoke to the prime minister"
+            elif w in ("in", "at") and want_dest and dest_mode and not dests:
+                governing = None
+            else:
+                collecting = dest_mode = False
+                governing = w
+        if governing is None and carry and _CARRY_GAP.fullmatch(gap):
+            governing = carry    # "in the Russian Pacific port of Vladivostok": still "in"
+        carry = None
+        if governing is not None:
+            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
+                if (typ == "place" or (typ == "party" and item.kind == "country")) \
+                        and text[e:e + 2] not in ("'s", "’s"):   # "in Russia's waters": no place
+                    found = location_of(item, typ)
+                    loc = found or loc
+                    if found is None:
+                        carry = governing     # an adjective ("Russian") names no place yet
+            prev_end = e
+            continue
+        if dest_mode:
+            if typ == "place":
+                dests.append((place_party(item), location_of(item, typ)))
+            elif item.kind == "country":
+                dests.append((item, location_of(item, typ)))
+            elif item.kind in ("person", "role") and text[hit.start:hit.end].lower().startswith("visit") \
+                    and trig.cls == "verb":
+                # "visited the Armenian president" — a person as the visited side
+                dests.append((item, None))
+        elif collecting and typ == "party":
+            if item.kind == "country" and text[item.end:item.end + 2] in ("'s", "’s") \
+                    and not lex("coord_next").match(text, item.end + 2):
+                prev_end = e
+                continue   # "welcomed Ireland's voice": a possessor, not a counterpart
+            if _is_occasion(text, sent, item):
+                prev_end = e
+                continue
+            obj.append(item)
+        prev_end = e
+    return obj, dests, loc
+
+
+_FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|about|over|for|"
+                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
+                   r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
+                   r"margins|hono(?:u)?r)\b|[,&]", re.I)
+
+
+# between an adjective after "in" and the place it qualifies: a few words, no list or "with"
+_CARRY_GAP = re.compile(r"(?:\s*(?!(?:with|between|among|including|and)\b)[\w'’-]+){0,4}\s*", re.I)
+_TITLE_TO = re.compile(r"\s+(?:the\s+)?[A-Z]")
+_TITLE_WORDS = re.compile(r"\s*(?:[A-Z][\w'’-]*\s*)+")
+_CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their", "the",
+                       "counterpart", "counterparts"])

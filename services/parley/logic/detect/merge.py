@@ -1,0 +1,137 @@
+"""Merging: the reports of one meeting (headline, lead, body, caption) into one event; a
+meeting reported without its own date or place takes them from another of the same trip.
+"""
+from __future__ import annotations
+
+from parley.logic.detect.records import Candidate
+
+_KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
+
+
+def _compatible(a: Candidate, b: Candidate) -> bool:
+    if a.key != b.key and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
+            and b.countries <= a.countries and b.orgs <= a.orgs \
+            and _status_class(a.status) == _status_class(b.status):
+        return True   # one sentence, two triggers, the smaller side set is part of the larger
+    if a.key != b.key:
+        if b.features.get("anaphoric") and b.countries <= a.countries and b.orgs <= a.orgs \
+                and _status_class(a.status) == _status_class(b.status) and a.order < b.order:
+            return True   # "... took part in the summit" after the summit was reported
+        return False
+    headline = "text" not in (a.field, b.field) or a.field != b.field
+    if _status_class(a.status) != _status_class(b.status) and not headline:
+        return False
+    if a.date_value and b.date_value and a.date_value != b.date_value:
+        if not (a.date_value.startswith(b.date_value) or b.date_value.startswith(a.date_value)):
+            return False
+    if a.date_text and b.date_text and not a.date_value and not b.date_value \
+            and a.date_text.lower() != b.date_text.lower():
+        return False
+    if (a.kind == "call") != (b.kind == "call") and a.strength >= 1 and b.strength >= 1 \
+            and a.field == b.field == "text" and not (a.features.get("elaboration") or b.features.get("elaboration")):
+        return False
+    return True
+
+
+def _status_class(s: str) -> str:
+    return {"planned": "future", "proposed": "future"}.get(s, s)
+
+
+def merge(cands: list[Candidate]) -> list[Candidate]:
+    # body reports first: they carry offsets into the text and usually more detail
+    ordered = sorted(cands, key=lambda c: (c.field != "text", c.order))
+    out: list[Candidate] = []
+    for c in ordered:
+        for e in out:
+            if _compatible(e, c):
+                _absorb(e, c)
+                break
+        else:
+            if c.field != "text":
+                continue        # a headline-only report is no event of the article body
+            if c.features.get("elaboration") and c.features.get("coref"):
+                continue        # "The parties discussed ...": more about a meeting already reported
+            out.append(c)
+    out.sort(key=lambda c: c.order)
+    _inherit_context(out)
+    _refine_locations(out)
+    return out
+
+
+def _inherit_context(events: list[Candidate]) -> None:
+    """A meeting reported without its own date or place, after another of the same trip
+    ("... will meet in Sochi on 26 November. Putin is also expected to have bilateral meetings
+    with ..."), happens in that place and month."""
+    for i, c in enumerate(events):
+        names = {p.name for p in c.parties if p.name}
+        need_date = c.date_value is None and c.date_text is None
+        need_loc = c.location is None and c.kind != "call" and not c.features.get("no_context")
+        for prev in reversed(events[:i]):
+            if not (need_date or need_loc):
+                break
+            same_trip = prev.kind == "visit" and prev.countries >= c.countries
+            if (_status_class(prev.status) != _status_class(c.status) and not same_trip) \
+                    or not (prev.countries & c.countries):
+                continue
+            if not (names & {p.name for p in prev.parties if p.name}) and not c.features.get("protagonist"):
+                continue
+            if need_date and prev.date_value:
+                c.date_text, c.date_value = prev.date_text, prev.date_value[:7]
+                c.features["inherited_date"] = True
+                need_date = False
+            if need_loc and prev.location and prev.kind != "call":
+                loc = prev.location
+                if prev.kind == "visit" or loc.get("country") in c.countries or prev.kind == c.kind:
+                    c.location = loc
+                    need_loc = False
+
+
+def _refine_locations(events: list[Candidate]) -> None:
+    """"visiting Armenia ... meeting in Yerevan": a country-level location takes the city named
+    for another meeting of the same trip in that country."""
+    cities = [c.location for c in events if c.location and c.location.get("_level") != "country"]
+    for c in events:
+        if c.location and c.location.get("_level") == "country" and c.kind != "visit":
+            same = [l for l in cities if l.get("country") == c.location.get("country")]
+            if len({l["name"] for l in same}) == 1:
+                c.location = same[0]
+
+
+def _merged_kind(e: Candidate, c: Candidate) -> str:
+    """A visit reported with a meeting verb ("visiting Armenia, met the minister") is the
+    meeting; a visit with only a noun ("his talks there") stays a visit."""
+    kinds = {e.kind, c.kind}
+    if "visit" in kinds and len(kinds) > 1:
+        other = e if e.kind != "visit" else c
+        return other.kind if other.strength >= 2 else "visit"
+    if c.strength > e.strength or (c.strength == e.strength and _KIND_RANK[c.kind] > _KIND_RANK[e.kind]):
+        return c.kind
+    return e.kind
+
+
+def _absorb(e: Candidate, c: Candidate) -> None:
+    e.features["reports"] = e.features.get("reports", 1) + 1
+    e.kind = _merged_kind(e, c)
+    if e.location is None and c.location is not None and e.kind != "call":
+        e.location = c.location
+    elif e.features.get("context_location") and c.location and not c.features.get("context_location"):
+        e.location = c.location
+    elif e.location and c.location and e.location.get("_level") == "country" \
+            and c.location.get("_level") != "country" and e.kind != "visit":
+        e.location = c.location
+    if (e.date_value is None and c.date_value) or (e.date_text is None and c.date_text):
+        e.date_value, e.date_text = c.date_value, c.date_text
+    elif e.date_value and c.date_value and len(c.date_value) > len(e.date_value):
+        e.date_value, e.date_text = c.date_value, c.date_text
+    names = {(p.name, p.role, p.country, p.org) for p in e.parties}
+    for p in c.parties:
+        k = (p.name, p.role, p.country, p.org)
+        if k not in names:
+            if p.name and any(q.name is None and q.sides == p.sides for q in e.parties):
+                e.parties = [q for q in e.parties if not (q.name is None and q.sides == p.sides)]
+            if p.name or not any(q.sides == p.sides for q in e.parties):
+                e.parties.append(p)
+                names.add(k)
+    e.strength = max(e.strength, c.strength)
+    if c.field == "text" and e.field != "text":
+        e.evidence, e.field = c.evidence, c.field

@@ -1,0 +1,178 @@
+"""References and speakers: the participants named before that "he", "the two", "we", "the
+co-chairs" or "the leaders of the three states" refer to, who speaks a sentence, the article's
+main actor, and the date an undated report takes from the sentence before it.
+"""
+from __future__ import annotations
+
+import re
+
+from parley.logic import dates as _dates
+from parley.logic.detect.grammar import Sentence
+from parley.logic.detect.records import Context, Party, sides
+from parley.logic.detect.vocabulary import lex
+
+
+def find_protagonist(ctx: Context, exclude: frozenset) -> Party | None:
+    """The person the article is about so far (most mentioned), for subjectless reports
+    ("Bilateral meetings were also held with ...")."""
+    best = None
+    for name, n in ctx.counts.items():
+        q = ctx.people[name]
+        if q.sides and not (q.sides & exclude) and (best is None or n > ctx.counts[best.name]):
+            best = q
+    return best
+
+
+_NUMBER = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
+    """"... a summit with the participation of the leaders of the three states": the three
+    countries named last."""
+    m = lex("ref_n_countries").search(text, hit.end, max(right, hit.end))
+    if not m:
+        return []
+    n = _NUMBER[m.group("n").lower()]
+    if len(sides(ctx.last_event_parties)) == n:
+        return list(ctx.last_event_parties)    # the sides of the meeting just reported
+    seen: list = []
+    here = [p for p in parties if p.kind == "country" and p.start < m.start()]
+    named = [p for p in ctx.countries_seen + here
+             if p.mention is not None and p.mention.get("via") != "demonym"]
+    for p in reversed(named):
+        if p.countries not in [q.countries for q in seen]:
+            seen.append(p)
+        if len(seen) == n:
+            return list(reversed(seen))
+    return []
+
+
+def previous_sentence_date(text, sent, parties, ctx):
+    """"Late on Sunday, X announced ... . The announcement came after X had a phone call with
+    Y.": an undated report takes the one date of the sentence before it, in the same paragraph
+    and about the same person."""
+    prev = ctx.prev_sentence
+    if prev is None or prev.end > sent.start or "\n" in text[prev.end:sent.start]:
+        return None
+    if not ctx.prev_names & {p.name for p in parties if p.name}:
+        return None
+    if lex("relative_time").search(sent.text):
+        return None
+    found = _dates.find_dates(prev.text)
+    return found[0] if len(found) == 1 else None
+
+
+def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_start,
+                      sent) -> list[Party]:
+    """"he", "the two", "they", "the co-chairs", "the President": recent participants."""
+    s = subj_text.strip().lower()
+    if not s:
+        return []
+    tail = s[-90:]
+    # the reference word nearest the verb decides: "the official said that he will meet"
+    best, best_pos = None, -1
+    for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker", "ref_countries"):
+        for m in lex(cat).finditer(tail):
+            rest = tail[m.end():]
+            limit = 12 if cat == "ref_speaker" else 5
+            if _PREP_BEFORE.search(tail, 0, m.start()):
+                continue   # "a level below the Secretary": not the subject
+            if len(rest.split()) <= limit and m.start() >= best_pos:
+                best, best_pos = cat, m.start()
+    if best == "ref_speaker":
+        who = _speaker(text, sent, parties) or _last_speaker(ctx)
+        if who is None:
+            return []
+        # "we" speaks for an institution: keep its side, not the spokesman's name
+        return [Party(None, who.role, who.country, who.org, who.countries, who.orgs,
+                      who.start, who.end, "role")]
+    if best == "ref_countries":
+        seen: list = []
+        here = [p for p in parties if p.kind == "country" and p.start < hit_start]
+        for p in reversed(ctx.countries_seen + here):
+            if p.countries not in [q.countries for q in seen]:
+                seen.append(p)
+            if len(seen) == 2:
+                return list(reversed(seen))
+        return []
+    if best == "ref_group" and ctx.last_group:
+        return [ctx.last_group]
+    if best == "ref_pair":
+        if ctx.last_event_parties and len(sides(ctx.last_event_parties)) >= 2:
+            return list(ctx.last_event_parties)
+        # "the two" are the two people named last; unnamed officials only when too few are
+        return _last_distinct([p for p in ctx.recent if p.name], 2) or _last_distinct(ctx.recent, 2)
+    if best == "ref_plural":
+        if ctx.last_event_parties:
+            return list(ctx.last_event_parties)
+        return []
+    if best == "ref_single":
+        # the latest person before the pronoun, in this sentence first; else the latest subject
+        here = [p for p in parties if p.start < hit_start and p.kind in ("person", "role") and p.sides]
+        if here and here[0].start - sent.start < 40 and here[0].start < ctx.first_hit \
+                and not _PREP_BEFORE.search(text, sent.start, here[0].start):
+            return [here[0]]      # the sentence's own subject: "Kerry ... as he greeted"
+        if ctx.subjects:
+            return [ctx.subjects[-1]]
+        if here:
+            return [here[-1]]
+        for p in reversed(ctx.recent):
+            if p.kind == "person" and p.sides:
+                return [p]
+    return []
+
+
+_SPEECH_HINTS = ("said", "says", "told", "add", "not", "stress", "stat", "expla", "accord")
+
+
+def speech_hint(sentence: str) -> bool:
+    """A cheap test before looking for a speaker: a speech verb's stem in the sentence."""
+    low = sentence.lower()
+    return any(h in low for h in _SPEECH_HINTS)
+
+
+def _speaker(text, sent, parties) -> Party | None:
+    """The person or official a speech verb attributes the sentence to ("X said", "said X")."""
+    for m in lex("speech").finditer(text, sent.start, sent.end):
+        for p in parties:
+            if p.kind not in ("person", "role") or not p.sides or in_quote(sent, p.start):
+                continue
+            if 0 <= m.start() - p.end <= 3 or 0 <= p.start - m.end() <= 12:
+                return p
+    return None
+
+
+def _last_speaker(ctx: Context) -> Party | None:
+    """The speaker of the latest earlier sentence that names one."""
+    while ctx.speech:
+        text, sent, parties = ctx.speech.pop()
+        who = _speaker(text, sent, parties)
+        if who:
+            ctx.speaker = who
+            ctx.speech.clear()
+            break
+    return ctx.speaker
+
+
+_PREP_BEFORE = re.compile(r"\b(?:below|above|with|to|of|for|by|from|than|about|under|at|on|in)\s+$", re.I)
+
+
+def in_quote(sent: Sentence, pos: int) -> bool:
+    """Is `pos` inside quotation marks of the sentence (an odd number of quotes before it)?"""
+    before = sent.text[:max(0, pos - sent.start)]
+    after = sent.text[max(0, pos - sent.start):]
+    n_before = before.count('"') + before.count("“") + before.count("”")
+    n_after = after.count('"') + after.count("“") + after.count("”")
+    # odd before: opened here; none before and odd after: opened in an earlier sentence
+    return n_before % 2 == 1 or (n_before == 0 and n_after % 2 == 1)
+
+
+def _last_distinct(recent, n) -> list[Party]:
+    out, seen = [], set()
+    for p in reversed(recent):
+        if p.sides and p.sides not in seen:
+            out.append(p)
+            seen.add(p.sides)
+            if len(out) == n:
+                break
+    return list(reversed(out)) if len(out) == n else []
