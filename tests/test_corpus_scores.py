@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from parley.logic import evaluation as ev
+from parley.eval import score as ev
 from parley.logic.cleaning import clean
-from parley.logic.corpus import load_corpus
+from parley.eval.corpus import load_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEEDS = CORPUS / "seeds"
@@ -47,14 +47,14 @@ needs_detector = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def seed_report():
-    from parley.eval_report import evaluate
+    from parley.eval.report import evaluate
 
     return evaluate(SEEDS)
 
 
 @pytest.fixture(scope="module")
 def dev_report():
-    from parley.eval_report import evaluate
+    from parley.eval.report import evaluate
 
     return evaluate(DEV)
 

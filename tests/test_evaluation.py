@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from parley.logic import evaluation as ev
+from parley.eval import score as ev
 
 
 def gold(countries, status="occurred", *, kind="meeting", location=None, date=None, people=(),
@@ -206,7 +206,7 @@ def test_tagging_scores_use_body_mentions_only():
 @pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
                     reason="services/parley/logic/detection.py does not exist yet")
 def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, capsys):
-    from parley.eval_report import main
+    from parley.eval.report import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -31,7 +31,7 @@ if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another check
 
 from parley.logic import gazetteer  # noqa: E402
 from parley.logic.cleaning import clean  # noqa: E402
-from parley.logic.corpus import load_corpus  # noqa: E402
+from parley.eval.corpus import load_corpus  # noqa: E402
 from parley.logic.tagging import tag  # noqa: E402
 
 DEFAULT = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]

@@ -1,6 +1,6 @@
 """`parley eval CORPUS_DIR`: run the in-process pipeline over an annotated corpus and score it.
 
-    python -m parley.eval_report tests/corpus/dev [--verbose] [--json FILE]
+    parley eval tests/corpus/dev [--verbose] [--json FILE]
 
 Prints rich tables (per article, meeting attributes, tagging, cleaning, calibration) and, as
 the last three lines, a compact summary meant for logs and CI:
@@ -26,8 +26,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from parley.logic import evaluation as ev
-from parley.logic.corpus import load_corpus
+from parley.eval import score as ev
+from parley.eval.corpus import load_corpus
 from parley.logic.errors import Rejected
 
 
@@ -223,7 +223,7 @@ def _doc_dict(d: ev.DocScore) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="parley eval", description="Score the pipeline on an annotated corpus.")
     parser.add_argument("corpus_dir", type=Path, help="folder with *.txt and gold.jsonl")
-    parser.add_argument("--verbose", action="store_true", help="list every miss and false detection with its evidence")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss and false detection with its evidence")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
     args = parser.parse_args(argv)
     if not args.corpus_dir.is_dir():

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .textnorm import normalise_for_match
+from parley.logic.textnorm import normalise_for_match
 
 # Assignment weights: lexicographic preference packed into one number.
 W_REQUIRED = 1_000_000
