@@ -1,6 +1,6 @@
 """Evaluation against annotated corpora (GOLD_FORMAT.md): not used by the running services.
 
 - corpus.py       loading a corpus folder (`*.txt` + `gold.jsonl`) as articles.raw messages
-- score.py        the scorer (meetings, tagging, cleaning)
+- score.py        THE scorer (meetings by the reference scorer's rules, tagging, cleaning)
 - report.py       `parley eval CORPUS_DIR`: run the pipeline in-process, score, print
 """

@@ -1,17 +1,29 @@
-"""Scoring detected meetings, tags and cleaning against gold (GOLD_FORMAT.md, "Scoring").
+"""THE scorer: detected meetings, tags and cleaning against gold (GOLD_FORMAT.md, "Scoring").
 
-Meetings. A detection matches a gold meeting when its set of participant countries equals the
-gold set and its status is one of the gold statuses. Each gold meeting takes at most one
-detection; pairs come from an optimal assignment whose weights prefer, in this order,
-required gold meetings, then optional ones, then agreement on kind, place, date and people.
-Precision, recall and F1 count only required (non-optional) gold meetings: a detection
-assigned to an optional gold meeting is ignored, every other unassigned detection (including
-a duplicate) is a false positive. For the true-positive pairs, kind, location, date, people
-and orgs are scored separately as accuracies.
+Meetings follow the reference scorer (../shared/eval/score.py) rule for rule, so that
+`parley eval` prints the figures it prints (tests/test_eval_agrees_with_reference.py):
 
-Tagging (a choice, documented here): persons = distinct `name`s of person mentions in the
-body (not title or captions) against gold `persons`; countries = codes of the body's country
-mentions plus the countries of its person and role mentions, against gold `countries`.
+- A detection may be paired with a gold meeting when its country set (`countries`, or the
+  participants' countries when that is empty) equals the gold set and its status is one of
+  the gold statuses. Within an article, pairs come from an optimal assignment (Hungarian
+  method, gold meetings as rows) with weight 1000 for a required gold meeting, 500 for an
+  optional one, plus one per agreeing field: kind, location, date, and each gold person found.
+- Precision, recall and F1 count only required gold meetings: a detection assigned to an
+  optional gold meeting is ignored, every other unassigned detection (a duplicate too) is a
+  false positive.
+- For the true-positive pairs each field is an accuracy over the pairs whose gold field is
+  filled (`None` on a `Pair` = not scored): kind always (equal); location when the gold has
+  one (the detected `location.name` and the gold location, lower-cased and NFKC-normalised,
+  contain one another; missing = wrong); date when the gold has one (the detected
+  `date.value` starts with it, or is a `YYYY-MM` it starts with); people when the gold lists
+  some (each gold person is one of the detected participants: `same_person`); orgs when the
+  gold lists some (a subset of the detected `orgs`, lower-cased).
+
+Tagging (not scored by the reference; a choice, documented here): persons = distinct `name`s
+of person mentions in the body (not title or captions) against gold `persons`, compared by
+`tagged_person`, which also tolerates transliterated surnames ("Mammedyarov"/"Mammadyarov",
+"Rahmonov"/"Rahmon"); countries = codes of the body's country mentions plus the countries of
+its person and role mentions, against gold `countries`.
 
 Cleaning: every `must_keep` phrase must be in the cleaned title, text or captions; no
 `must_drop` phrase may be in the cleaned text (both compared after the cleaner's own
@@ -20,32 +32,31 @@ normalisation: quotes, spaces, markup, case).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from parley.logic.textnorm import normalise_for_match
 
-# Assignment weights: lexicographic preference packed into one number.
-W_REQUIRED = 1_000_000
-W_OPTIONAL = 10_000
-W_KIND, W_PLACE, W_DATE, W_PEOPLE = 1000, 100, 10, 1
+# Assignment weights (the reference's): required before optional, then agreement.
+W_REQUIRED = 1000
+W_OPTIONAL = 500
 
+FIELDS = ("kind", "location", "date", "people", "orgs")
 CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0000001)
-NAME_SIMILARITY = 85  # rapidfuzz ratio at which two surnames are one (Sergei/Sergey...)
 
-# Letters NFKD does not decompose to ASCII.
-_FOLD_EXTRA = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
-                             "þ": "th", "ð": "d", "ħ": "h", "Ø": "o", "Ł": "l", "Đ": "d", "Æ": "ae"})
-_TITLES = frozenset(
-    "mr mrs ms dr sir madam king queen prince princess sheikh sheik president minister prime "
-    "secretary general chancellor his her majesty excellency hon honourable honorable jr sr "
-    "ambassador senator pope emir sultan lord lady gen col h.e. he".split()
-)
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # hyphens split: "el-Sisi" = "el Sisi"
+# Words dropped from names before they are compared (the reference's list).
+HONORIFICS = frozenset({
+    "king", "queen", "prince", "princess", "sheikh", "emir", "president", "prime", "minister", "dr",
+    "mr", "mrs", "ms", "sir", "lord", "his", "her", "majesty", "of", "ii", "iii", "iv", "v", "vi",
+    "vii", "viii", "x", "the",
+})
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -53,13 +64,18 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # hyphens split: "el-Sisi" = "
 
 @dataclass
 class Pair:
+    """A true positive. A field is True/False when scored, None when the gold leaves it empty."""
+
     gold: dict
     detected: dict
     kind_ok: bool
-    location_ok: bool
-    date_ok: bool
-    people_ok: bool
-    orgs_ok: bool
+    location_ok: bool | None
+    date_ok: bool | None
+    people_ok: bool | None
+    orgs_ok: bool | None
+
+    def wrong(self) -> list[str]:
+        return [name for name in FIELDS if getattr(self, name + "_ok") is False]
 
 
 @dataclass
@@ -69,6 +85,8 @@ class DocScore:
     fp: int = 0
     fn: int = 0
     ignored: int = 0  # detections assigned to optional gold meetings
+    stray: int = 0  # detections of an article without gold (not scored)
+    events: list[dict] = field(default_factory=list)  # every detection of the article
     pairs: list[Pair] = field(default_factory=list)  # true positives
     misses: list[dict] = field(default_factory=list)  # required gold meetings not found
     false: list[dict] = field(default_factory=list)  # false detections
@@ -107,71 +125,219 @@ class Totals:
     teaser_leaks: int
     errors: int
     calibration: list[dict]
+    stray: int = 0
+
+    def figures(self) -> dict:
+        """The meeting figures under the reference scorer's `--json` keys and rounding."""
+        r = lambda x: None if x is None else round(x, 3)  # noqa: E731
+        return {
+            "tp": self.tp, "fp": self.fp, "fn": self.fn,
+            "precision": r(self.precision), "recall": r(self.recall), "f1": r(self.f1),
+            "location_acc": r(self.location), "date_acc": r(self.date), "people_acc": r(self.people),
+            "kind_acc": r(self.kind), "orgs_acc": r(self.orgs), "stray_events": self.stray,
+        }
+
+
+# -- reading detections ----------------------------------------------------------------------
+
+
+def norm(text: str | None) -> str:
+    """NFKC, spaces collapsed, lower-cased."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+
+
+def stem(name: str) -> str:
+    """Basename without extension: an article ingested as 004_x.json scores as gold doc 004_x.txt."""
+    return os.path.splitext(os.path.basename(name))[0]
+
+
+def doc_of(event: dict) -> str:
+    """The article a meeting event belongs to, as the stem of its file name (`source.file` for
+    parley's events; the other spellings are the reference's)."""
+    for key in ("doc", "source_file"):
+        if isinstance(event.get(key), str):
+            return stem(event[key])
+    for key in ("source", "article"):
+        value = event.get(key)
+        if isinstance(value, str):
+            return stem(value)
+        if isinstance(value, dict):
+            for sub in ("file", "path", "name", "uri", "url", "source", "doc"):
+                if isinstance(value.get(sub), str):
+                    return stem(value[sub])
+            if isinstance(value.get("source"), dict):
+                return doc_of({"source": value["source"]})
+    return stem(str(event.get("article_id", "")))
+
+
+def countries_of(det: dict) -> tuple[str, ...]:
+    codes = det.get("countries")
+    if not codes:
+        codes = [p.get("country") for p in det.get("participants") or [] if isinstance(p, dict)]
+    return tuple(sorted({c for c in codes if c}))
+
+
+def people_of(det: dict) -> set[str]:
+    out = set()
+    for p in det.get("participants") or []:
+        if isinstance(p, dict) and p.get("name"):
+            out.add(norm(p["name"]))
+        elif isinstance(p, str):
+            out.add(norm(p))
+    for p in det.get("people") or []:
+        out.add(norm(p))
+    return out
+
+
+def _sub(det: dict, name: str, sub: str):
+    value = det.get(name)
+    return value.get(sub) if isinstance(value, dict) else value
+
+
+def _confidence(det: dict) -> float:
+    try:
+        return float(det.get("confidence", 0.0))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+# -- names -----------------------------------------------------------------------------------
+
+
+def fold(name: str | None, german: bool = False) -> tuple[str, ...]:
+    """Accent- and case-folded name words without titles: 'Queen Elizabeth II' -> ('elizabeth',).
+    german=True spells umlauts out first ('Schröder' -> 'schroeder'). A name made only of
+    titles keeps them."""
+    text = unicodedata.normalize("NFKD", (name or "").translate(_GERMAN) if german else (name or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = _WORD.findall(text)
+    return tuple(w for w in words if w not in HONORIFICS) or tuple(words)
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two spellings of one person: same last word, or one name's words within the other's
+    (after `fold`, with and without umlauts spelled out)."""
+    for ta in {fold(a), fold(a, True)}:
+        for tb in {fold(b), fold(b, True)}:
+            if ta and tb and (ta[-1] == tb[-1] or set(ta) <= set(tb) or set(tb) <= set(ta)):
+                return True
+    return False
+
+
+# -- field rules (gold meeting, detection) ---------------------------------------------------
+
+
+def statuses(gold: dict) -> list:
+    status = gold.get("status")
+    return status if isinstance(status, list) else [status]
+
+
+def compatible(gold: dict, det: dict) -> bool:
+    """May be paired: equal country sets, detected status among the gold ones."""
+    return countries_of(det) == tuple(sorted(gold.get("countries") or [])) and det.get("status") in statuses(gold)
+
+
+def kind_ok(gold: dict, det: dict) -> bool:
+    return det.get("kind") == gold.get("kind")
+
+
+def location_ok(gold: dict, det: dict) -> bool:
+    """The detected place name and the gold one contain one another ("New York City" ~ "New York")."""
+    got, want = norm(_sub(det, "location", "name") or ""), norm(gold.get("location"))
+    return bool(got) and (want in got or got in want)
+
+
+def date_ok(gold: dict, det: dict) -> bool:
+    """The detected date starts with the gold date, or is a month the gold day starts with."""
+    got, want = str(_sub(det, "date", "value") or ""), gold.get("date") or ""
+    return got.startswith(want) or (len(got) >= 7 and want.startswith(got))
+
+
+def people_ok(gold: dict, det: dict) -> bool:
+    """Every gold person is among the detected participants (extra detected people are fine)."""
+    got = people_of(det)
+    return all(any(same_person(person, name) for name in got) for person in gold.get("people") or [])
+
+
+def orgs_ok(gold: dict, det: dict) -> bool:
+    """Every gold organisation is among the detected `orgs`."""
+    got = {norm(o) for o in det.get("orgs") or [] if isinstance(o, str)}
+    return {norm(o) for o in gold.get("orgs") or []} <= got
+
+
+def compare(gold: dict, det: dict) -> Pair:
+    """The field checks of a true positive; a field the gold leaves empty is not scored."""
+    return Pair(
+        gold=gold,
+        detected=det,
+        kind_ok=kind_ok(gold, det),
+        location_ok=location_ok(gold, det) if gold.get("location") else None,
+        date_ok=date_ok(gold, det) if gold.get("date") else None,
+        people_ok=people_ok(gold, det) if gold.get("people") else None,
+        orgs_ok=orgs_ok(gold, det) if gold.get("orgs") else None,
+    )
+
+
+def agreement(gold: dict, det: dict) -> int:
+    """Secondary fields of `det` that agree with `gold`: kind, place, date, one per gold person."""
+    got = people_of(det)
+    return (int(kind_ok(gold, det))
+            + int(bool(gold.get("location")) and location_ok(gold, det))
+            + int(bool(gold.get("date")) and date_ok(gold, det))
+            + sum(any(same_person(person, name) for name in got) for person in gold.get("people") or []))
+
+
+def weight(gold: dict, det: dict) -> int:
+    """Assignment weight of a (gold, detection) pair; 0 = may not be paired."""
+    if not compatible(gold, det):
+        return 0
+    return (W_OPTIONAL if gold.get("optional") else W_REQUIRED) + agreement(gold, det)
 
 
 # -- meetings --------------------------------------------------------------------------------
 
 
-def statuses(gold: dict) -> set[str]:
-    status = gold.get("status")
-    return set(status) if isinstance(status, list) else {status}
-
-
-def compatible(detected: dict, gold: dict) -> bool:
-    return set(detected.get("countries") or []) == set(gold.get("countries") or []) and (
-        detected.get("status") in statuses(gold)
-    )
-
-
 def score_meetings(gold_meetings: list[dict], detections: list[dict], doc: DocScore | None = None) -> DocScore:
-    """Match detections to gold meetings of one article and count TP/FP/FN."""
+    """Pair the detections of one article with its gold meetings and count TP/FP/FN."""
     doc = doc if doc is not None else DocScore(doc="")
-    weights = [[_weight(d, g) for g in gold_meetings] for d in detections]
-    assignment = assign(weights)
-    taken_gold: set[int] = set()
-    for di, det in enumerate(detections):
-        gi = assignment.get(di)
-        if gi is None:
-            doc.fp += 1
-            doc.false.append(det)
-            doc.confidences.append((_confidence(det), False))
-            continue
-        taken_gold.add(gi)
-        gold = gold_meetings[gi]
+    doc.events = list(detections)
+    weights = ([[weight(g, d) for d in detections] for g in gold_meetings]
+               if gold_meetings and detections else [])
+    pairs = assign(weights) if weights else {}
+    for gi, gold in enumerate(gold_meetings):
         if gold.get("optional"):
-            doc.ignored += 1
+            doc.ignored += gi in pairs
             continue
+        if gi not in pairs:
+            doc.fn += 1
+            doc.misses.append(gold)
+            continue
+        det = detections[pairs[gi]]
         doc.tp += 1
         doc.pairs.append(compare(gold, det))
         doc.confidences.append((_confidence(det), True))
-    for gi, gold in enumerate(gold_meetings):
-        if gi not in taken_gold and not gold.get("optional"):
-            doc.fn += 1
-            doc.misses.append(gold)
+    used = set(pairs.values())
+    for di, det in enumerate(detections):
+        if di not in used:
+            doc.fp += 1
+            doc.false.append(det)
+            doc.confidences.append((_confidence(det), False))
     return doc
 
 
-def _weight(det: dict, gold: dict) -> int:
-    if not compatible(det, gold):
-        return 0
-    pair = compare(gold, det)
-    base = W_OPTIONAL if gold.get("optional") else W_REQUIRED
-    return (base + W_KIND * pair.kind_ok + W_PLACE * pair.location_ok + W_DATE * pair.date_ok
-            + W_PEOPLE * pair.people_ok)
+def assign(weights: list[list[float]]) -> dict[int, int]:
+    """Maximum-weight assignment of rows to columns (weight <= 0 = not allowed), as {row: col}.
 
-
-def assign(weights: list[list[int]]) -> dict[int, int]:
-    """Maximum-weight matching of rows to columns (weight 0 = not allowed), as {row: col}.
-
-    Hungarian algorithm (Kuhn-Munkres, O(n^3)) on the square matrix padded with zeros.
+    Hungarian algorithm (Kuhn-Munkres, O(n^3)) on the square matrix padded with zeros; the
+    reference's code step for step, so that ties are broken the same way.
     """
     rows = len(weights)
     cols = len(weights[0]) if rows else 0
-    if not rows or not cols:
-        return {}
     n = max(rows, cols)
-    top = max(max(r) for r in weights)
-    # cost = top - weight, padded cells cost `top` (same as a forbidden pair)
+    if n == 0:
+        return {}
+    top = max((w for row in weights for w in row), default=0)
+    # cost = top - weight; padded cells weigh 0 (as a forbidden pair)
     cost = [[top - (weights[i][j] if i < rows and j < cols else 0) for j in range(n)] for i in range(n)]
     inf = float("inf")
     u = [0.0] * (n + 1)
@@ -179,8 +345,7 @@ def assign(weights: list[list[int]]) -> dict[int, int]:
     p = [0] * (n + 1)  # p[j]: row matched to column j (1-based), 0 = none
     way = [0] * (n + 1)
     for i in range(1, n + 1):
-        p[0] = i
-        j0 = 0
+        p[0], j0 = i, 0
         minv = [inf] * (n + 1)
         used = [False] * (n + 1)
         while True:
@@ -208,113 +373,50 @@ def assign(weights: list[list[int]]) -> dict[int, int]:
             j0 = j1
     result = {}
     for j in range(1, n + 1):
-        i = p[j]
-        if i and i - 1 < rows and j - 1 < cols and weights[i - 1][j - 1] > 0:
-            result[i - 1] = j - 1
+        i = p[j] - 1
+        if i < rows and j - 1 < cols and weights[i][j - 1] > 0:
+            result[i] = j - 1
     return result
 
 
-def compare(gold: dict, det: dict) -> Pair:
-    return Pair(
-        gold=gold,
-        detected=det,
-        kind_ok=det.get("kind") == gold.get("kind"),
-        location_ok=location_matches(gold.get("location"), det.get("location")),
-        date_ok=_date_value(det) == (gold.get("date") or None),
-        people_ok=people_match(gold.get("people") or [], _det_people(det)),
-        orgs_ok=_org_set(gold.get("orgs")) == _org_set(det.get("orgs")),
-    )
+# -- tagging and cleaning ------------------------------------------------------------------
+
+TAG_NAME_SIMILARITY = 85  # rapidfuzz ratio at which two surnames are one (Sergei/Sergey...)
+# Letters NFKD does not decompose to ASCII.
+_FOLD_EXTRA = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
+                             "þ": "th", "ð": "d", "ħ": "h", "Ø": "o", "Ł": "l", "Đ": "d", "Æ": "ae"})
+_TAG_TITLES = frozenset(
+    "mr mrs ms dr sir madam king queen prince princess sheikh sheik president minister prime "
+    "secretary general chancellor his her majesty excellency hon honourable honorable jr sr "
+    "ambassador senator pope emir sultan lord lady gen col h.e. he".split()
+)
+_TAG_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # hyphens split: "el-Sisi" = "el Sisi"
 
 
-def _date_value(det: dict) -> str | None:
-    date = det.get("date")
-    return (date.get("value") or None) if isinstance(date, dict) else None
+def _tag_name_tokens(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", name.translate(_FOLD_EXTRA))
+    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_FOLD_EXTRA).casefold()
+    return [t for t in _TAG_TOKEN.findall(text) if t not in _TAG_TITLES]
 
 
-def _det_people(det: dict) -> list[str]:
-    return [p["name"] for p in det.get("participants") or [] if isinstance(p, dict) and p.get("name")]
-
-
-def _org_set(orgs) -> set[str]:
-    return {str(o).casefold() for o in orgs or []}
-
-
-def _confidence(det: dict) -> float:
-    try:
-        return float(det.get("confidence", 0.0))
-    except (TypeError, ValueError):
-        return 0.0
-
-
-# -- names and places ----------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Accents, case and non-decomposing letters folded ("Çavuşoğlu" -> "cavusoglu")."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.translate(_FOLD_EXTRA).casefold()
-
-
-def name_tokens(name: str) -> list[str]:
-    return [t for t in _TOKEN.findall(fold(name)) if t not in _TITLES]
-
-
-def same_person(a: str, b: str) -> bool:
-    """Two spellings of one person: their surnames agree, allowing transliteration and
-    word order ("Kishida Fumio" / "Fumio Kishida")."""
-    ta, tb = name_tokens(a), name_tokens(b)
+def tagged_person(a: str, b: str) -> bool:
+    """A tagged person's name against a gold `persons` name: their surnames agree, allowing
+    transliteration and word order ("Kishida Fumio" / "Fumio Kishida")."""
+    ta, tb = _tag_name_tokens(a), _tag_name_tokens(b)
     if not ta or not tb:
         return False
     for surname, other in ((ta[-1], tb), (tb[-1], ta)):
-        if any(t == surname or (len(t) > 3 and fuzz.ratio(t, surname) >= NAME_SIMILARITY) for t in other):
+        if any(t == surname or (len(t) > 3 and fuzz.ratio(t, surname) >= TAG_NAME_SIMILARITY) for t in other):
             return True
     return False
-
-
-def people_match(gold: list[str], detected: list[str]) -> bool:
-    """Every gold participant is found and every named detected participant is in gold."""
-    return all(any(same_person(g, d) for d in detected) for g in gold) and all(
-        any(same_person(d, g) for g in gold) for d in detected
-    )
-
-
-def _place_key(name: str) -> str:
-    tokens = [t for t in _TOKEN.findall(fold(name)) if t not in ("city", "the", "of", "d", "c")]
-    return " ".join(tokens)
-
-
-def location_matches(gold: str | None, det) -> bool:
-    """Gold location (city or country name, or null) against a detected location dict.
-
-    Tolerates "New York"/"New York City", "Washington"/"Washington, D.C." and accents; a gold
-    country is also matched by the detected location's country when it names that country.
-    """
-    det_name = det.get("name") if isinstance(det, dict) else None
-    if not gold:
-        return not det_name
-    if not det_name:
-        return False
-    g, d = _place_key(gold), _place_key(det_name)
-    if not g or not d:
-        return False
-    if g == d or g in d.split() or d in g.split() or g.startswith(d + " ") or d.startswith(g + " "):
-        return True
-    # spellings: "Genève"/"Geneva" (one edit in a long name), or 90% alike overall
-    if min(len(g), len(d)) >= 6 and Levenshtein.distance(g, d) <= 1:
-        return True
-    return fuzz.ratio(g, d) >= 90
-
-
-# -- tagging and cleaning ------------------------------------------------------------------
 
 
 def score_tagging(gold: dict, tagged: dict, doc: DocScore) -> None:
     body = [m for m in tagged.get("mentions") or [] if not m.get("field")]
     predicted_people = sorted({m.get("name") for m in body if m.get("type") == "person" and m.get("name")})
     gold_people = gold.get("persons") or []
-    correct = sum(1 for p in predicted_people if any(same_person(p, g) for g in gold_people))
-    found = sum(1 for g in gold_people if any(same_person(p, g) for p in predicted_people))
+    correct = sum(1 for p in predicted_people if any(tagged_person(p, g) for g in gold_people))
+    found = sum(1 for g in gold_people if any(tagged_person(p, g) for p in predicted_people))
     doc.persons = (correct, len(predicted_people), len(gold_people))
     doc.persons_found = found
 
@@ -338,8 +440,8 @@ def score_cleaning(gold: dict, cleaned: dict, doc: DocScore) -> None:
     for phrase in gold.get("must_keep") or []:
         (doc.keep_ok if normalise_for_match(phrase) in kept else doc.keep_missing).append(phrase)
     for phrase in gold.get("must_drop") or []:
-        norm = normalise_for_match(phrase)
-        leaked = phrase in body_text or bool(norm and norm in body)
+        normalised = normalise_for_match(phrase)
+        leaked = phrase in body_text or bool(normalised and normalised in body)
         (doc.drop_leaked if leaked else doc.drop_ok).append(phrase)
 
 
@@ -374,16 +476,16 @@ def totals(docs: list[DocScore]) -> Totals:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     pairs = [p for d in docs for p in d.pairs]
 
-    def acc(attr: str) -> float | None:
-        return sum(getattr(p, attr) for p in pairs) / len(pairs) if pairs else None
+    def acc(name: str) -> float | None:
+        scored = [ok for p in pairs if (ok := getattr(p, name + "_ok")) is not None]
+        return sum(scored) / len(scored) if scored else None
 
     def ratio(a: int, b: int) -> float | None:
         return a / b if b else None
 
     return Totals(
         tp=tp, fp=fp, fn=fn, precision=precision, recall=recall, f1=f1,
-        kind=acc("kind_ok"), location=acc("location_ok"), date=acc("date_ok"),
-        people=acc("people_ok"), orgs=acc("orgs_ok"),
+        kind=acc("kind"), location=acc("location"), date=acc("date"), people=acc("people"), orgs=acc("orgs"),
         persons_p=ratio(sum(d.persons[0] for d in docs), sum(d.persons[1] for d in docs)),
         persons_r=ratio(sum(d.persons_found for d in docs), sum(d.persons[2] for d in docs)),
         countries_p=ratio(sum(d.countries[0] for d in docs), sum(d.countries[1] for d in docs)),
@@ -393,6 +495,7 @@ def totals(docs: list[DocScore]) -> Totals:
         teaser_leaks=sum(len(d.teaser_leaks) for d in docs),
         errors=sum(1 for d in docs if d.error),
         calibration=calibration([c for d in docs for c in d.confidences]),
+        stray=sum(d.stray for d in docs),
     )
 
 
