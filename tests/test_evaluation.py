@@ -245,3 +245,34 @@ def test_gold_lines_make_the_corpus_a_text_without_gold_is_stray_a_gold_line_wit
     t = evaluate(tmp_path).totals
     assert (t.tp, t.fp, t.fn, t.stray, t.errors) == (1, 0, 1, 1, 1)
 
+
+# -- confidence calibration fit --------------------------------------------------------------
+
+
+def test_the_calibration_fit_pools_bins_until_precision_rises_and_smooths_them():
+    from parley.eval.calibration import fit
+
+    points = [(0.35, True), (0.35, False), (0.45, False), (0.45, False), (0.75, True), (0.95, True)]
+    rows = fit(points)
+    overall = 3 / 6
+    # 0.3 (1/2) and 0.4 (0/2) are pooled: precision may not fall as the raw score rises
+    assert [(lo, n) for lo, _, n in rows] == [(0.3, 4), (0.7, 1), (0.9, 1)]
+    assert rows[0][1] == pytest.approx((1 + 3 * overall) / (4 + 3))
+    assert fit([]) == []
+
+
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
+                    reason="services/parley/logic/detection.py does not exist yet")
+def test_the_calibration_fit_writes_a_table_the_detector_reads(tmp_path):
+    from pathlib import Path
+
+    from parley.eval.calibration import fit_calibration
+    from parley.logic import confidence
+
+    seeds = Path(__file__).resolve().parent / "corpus" / "seeds"
+    out = tmp_path / "calibration.tsv"
+    rows = fit_calibration(seeds, out)
+    assert rows and confidence.DISABLED is False
+    table = [line.split("\t") for line in out.read_text().splitlines() if not line.startswith("#")]
+    assert [(float(lo), int(n)) for lo, _, n in table] == [(round(lo, 2), n) for lo, _, n in rows]
+    assert sum(n for _, _, n in rows) == 16  # every scored detection of the seeds (all true positives)

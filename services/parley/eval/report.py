@@ -1,6 +1,6 @@
 """`parley eval CORPUS_DIR`: run the in-process pipeline over an annotated corpus and score it.
 
-    parley eval tests/corpus/dev [--verbose] [--json FILE] [--events FILE.jsonl]
+    parley eval tests/corpus/dev [--verbose] [--json FILE] [--events FILE.jsonl] [--fit-calibration [TSV]]
 
 Prints rich tables (per article, meeting attributes, tagging, cleaning, calibration) and, as
 the last three lines, a compact summary meant for logs and CI:
@@ -13,6 +13,8 @@ The meeting figures are those of the reference scorer (../shared/eval/score.py) 
 events: `--events FILE.jsonl` writes them (one meeting event per line) so it can be run on
 them. A field the gold never fills prints n/a (the reference's null). ms/doc: in-process
 pipeline time per article, leaving out the first one, which loads the gazetteer.
+`--fit-calibration` refits the confidence calibration table on this corpus
+(parley.eval.calibration) instead of printing the report.
 """
 
 from __future__ import annotations
@@ -255,6 +257,8 @@ def _doc_dict(d: ev.DocScore) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from parley.eval import calibration
+
     parser = argparse.ArgumentParser(prog="parley eval", description="Score the pipeline on an annotated corpus.")
     parser.add_argument("corpus_dir", type=Path, help="folder with *.txt and gold.jsonl")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -262,10 +266,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl",
                         help="also write the detected meeting events (input of ../shared/eval/score.py)")
+    parser.add_argument("--fit-calibration", type=Path, nargs="?", const=calibration.TABLE, metavar="TSV",
+                        help="instead of the report, refit the confidence calibration table on this corpus "
+                             "and write it (default: the shipped services/parley/data/detection/calibration.tsv)")
     args = parser.parse_args(argv)
     if not args.corpus_dir.is_dir():
         print(f"not a corpus folder: {args.corpus_dir}", file=sys.stderr)
         return 2
+    if args.fit_calibration:
+        rows = calibration.fit_calibration(args.corpus_dir, args.fit_calibration)
+        if not rows:
+            print(f"no scored detection in {args.corpus_dir}: nothing written", file=sys.stderr)
+            return 1
+        print(f"wrote {args.fit_calibration}: "
+              + ", ".join(f"{lo:.2f}->{precision:.3f} (n={n})" for lo, precision, n in rows))
+        return 0
     report = run_eval(args.corpus_dir, verbose=args.verbose)
     if args.json:
         args.json.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
