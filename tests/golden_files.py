@@ -7,7 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
-from parley.logic.corpus import load_corpus
+from parley.eval.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]

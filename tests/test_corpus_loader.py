@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from parley.logic.corpus import load_corpus
+from parley.eval.corpus import load_corpus
 from parley.schemas import validator
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from parley.logic import evaluation as ev
+from parley.eval import score as ev
 from parley.logic.clean import clean
-from parley.logic.corpus import load_corpus
+from parley.eval.corpus import load_corpus
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEEDS = CORPUS / "seeds"
@@ -28,10 +28,12 @@ DEV_FLOORS = {
     "recall": 0.808,
     "f1": 0.888,
     "kind": 0.944,
-    "location": 0.930,
-    "date": 0.930,
-    "people": 0.930,
-    "orgs": 0.985,
+    # location/date/people/orgs: since the reference scorer's rule (each field only over the
+    # pairs whose gold field is filled, names as ../shared/eval/score.py compares them)
+    "location": 0.900,
+    "date": 0.921,
+    "people": 0.909,
+    "orgs": 0.750,
     "persons_p": 0.957,
     "persons_r": 0.937,
     "countries_p": 0.880,
@@ -47,14 +49,14 @@ needs_detector = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def seed_report():
-    from parley.eval_report import evaluate
+    from parley.eval.report import evaluate
 
     return evaluate(SEEDS)
 
 
 @pytest.fixture(scope="module")
 def dev_report():
-    from parley.eval_report import evaluate
+    from parley.eval.report import evaluate
 
     return evaluate(DEV)
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from parley.logic import evaluation as ev
+from parley.eval import score as ev
 
 
 def gold(countries, status="occurred", *, kind="meeting", location=None, date=None, people=(),
@@ -83,14 +83,16 @@ def test_the_assignment_pairs_by_kind_place_date_and_people_agreement():
     assert all(p.location_ok and p.date_ok and p.people_ok for p in s.pairs)
 
 
-def test_attribute_accuracies_count_only_the_matched_pairs():
+def test_attribute_accuracies_count_only_the_matched_pairs_whose_gold_field_is_filled():
     golds = [gold(["GBR", "USA"], kind="call", location=None, date="2020-01-02", people=["Boris Johnson"],
                   orgs=[]),
              gold(["FRA", "USA"], kind="meeting", location="Paris", date=None)]
     dets = [det(["GBR", "USA"], kind="meeting", date="2020-01-02", people=["Johnson"]),
             det(["FRA", "USA"], kind="meeting", location="Lyon", orgs=["NATO"])]
     t = ev.totals([score(golds, dets)])
-    assert (t.kind, t.location, t.date, t.people, t.orgs) == (0.5, 0.5, 1.0, 1.0, 0.5)
+    # kind: both pairs; location: only Paris; date and people: only the call; orgs: no gold lists one
+    assert (t.kind, t.location, t.date, t.people, t.orgs) == (0.5, 0.0, 1.0, 1.0, None)
+    assert t.figures()["orgs_acc"] is None and t.figures()["location_acc"] == 0.0
 
 
 def test_precision_recall_f1_over_required_meetings():
@@ -116,26 +118,29 @@ def test_no_gold_and_no_detection_scores_zero_without_dividing_by_zero():
 ])
 def test_people_tolerate_transliteration_accents_titles_and_order(a, b):
     assert ev.same_person(a, b)
+    assert ev.tagged_person(a, b)
 
 
 def test_different_people_do_not_match():
     assert not ev.same_person("Edward Nalbandian", "Elmar Mammadyarov")
+    assert not ev.tagged_person("Edward Nalbandian", "Elmar Mammadyarov")
+
+
+@pytest.mark.parametrize("a, b", [("Elmar Mammedyarov", "Elmar Mammadyarov"), ("Emomali Rahmonov", "Emomali Rahmon")])
+def test_tagged_persons_also_tolerate_transliterated_surnames(a, b):
+    assert ev.tagged_person(a, b)
 
 
 @pytest.mark.parametrize("g, d, ok", [
     ("New York", "New York City", True),
     ("Washington", "Washington, D.C.", True),
     ("Sochi", None, False),
-    (None, None, True),
-    (None, "Paris", False),
-    ("São Paulo", "Sao Paulo", True),
     ("Paris", "Lyon", False),
-    ("Geneva", "Genève", True),
     ("Minsk", "Pinsk", False),
     ("Austria", "Australia", False),
 ])
 def test_location_comparison(g, d, ok):
-    assert ev.location_matches(g, {"name": d} if d else None) is ok
+    assert ev.location_ok({"location": g}, det(["FRA"], location=d)) is ok
 
 
 def brute_force(weights):
@@ -206,7 +211,7 @@ def test_tagging_scores_use_body_mentions_only():
 @pytest.mark.skipif(importlib.util.find_spec("parley.logic.detect") is None,
                     reason="services/parley/logic/detect/ does not exist yet")
 def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, capsys):
-    from parley.eval_report import main
+    from parley.eval.report import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -224,3 +229,50 @@ def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, cap
     assert "must_keep 1/1 must_drop 1/1" in lines[-1]
     report = json.loads(out.read_text())
     assert report["totals"]["keep"] == [1, 1] and len(report["docs"]) == 1
+
+
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
+                    reason="services/parley/logic/detection.py does not exist yet")
+def test_gold_lines_make_the_corpus_a_text_without_gold_is_stray_a_gold_line_without_text_missed(tmp_path):
+    from parley.eval.report import evaluate
+
+    text = "The foreign ministers of Chile and Peru met in Lima on Monday.\n"
+    (tmp_path / "x.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "y.txt").write_text(text, encoding="utf-8")  # no gold line: its detections are stray
+    lines = [{"doc": "x.txt", "published": "2019-03-05", "meetings": [gold(["CHL", "PER"])]},
+             {"doc": "z.txt", "published": None, "meetings": [gold(["ARG", "CHL"]), gold(["CHL", "PER"], optional=True)]}]
+    (tmp_path / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in lines), encoding="utf-8")
+    t = evaluate(tmp_path).totals
+    assert (t.tp, t.fp, t.fn, t.stray, t.errors) == (1, 0, 1, 1, 1)
+
+
+# -- confidence calibration fit --------------------------------------------------------------
+
+
+def test_the_calibration_fit_pools_bins_until_precision_rises_and_smooths_them():
+    from parley.eval.calibration import fit
+
+    points = [(0.35, True), (0.35, False), (0.45, False), (0.45, False), (0.75, True), (0.95, True)]
+    rows = fit(points)
+    overall = 3 / 6
+    # 0.3 (1/2) and 0.4 (0/2) are pooled: precision may not fall as the raw score rises
+    assert [(lo, n) for lo, _, n in rows] == [(0.3, 4), (0.7, 1), (0.9, 1)]
+    assert rows[0][1] == pytest.approx((1 + 3 * overall) / (4 + 3))
+    assert fit([]) == []
+
+
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
+                    reason="services/parley/logic/detection.py does not exist yet")
+def test_the_calibration_fit_writes_a_table_the_detector_reads(tmp_path):
+    from pathlib import Path
+
+    from parley.eval.calibration import fit_calibration
+    from parley.logic.detect import confidence
+
+    seeds = Path(__file__).resolve().parent / "corpus" / "seeds"
+    out = tmp_path / "calibration.tsv"
+    rows = fit_calibration(seeds, out)
+    assert rows and confidence.DISABLED is False
+    table = [line.split("\t") for line in out.read_text().splitlines() if not line.startswith("#")]
+    assert [(float(lo), int(n)) for lo, _, n in table] == [(round(lo, 2), n) for lo, _, n in rows]
+    assert sum(n for _, _, n in rows) == 16  # every scored detection of the seeds (all true positives)

@@ -159,7 +159,7 @@ def test_fast_path_answers_like_jsonschema_on_mutated_messages():
 def _pipeline_messages() -> dict[str, dict]:
     """Real messages of every JSON topic: a sample article through clean, tag and detect."""
     from parley.logic.clean import clean
-    from parley.logic.corpus import raw_message
+    from parley.eval.corpus import raw_message
     from parley.logic.detect import detect
     from parley.logic.tag import tag
 

@@ -34,7 +34,7 @@ if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another check
 
 from parley.logic import gazetteer  # noqa: E402
 from parley.logic.clean import clean  # noqa: E402
-from parley.logic.corpus import load_corpus  # noqa: E402
+from parley.eval.corpus import load_corpus  # noqa: E402
 from parley.logic.tag import tag  # noqa: E402
 
 DEFAULT = [ROOT / "tests" / "corpus" / "seeds", ROOT / "tests" / "corpus" / "dev"]

@@ -34,10 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--output", "-o", metavar="FILE.jsonl", help="write the meetings as JSON Lines")
     process.add_argument("--quiet", "-q", action="store_true", help="do not print the meetings table")
 
-    evaluate = sub.add_parser("eval", help="score the detector on an annotated corpus folder")
-    evaluate.add_argument("corpus", metavar="CORPUS_DIR")
-    evaluate.add_argument("--verbose", "-v", action="store_true", help="list every miss and false detection")
-    evaluate.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    sub.add_parser("eval", help="score the detector on an annotated corpus folder (options: parley eval --help)")
 
     export = sub.add_parser("export", help="write the meetings stored by the sink as JSON Lines")
     export.add_argument("output", metavar="FILE.jsonl")
@@ -63,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["eval"]:
+        # Same for the evaluation: its options are defined once, in parley.eval.report.
+        from .eval.report import main as eval_main
+
+        return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     command = args.command
@@ -80,10 +82,6 @@ def main(argv: list[str] | None = None) -> int:
         from .batch import process_paths
 
         return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
-    if command == "eval":
-        from .eval_report import main as eval_main
-
-        return eval_main([args.corpus] + (["--verbose"] if args.verbose else []) + (["--json", args.json] if args.json else []))
     if command == "export":
         from .sink.store import read_meetings, write_jsonl
 

@@ -4,7 +4,7 @@
     gz = gazetteer.load()          # cached per process; compiled form cached on disk
     for start, end, entries in gz.scan(text): ...
 
-Data: services/data/gazetteer/ (rebuilt by `python -m parley.logic.gazetteer.build`),
+Data: services/parley/data/gazetteer/ (rebuilt by tools/build_gazetteer.py),
 plus folders named in PARLEY_GAZETTEER_EXTRA with files in the same format.
 """
 from __future__ import annotations

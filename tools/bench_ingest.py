@@ -1,4 +1,4 @@
-"""Reader and validator throughput: `python -m parley.ingest.bench [--articles N]`.
+"""Reader and validator throughput: `.venv/bin/python tools/bench_ingest.py [--articles N]`.
 
 Generates articles of about 4 kB (synthetic text) as one JSON Lines file and as one `.txt`
 file each, then times reading them, building the messages and validating them against
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,8 +17,12 @@ from pathlib import Path
 import orjson
 from jsonschema import Draft202012Validator
 
-from parley.ingest.readers import Article, read_paths
-from parley.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another checkout first
+    sys.path.insert(0, str(ROOT / "services"))
+
+from parley.ingest.readers import Article, read_paths  # noqa: E402
+from parley.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator  # noqa: E402
 
 WORDS = ("minister talks delegation summit agreement border trade envoy capital visit "
          "president cooperation statement bilateral security energy ports treaty").split()

@@ -1,16 +1,20 @@
 """`parley eval CORPUS_DIR`: run the in-process pipeline over an annotated corpus and score it.
 
-    python -m parley.eval_report tests/corpus/dev [--verbose] [--json FILE]
+    parley eval tests/corpus/dev [--verbose] [--json FILE] [--events FILE.jsonl] [--fit-calibration [TSV]]
 
 Prints rich tables (per article, meeting attributes, tagging, cleaning, calibration) and, as
 the last three lines, a compact summary meant for logs and CI:
 
-    meetings: P=0.812 R=0.765 F1=0.788 (TP 26 FP 6 FN 8) | kind 0.92 location 0.85 date 0.77 people 0.81 orgs 1.00
+    meetings: P=0.986 R=0.809 F1=0.889 (TP 72 FP 1 FN 17) | kind 0.944 location 0.900 date 0.922 people 0.909 orgs 0.750 | stray 0
     tagging: persons P=0.900 R=0.870 | countries P=0.700 R=0.910
     cleaning: must_keep 118/118 must_drop 34/34 | teaser leaks 0 | errors 0 | 59 docs 4.1 ms/doc
 
-(ms/doc: in-process pipeline time per article, leaving out the first one, which loads the
-gazetteer.)
+The meeting figures are those of the reference scorer (../shared/eval/score.py) on the same
+events: `--events FILE.jsonl` writes them (one meeting event per line) so it can be run on
+them. A field the gold never fills prints n/a (the reference's null). ms/doc: in-process
+pipeline time per article, leaving out the first one, which loads the gazetteer.
+`--fit-calibration` refits the confidence calibration table on this corpus
+(parley.eval.calibration) instead of printing the report.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from parley.logic import evaluation as ev
-from parley.logic.corpus import load_corpus
+from parley.eval import score as ev
+from parley.eval.corpus import load_corpus, load_gold
 from parley.logic.errors import Rejected
 
 
@@ -42,9 +46,10 @@ class EvalReport:
         t = self.totals
         return [
             f"meetings: P={t.precision:.3f} R={t.recall:.3f} F1={t.f1:.3f} (TP {t.tp} FP {t.fp} FN {t.fn})"
-            f" | kind {_f(t.kind)} location {_f(t.location)} date {_f(t.date)} people {_f(t.people)} orgs {_f(t.orgs)}",
-            f"tagging: persons P={_f(t.persons_p, 3)} R={_f(t.persons_r, 3)}"
-            f" | countries P={_f(t.countries_p, 3)} R={_f(t.countries_r, 3)}",
+            f" | kind {_f(t.kind)} location {_f(t.location)} date {_f(t.date)} people {_f(t.people)}"
+            f" orgs {_f(t.orgs)} | stray {t.stray}",
+            f"tagging: persons P={_f(t.persons_p)} R={_f(t.persons_r)}"
+            f" | countries P={_f(t.countries_p)} R={_f(t.countries_r)}",
             f"cleaning: must_keep {t.keep[0]}/{t.keep[1]} must_drop {t.drop[0]}/{t.drop[1]}"
             f" | teaser leaks {t.teaser_leaks} | errors {t.errors} | {len(self.docs)} docs {self.ms_per_doc:.1f} ms/doc",
         ]
@@ -53,31 +58,51 @@ class EvalReport:
         return {
             "corpus": self.corpus,
             "ms_per_doc": self.ms_per_doc,
+            "figures": self.totals.figures(),
             "totals": dataclasses.asdict(self.totals),
             "docs": [_doc_dict(d) for d in self.docs],
             "summary": self.summary_lines(),
         }
 
+    def write_events(self, path: Path | str) -> int:
+        """Every detected meeting event as JSON Lines (the reference scorer's input); returns the count."""
+        count = 0
+        with open(path, "wb") as out:
+            for d in self.docs:
+                for event in d.events:
+                    out.write(orjson.dumps(event) + b"\n")
+                    count += 1
+        return count
+
 
 def evaluate(corpus_dir: Path | str) -> EvalReport:
-    """Score the pipeline on one corpus folder (no printing)."""
+    """Score the pipeline on one corpus folder (no printing).
+
+    Each article is processed as ingest would send it, with `published_at` from its gold line.
+    As in the reference scorer, the gold lines make the corpus: a gold article without its
+    text has every required meeting missed, and the detections of a text without a gold line
+    are stray (counted, not scored).
+    """
     from parley.logic.pipeline import process
 
     docs = load_corpus(corpus_dir)
+    texts = {item.name for item in docs}
     scores = []
     timings = []
     for item in docs:
         score = ev.DocScore(doc=item.name)
-        gold = item.gold or {"meetings": []}
+        gold = item.gold
         started = time.perf_counter()
         try:
             result = process(item.raw)
             timings.append(time.perf_counter() - started)
         except Exception as exc:  # one failing article must not hide the scores of the others
             reason = f"{exc.reason}: {exc.detail}" if isinstance(exc, Rejected) else f"{type(exc).__name__}: {exc}"
-            score.error = reason
-            score.fn = sum(1 for g in gold.get("meetings") or [] if not g.get("optional"))
-            score.misses = [g for g in gold.get("meetings") or [] if not g.get("optional")]
+            scores.append(_unread(item.name, gold, reason))
+            continue
+        if gold is None:
+            score.events = list(result.events)
+            score.stray = len(result.events)
             scores.append(score)
             continue
         ev.score_meetings(gold.get("meetings") or [], result.events, score)
@@ -85,6 +110,9 @@ def evaluate(corpus_dir: Path | str) -> EvalReport:
         ev.score_cleaning(gold, result.clean, score)
         score.teaser_leaks = ev.teaser_leaks(gold, result.clean, result.events)
         scores.append(score)
+    for name, gold in load_gold(corpus_dir).items():
+        if name not in texts:
+            scores.append(_unread(name, gold, "no text file for this gold line"))
     # The first article pays for loading the gazetteer and compiling patterns: leave it out.
     steady = timings[1:] or timings
     return EvalReport(
@@ -93,6 +121,14 @@ def evaluate(corpus_dir: Path | str) -> EvalReport:
         totals=ev.totals(scores),
         ms_per_doc=1000 * sum(steady) / max(1, len(steady)),
     )
+
+
+def _unread(name: str, gold: dict | None, reason: str) -> ev.DocScore:
+    """An article the pipeline could not read: every required gold meeting is missed."""
+    score = ev.DocScore(doc=name, error=reason)
+    score.misses = [g for g in (gold or {}).get("meetings") or [] if not g.get("optional")]
+    score.fn = len(score.misses)
+    return score
 
 
 def run_eval(corpus_dir: Path, verbose: bool = False, console: Console | None = None) -> EvalReport:
@@ -156,7 +192,7 @@ def _calibration_table(t: ev.Totals) -> Table:
 
 def _print_details(report: EvalReport, console: Console) -> None:
     for d in report.docs:
-        wrong_pairs = any(not (p.kind_ok and p.location_ok and p.date_ok and p.people_ok and p.orgs_ok) for p in d.pairs)
+        wrong_pairs = any(p.wrong() for p in d.pairs)
         if not (d.misses or d.false or d.keep_missing or d.drop_leaked or d.error or wrong_pairs):
             continue
         console.rule(d.doc)
@@ -174,7 +210,7 @@ def _print_details(report: EvalReport, console: Console) -> None:
                 f"  FALSE {'/'.join(e.get('countries') or [])} {e.get('status')} {e.get('kind')}"
                 f" @ {loc} {date} conf={e.get('confidence')}: {evidence}", markup=False, highlight=False)
         for p in d.pairs:
-            wrong = [n for n in ("kind", "location", "date", "people", "orgs") if not getattr(p, n + "_ok")]
+            wrong = p.wrong()
             if wrong:
                 console.print(f"  PAIR  {'/'.join(p.gold.get('countries') or [])} wrong {', '.join(wrong)}: "
                               f"gold {_gold_attrs(p.gold)} | detected {_det_attrs(p.detected)}",
@@ -200,18 +236,18 @@ def _status(status) -> str:
     return "|".join(status) if isinstance(status, list) else str(status)
 
 
-def _f(value: float | None, digits: int = 2) -> str:
+def _f(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def _doc_dict(d: ev.DocScore) -> dict:
     return {
-        "doc": d.doc, "tp": d.tp, "fp": d.fp, "fn": d.fn, "ignored": d.ignored, "error": d.error,
+        "doc": d.doc, "tp": d.tp, "fp": d.fp, "fn": d.fn, "ignored": d.ignored, "stray": d.stray, "error": d.error,
         "misses": [g.get("evidence") for g in d.misses],
         "false": [(e.get("evidence") or {}).get("text") for e in d.false],
         "wrong_attributes": [
             {"evidence": p.gold.get("evidence"),
-             "wrong": [n for n in ("kind", "location", "date", "people", "orgs") if not getattr(p, n + "_ok")]}
+             "wrong": p.wrong()}
             for p in d.pairs
         ],
         "keep_missing": d.keep_missing, "drop_leaked": d.drop_leaked,
@@ -221,17 +257,35 @@ def _doc_dict(d: ev.DocScore) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from parley.eval import calibration
+
     parser = argparse.ArgumentParser(prog="parley eval", description="Score the pipeline on an annotated corpus.")
     parser.add_argument("corpus_dir", type=Path, help="folder with *.txt and gold.jsonl")
-    parser.add_argument("--verbose", action="store_true", help="list every miss and false detection with its evidence")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="list every miss, false detection and wrong field with its evidence")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
+    parser.add_argument("--events", type=Path, metavar="FILE.jsonl",
+                        help="also write the detected meeting events (input of ../shared/eval/score.py)")
+    parser.add_argument("--fit-calibration", type=Path, nargs="?", const=calibration.TABLE, metavar="TSV",
+                        help="instead of the report, refit the confidence calibration table on this corpus "
+                             "and write it (default: the shipped services/parley/data/detection/calibration.tsv)")
     args = parser.parse_args(argv)
     if not args.corpus_dir.is_dir():
         print(f"not a corpus folder: {args.corpus_dir}", file=sys.stderr)
         return 2
+    if args.fit_calibration:
+        rows = calibration.fit_calibration(args.corpus_dir, args.fit_calibration)
+        if not rows:
+            print(f"no scored detection in {args.corpus_dir}: nothing written", file=sys.stderr)
+            return 1
+        print(f"wrote {args.fit_calibration}: "
+              + ", ".join(f"{lo:.2f}->{precision:.3f} (n={n})" for lo, precision, n in rows))
+        return 0
     report = run_eval(args.corpus_dir, verbose=args.verbose)
     if args.json:
         args.json.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    if args.events:
+        report.write_events(args.events)
     return 0
 
 
