@@ -231,8 +231,8 @@ def test_the_report_ends_with_a_three_line_summary_and_writes_json(tmp_path, cap
     assert report["totals"]["keep"] == [1, 1] and len(report["docs"]) == 1
 
 
-@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
-                    reason="services/parley/logic/detection.py does not exist yet")
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detect") is None,
+                    reason="the detector package does not exist yet")
 def test_gold_lines_make_the_corpus_a_text_without_gold_is_stray_a_gold_line_without_text_missed(tmp_path):
     from parley.eval.report import evaluate
 
@@ -261,8 +261,8 @@ def test_the_calibration_fit_pools_bins_until_precision_rises_and_smooths_them()
     assert fit([]) == []
 
 
-@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detection") is None,
-                    reason="services/parley/logic/detection.py does not exist yet")
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detect") is None,
+                    reason="the detector package does not exist yet")
 def test_the_calibration_fit_writes_a_table_the_detector_reads(tmp_path):
     from pathlib import Path
 

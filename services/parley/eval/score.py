@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from parley.logic.textnorm import normalise_for_match
+from parley.logic.clean.textnorm import normalise_for_match
 
 # Assignment weights (the reference's): required before optional, then agreement.
 W_REQUIRED = 1000
