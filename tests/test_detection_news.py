@@ -53,3 +53,26 @@ def test_listed_subjects_who_each_met_one_counterpart_are_separate_meetings():
 def test_listed_subjects_meeting_together_stay_one_multilateral():
     assert summary("Anna Berg, Luis Ortega and Hana Sato met in Accra on Monday.") == [
         ("multilateral", "occurred", ("CHL", "JPN", "NOR"))]
+
+
+# ------------------------------------------------------------------ L1: where the meeting was
+
+def place_of(text, **kw):
+    events = [e for e in detect(tagged(text, **kw)) if e["kind"] != "visit"]
+    assert len(events) == 1, events
+    return (events[0]["location"] or {}).get("name")
+
+
+def test_a_seat_of_government_after_a_locative_preposition_places_the_meeting_in_its_city():
+    assert place_of("Kofi Mensah welcomed Anna Berg to the Elysee Palace on Monday.") == "Paris"
+    assert place_of("Piotr Nowak met Hana Sato at the Kremlin on Monday.") == "Moscow"
+
+
+def test_a_seat_of_government_as_the_speaker_places_nothing():
+    assert place_of("The Kremlin said Piotr Nowak met Hana Sato on Monday.") is None
+
+
+def test_a_meeting_placed_in_a_country_takes_the_city_the_article_names_most():
+    text = ("Osaka is hosting a trade fair this week. Hotels in Osaka are full. "
+            "Anna Berg met Luis Ortega in Japan on Monday.")
+    assert place_of(text) == "Osaka"
