@@ -76,3 +76,10 @@ def test_a_meeting_placed_in_a_country_takes_the_city_the_article_names_most():
     text = ("Osaka is hosting a trade fair this week. Hotels in Osaka are full. "
             "Anna Berg met Luis Ortega in Japan on Monday.")
     assert place_of(text) == "Osaka"
+
+
+# ------------------------------------------------------------------ G3: trigger forms
+
+def test_calling_on_both_sides_to_talk_is_an_appeal_not_a_meeting():
+    assert summary("Hana Sato called on Kofi Mensah and Luis Ortega to resume talks.") != [
+        ("meeting", "occurred", ("CHL", "GHA", "JPN"))]
