@@ -11,7 +11,7 @@ from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
 from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
 from parley.logic.detect.parties import same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
-from parley.logic.detect.reference import (countries_referred, find_protagonist, in_quote,
+from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
                                            previous_sentence_date, resolve_reference)
 from parley.logic.detect.status import trigger_status
 from parley.logic.detect.vocabulary import lex
@@ -153,6 +153,10 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= sides(obj)]]
     elif distribute or respectively:
         groups = [subj + [o] for o in obj]
+    elif one_to_many(subj, obj, trig, hit, text, sent):
+        groups = [subj + g for g in by_side(obj)]
+    elif one_to_many(obj, subj, trig, hit, text, sent) and lex("each").search(text, sent.start, hit.start):
+        groups = [g + obj for g in by_side(subj)]
     else:
         groups = [subj + obj]
 
@@ -389,3 +393,31 @@ _TITLE_TO = re.compile(r"\s+(?:the\s+)?[A-Z]")
 _TITLE_WORDS = re.compile(r"\s*(?:[A-Z][\w'’-]*\s*)+")
 _CONTINUE = frozenset(["and", ",", "of", "&", "or", "both", "his", "her", "their", "the",
                        "counterpart", "counterparts"])
+
+
+def one_to_many(one: list[Party], many: list[Party], trig, hit, text, sent) -> bool:
+    """One side meeting counterparts of two or more other sides is, in news copy, a series of
+    bilateral meetings ("spoke with President A of X and President B of Y") unless the
+    sentence marks one table ("together", "joint", "three-way") or the trigger is a
+    gathering noun (a summit, a session)."""
+    if trig.kind not in ("meeting", "call") or trig.cls != "verb" or trig.flags & {"between", "attend"}:
+        return False   # "a telephone conversation with A and B" is one call
+    mine, theirs = sides(one), [p.sides for p in many if p.sides]
+    if len(mine) != 1 or len(frozenset().union(*theirs) if theirs else ()) < 2:
+        return False
+    if any(s & mine for s in theirs) or any(len(s) > 1 for s in theirs):
+        return False   # a counterpart from one's own side or a bloc: one table
+    if lex("one_table").search(sent.text) or lex("singular").search(text, hit.start, hit.end):
+        return False
+    # "the leaders of the five states" elsewhere in the article: they sat at one table
+    count = len(frozenset().union(*theirs) | mine)
+    return not any(NUMBER.get(m.group(1).lower()) == count for m in lex("group_count").finditer(text))
+
+
+def by_side(parties: list[Party]) -> list[list[Party]]:
+    """Parties grouped by side, in order of first mention (parties without a side dropped)."""
+    groups: dict[frozenset, list[Party]] = {}
+    for p in parties:
+        if p.sides:
+            groups.setdefault(p.sides, []).append(p)
+    return list(groups.values())

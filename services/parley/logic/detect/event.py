@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
-from parley.logic.detect.location import dateline_location, update_location_context
+from parley.logic.detect.location import article_city, dateline_location, update_location_context
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
@@ -44,6 +44,7 @@ def detect(tagged: dict) -> list[dict]:
     if not events:
         return []
     dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
+    article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return _unique_ids([_to_event(tagged, c, now) for c in events])
 

@@ -5,7 +5,7 @@ last put its main actor.
 from __future__ import annotations
 
 from parley.logic.detect.records import Candidate, Party
-from parley.logic.detect.vocabulary import lex
+from parley.logic.detect.vocabulary import lex, venues
 
 
 def dateline_location(events: list[Candidate], dateline: list[dict], text: str) -> None:
@@ -64,7 +64,19 @@ def sentence_location(text, sent, places, hit) -> dict | None:
         if lex("loc_prep").search(before):
             if best is None or abs(m["start"] - hit.start) < abs(best["start"] - hit.start):
                 best = m
-    return location_of(best, "place") if best else None
+    if best:
+        return location_of(best, "place")
+    return venue_location(sent.text)
+
+
+def venue_location(sentence: str) -> dict | None:
+    """"welcomed him to the White House": a venue from venues.tsv stands for its city."""
+    found = [(m.start(), v) for v in venues() for m in v.pattern.finditer(sentence)
+             if lex("venue_prep").search(sentence, max(0, m.start() - 12), m.start())]
+    if not found:
+        return None
+    v = min(found, key=lambda f: f[0])[1]
+    return {"name": v.name, "country": v.country, "lat": None, "lon": None}
 
 
 def occasion_location(text, sent, places, parties) -> dict | None:
@@ -103,3 +115,25 @@ def update_location_context(text, sent, places, cands, ctx) -> None:
                 ctx.location = location_of(p, "place")
                 ctx.location_status_future = bool(lex("future").search(sent.text))
                 return
+
+
+def article_city(events: list[Candidate], mentions: list[dict]) -> None:
+    """"the summit in Finland" in an article that names Helsinki four times: a meeting placed
+    only in a country took place in the city of that country the article names most."""
+    counts: dict[str, dict[str, int]] = {}
+    first: dict[str, dict] = {}
+    for m in mentions:
+        if m.get("type") == "place" and m.get("country"):
+            name = m.get("name") or m.get("text")
+            counts.setdefault(m["country"], {}).setdefault(name, 0)
+            counts[m["country"]][name] += 1
+            first.setdefault(name, m)
+    for c in events:
+        loc = c.location
+        if not loc or loc.get("_level") != "country" or c.kind == "visit" or loc.get("country") not in counts \
+                or c.features.get("trip_location"):
+            continue   # a place taken from the trip's context stays as the trip names it
+        cities = counts[loc["country"]]
+        best = max(cities, key=cities.get)
+        if list(cities.values()).count(cities[best]) == 1:
+            c.location = location_of(first[best], "place")

@@ -54,8 +54,29 @@ def merge(cands: list[Candidate]) -> list[Candidate]:
             out.append(c)
     out.sort(key=lambda c: c.order)
     _inherit_context(out)
+    _same_meeting_location(out)
     _refine_locations(out)
     return out
+
+
+def _same_meeting_location(events: list[Candidate]) -> None:
+    """A report that names no place ("Trump said the talks with Putin went well") takes the
+    place of another report of the same sides in the article on a compatible date ("Trump and
+    Putin met in Helsinki on Monday"): newspapers name the venue once."""
+    placed = [e for e in events if e.location and e.kind in ("meeting", "multilateral")]
+    for c in events:
+        if c.location is not None or c.kind not in ("meeting", "multilateral") or c.features.get("no_context"):
+            continue
+        for e in placed:
+            if e.countries == c.countries and e.orgs == c.orgs and _same_day(e.date_value, c.date_value) \
+                    and _status_class(e.status) == _status_class(c.status):
+                c.location = e.location
+                c.features["context_location"] = True
+                break
+
+
+def _same_day(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
 
 
 def _inherit_context(events: list[Candidate]) -> None:
@@ -83,6 +104,7 @@ def _inherit_context(events: list[Candidate]) -> None:
                 loc = prev.location
                 if prev.kind == "visit" or loc.get("country") in c.countries or prev.kind == c.kind:
                     c.location = loc
+                    c.features["trip_location"] = True
                     need_loc = False
 
 

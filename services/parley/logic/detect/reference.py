@@ -23,7 +23,7 @@ def find_protagonist(ctx: Context, exclude: frozenset) -> Party | None:
     return best
 
 
-_NUMBER = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+NUMBER = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 
 
 def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
@@ -32,7 +32,7 @@ def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
     m = lex("ref_n_countries").search(text, hit.end, max(right, hit.end))
     if not m:
         return []
-    n = _NUMBER[m.group("n").lower()]
+    n = NUMBER[m.group("n").lower()]
     if len(sides(ctx.last_event_parties)) == n:
         return list(ctx.last_event_parties)    # the sides of the meeting just reported
     seen: list = []

@@ -110,3 +110,16 @@ def literal_prefixes(pattern: str, n: int = 5) -> frozenset | None:
 
     walk(list(sp.parse(pattern, re.I).data), "")
     return None if "" in out else frozenset(out)
+
+
+@dataclass(frozen=True)
+class Venue:
+    pattern: re.Pattern
+    name: str
+    country: str
+
+
+@lru_cache(maxsize=1)
+def venues() -> tuple[Venue, ...]:
+    """Seats of government and venues named instead of their city (venues.tsv)."""
+    return tuple(Venue(re.compile(rf"(?i)\b(?:{p})\b"), name, code) for p, name, code in _rows("venues.tsv"))
