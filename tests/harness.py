@@ -1,7 +1,7 @@
 """A real pipeline for tests: the service processes of `parley up`, on the test broker.
 
 Used by the end-to-end, fault-injection and benchmark smoke tests. It drives the product's
-own pieces (supervisor.Workers, Publisher, ProgressMonitor) rather than test doubles.
+own pieces (commands.up.Workers, Publisher, ProgressMonitor) rather than test doubles.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from parley.kafka import caught_up
 from parley.ingest.readers import Article, read_paths
 from parley import progress
 from parley.publisher import Publisher
-from parley.supervisor import PIPELINE, Workers
+from parley.commands.up import PIPELINE, Workers
 from parley.topics import Topics, create_topics_sync
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import pytest
 import workload
 from faults import Tally, dlq_records, metric_values, metrics_text, produce_records, sink_articles, sink_event_ids, wait_all_ready
 from harness import running_pipeline, settings_for
-from parley import cleaner, meetings, sink, tagger
+from parley.stages import cleaner, detector, sink, tagger
 from parley.codec import encode
 from parley.config import Settings
 from parley.dlq import Failure
@@ -43,14 +43,14 @@ def _kind_params() -> list:
 @pytest.fixture(scope="module")
 def stages():
     settings = Settings().with_(max_article_chars=MAX_CHARS, sqlite_path=":memory:")
-    return {m.make_stage(settings).name: m.make_stage(settings) for m in (cleaner, tagger, meetings, sink)}
+    return {m.make_stage(settings).name: m.make_stage(settings) for m in (cleaner, tagger, detector, sink)}
 
 
 def test_there_are_at_least_twenty_kinds_of_bad_input():
     cases = workload.bad_inputs(MAX_CHARS)
     assert len(cases) >= 20
     assert len({c.reason for c in cases}) >= 8
-    assert {c.stage for c in cases} == {"cleaner", "tagger", "meetings", "sink"}
+    assert {c.stage for c in cases} == {"cleaner", "tagger", "detector", "sink"}
 
 
 @pytest.mark.parametrize("case", _kind_params())
@@ -132,7 +132,7 @@ def poisoned(broker, tmp_path_factory):
         wait_all_ready(workers)
         produced = asyncio.run(run(workers))
         workers.check()  # no worker died
-        metrics = {name: metrics_text(workers, name) for name in ("cleaner", "tagger", "meetings", "sink")}
+        metrics = {name: metrics_text(workers, name) for name in ("cleaner", "tagger", "detector", "sink")}
         dlq = asyncio.run(dlq_records(settings))
         yield dict(settings=settings, cases=cases, produced={k: produced[i] for k, i in where.items()},
                    dlq=dlq, good=good, expected=expected, injected=injected,

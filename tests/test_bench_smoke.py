@@ -62,7 +62,7 @@ def test_bench_on_a_tiny_workload_reports_every_figure_and_renders_the_chart(tmp
     assert latency["count"] > 0
     assert all(_number(latency[p]) for p in ("p50", "p95", "p99"))
     assert latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
-    services = {"cleaner", "tagger", "meetings", "sink"}
+    services = {"cleaner", "tagger", "detector", "sink"}
     assert services | {"broker"} <= set(streaming["peak_rss_mb"])
     assert all(streaming["peak_rss_mb"][s] > 0 for s in services)
     assert services <= set(streaming["rss_growth_run"]["processes"])

@@ -85,7 +85,7 @@ def test_listing_shows_every_dead_letter_with_stage_and_reason(dlq):
     (("--stage", "cleaner"), 3),
     (("--reason", "schema_invalid"), 2),
     (("--stage", "cleaner", "--reason", "not_utf8"), 1),
-    (("--stage", "meetings"), 0),
+    (("--stage", "detector"), 0),
 ])
 def test_listing_filters_by_stage_and_reason(dlq, args, count):
     assert dlq(*args)[0] == count

@@ -21,7 +21,7 @@ import workload
 from faults import Clock, Tally, sink_articles, sink_event_ids, wait_all_ready, wait_ready
 from harness import publish, running_pipeline, settings_for
 from parley.progress import wait_until_drained
-from parley.sink.store import Batch, PostgresStore
+from parley.stages.sink_store import Batch, PostgresStore
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]
 

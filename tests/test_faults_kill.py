@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.slow, pytest
 ARTICLES = 2000
 SEED = 20261129
 ROUNDS = 1  # every worker is killed this many times
-WORKERS = ("cleaner", "tagger", "meetings", "sink")
+WORKERS = ("cleaner", "tagger", "detector", "sink")
 
 
 def kill_plan(rng: random.Random) -> list[tuple[str, float]]:
@@ -50,7 +50,7 @@ async def feed(settings, messages, kills_done: asyncio.Event) -> None:
 
 async def stream_and_kill(settings, workers, messages, expected_events: int, plan) -> list[dict]:
     # The work each stage has to do: its input messages.
-    work = {"cleaner": len(messages), "tagger": len(messages), "meetings": len(messages),
+    work = {"cleaner": len(messages), "tagger": len(messages), "detector": len(messages),
             "sink": len(messages) + expected_events}
     kills = []
     kills_done = asyncio.Event()

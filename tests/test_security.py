@@ -24,7 +24,7 @@ from harness import get, running_pipeline, settings_for
 from parley.config import KafkaSecurity, Settings
 from parley.broker import free_port
 from parley.kafka import client_kwargs, consumer_kwargs, faust_broker_credentials, producer_kwargs
-from parley.sink.store import Batch, PostgresStore, SQLiteStore
+from parley.stages.sink_store import Batch, PostgresStore, SQLiteStore
 
 KAFKA_PASSWORD = "kafka-pw-Zq7!secret"
 DB_PASSWORD = "db-pw-Xy9-secret"
@@ -112,12 +112,14 @@ def test_plaintext_is_the_default_and_sends_no_credentials(monkeypatch):
 
 
 def test_a_faust_stage_app_carries_the_credentials(monkeypatch, certificates):
-    from parley.stage import Stage, build_app
+    from parley.stages import StageSpec
+    from parley.stages.shell import Stage, build_app
 
     settings = settings_from(monkeypatch, KAFKA_SECURITY_PROTOCOL="SASL_SSL", KAFKA_SASL_MECHANISM="SCRAM-SHA-256",
                              KAFKA_SASL_USERNAME="parley-svc", KAFKA_SASL_PASSWORD=KAFKA_PASSWORD,
                              KAFKA_SSL_CAFILE=certificates["cafile"])
-    app, _health = build_app(Stage(name="probe", inputs=("articles.raw",), process=lambda *a: []), settings)
+    probe = StageSpec("probe", inputs=("articles.raw",), outputs=(), group="parley-probe", module=__name__)
+    app, _health = build_app(Stage(probe, process=lambda *a: []), settings)
     credentials = app.conf.broker_credentials
     assert (credentials.username, credentials.password, credentials.mechanism.value) == (
         "parley-svc", KAFKA_PASSWORD, "SCRAM-SHA-256")

@@ -22,11 +22,11 @@ ARTICLES = 600
 SEED = 3
 # (worker, signal, fraction of its work done when it is stopped)
 STOPS = [("cleaner", signal.SIGTERM, 0.2), ("tagger", signal.SIGINT, 0.4), ("sink", signal.SIGTERM, 0.6)]
-OUTPUT = {"cleaner": "articles.clean", "tagger": "articles.tagged", "meetings": "events.meetings"}
+OUTPUT = {"cleaner": "articles.clean", "tagger": "articles.tagged", "detector": "events.meetings"}
 
 
 async def stream_and_stop(settings, workers, messages, expected_events: int) -> list[dict]:
-    work = {"cleaner": len(messages), "tagger": len(messages), "meetings": len(messages),
+    work = {"cleaner": len(messages), "tagger": len(messages), "detector": len(messages),
             "sink": len(messages) + expected_events}
     stops = []
     stopped_all = asyncio.Event()

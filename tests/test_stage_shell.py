@@ -14,12 +14,14 @@ import pytest
 
 from harness import SEEDS, get, publish_and_drain, read_messages, read_topic, running_pipeline, settings_for
 from parley.config import Settings
-from parley.stage import Outgoing, Stage, build_app
+from parley.stages import StageSpec
+from parley.stages.shell import Outgoing, Stage, build_app
+from parley.topics import CLEAN, RAW
 
 
 def _identity_stage() -> Stage:
-    return Stage(name="probe", inputs=("articles.raw",),
-                 process=lambda topic, key, value: [Outgoing("articles.clean", key, value)])
+    spec = StageSpec("probe", inputs=(RAW,), outputs=(CLEAN,), group="parley-probe", module=__name__)
+    return Stage(spec, process=lambda topic, key, value: [Outgoing(CLEAN, key, value)])
 
 
 def test_embedded_mode_uses_short_group_timeouts_and_no_faust_web_server():
@@ -54,7 +56,7 @@ def test_idempotence_setting_reaches_the_faust_producer():
 def test_two_cleaners_share_the_partitions_and_survive_a_rebalance(broker, topic_prefix, tmp_path):
     settings = settings_for(broker, topic_prefix, tmp_path)
     messages = read_messages([SEEDS])
-    with running_pipeline(settings, tmp_path, names=("cleaner", "cleaner", "tagger", "meetings", "sink")) as workers:
+    with running_pipeline(settings, tmp_path, names=("cleaner", "cleaner", "tagger", "detector", "sink")) as workers:
         asyncio.run(publish_and_drain(settings, messages, workers))
         # Both cleaners were ready: each holds part of the 4 partitions.
         cleaners = [w for w in workers.started if w.name == "cleaner"]

@@ -81,7 +81,7 @@ def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
         if "pipeline running" in line:
             break
     assert any("pipeline running" in l for l in lines), "".join(lines)
-    assert len(_descendants_alive(marker)) >= 5  # broker + cleaner, tagger, meetings, sink, ingest
+    assert len(_descendants_alive(marker)) >= 5  # broker + cleaner, tagger, detector, sink, ingest
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
     time.sleep(1.0)

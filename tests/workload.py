@@ -4,7 +4,7 @@ Good articles are copies of the vendored corpus articles (tests/corpus/seeds and
 copy with its own URL, so each gets its own `article_id` (ids derive from the URL) and its own
 meeting events. The meetings a copy must produce are those the pure pipeline finds in its
 base article, re-keyed with the copy's article id by the detector's own `event_id` (the same
-function the meetings service uses); `check_expectations` runs the full in-process pipeline
+function the detector stage uses); `check_expectations` runs the full in-process pipeline
 on a sample of copies to prove the shortcut gives the same ids.
 
 Bad inputs are raw records (key, value bytes) produced straight onto a topic, bypassing
@@ -301,7 +301,7 @@ def bad_inputs(max_chars: int) -> list[BadInput]:
         BadInput("clean_not_json", clean, b"{not json", "tagger", "invalid_json"),
         BadInput("clean_without_offset_map", clean, _json(_without(_clean_message(), "offset_map")), "tagger",
                  "schema_invalid"),
-        BadInput("tagged_without_mentions", tagged, _json(_without(_tagged_message(), "mentions")), "meetings",
+        BadInput("tagged_without_mentions", tagged, _json(_without(_tagged_message(), "mentions")), "detector",
                  "schema_invalid"),
         BadInput("event_without_event_id", meetings, _json(_without(_event_message(), "event_id")), "sink",
                  "schema_invalid"),

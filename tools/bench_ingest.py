@@ -23,6 +23,7 @@ if str(ROOT / "services") not in sys.path:   # lets PYTHONPATH put another check
 
 from parley.ingest.readers import Article, read_paths  # noqa: E402
 from parley.schemas import FORMAT_CHECKER, load_schemas, validation_engine, validator  # noqa: E402
+from parley.topics import RAW  # noqa: E402
 
 WORDS = ("minister talks delegation summit agreement border trade envoy capital visit "
          "president cooperation statement bilateral security energy ports treaty").split()
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
          "text": synthetic_text(rng), "published_at": "2024-03-05T10:00:00Z", "source": "Bench"}
         for i in range(args.articles)
     ]
-    check = validator("articles.raw")
+    check = validator(RAW)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         jsonl = folder / "batch.jsonl"
@@ -70,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         timed("read jsonl -> to_message()", n,
               lambda: [r.to_message() for r in read_paths([jsonl])])
         messages = [r.to_message() for r in read_paths([jsonl]) if isinstance(r, Article)]
-        timed(f"validate ({validation_engine('articles.raw')})", n, lambda: [check(m) for m in messages])
-        slow = Draft202012Validator(load_schemas()["articles.raw"], format_checker=FORMAT_CHECKER)
+        timed(f"validate ({validation_engine(RAW)})", n, lambda: [check(m) for m in messages])
+        slow = Draft202012Validator(load_schemas()[RAW], format_checker=FORMAT_CHECKER)
         timed("validate (jsonschema only)", n, lambda: [list(slow.iter_errors(m)) for m in messages])
         timed("read jsonl -> message -> validate", n,
               lambda: [check(r.to_message()) for r in read_paths([jsonl])])

@@ -1,14 +1,16 @@
-"""The `parley` command line. Settings come from the environment (services/config.py);
-flags override them."""
+"""The `parley` command line. Settings come from the environment (parley/config.py);
+flags override them. The one-machine commands live in parley/commands/."""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 
 from .config import Settings
+from .stages import NAMES, canonical_name, stage_spec
 
-WORKERS = ("cleaner", "tagger", "meetings", "sink", "ingest")
+WORKERS = NAMES + ("ingest",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="give up when no stage progresses for this long (default 120)")
 
     worker = sub.add_parser("worker", help="run one service against the configured broker")
-    worker.add_argument("name", choices=WORKERS)
+    # type= runs before the choices check: a deprecated name is accepted, warned about and renamed.
+    worker.add_argument("name", choices=WORKERS, type=canonical_name)
 
     ingest = sub.add_parser("ingest", help="publish articles to a running pipeline")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads JSON Lines from stdin")
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     command = args.command
     if command == "up":
-        from .supervisor import up
+        from .commands.up import up
 
         return up(settings, args.input, once=args.once, export=args.export, stall_timeout=args.stall_timeout)
     if command == "worker":
@@ -79,17 +82,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return ingest_paths(settings, args.paths)
     if command == "process":
-        from .batch import process_paths
+        from .commands.process import process_paths
 
         return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
     if command == "export":
-        from .sink.store import read_meetings, write_jsonl
+        from .stages.sink_store import read_meetings, write_jsonl
 
         count = write_jsonl(read_meetings(settings.database_url, settings.sqlite_path), args.output)
         print(f"wrote {count} meetings to {args.output}")
         return 0
     if command == "dlq":
-        from .dlq_tool import run as dlq_run
+        from .commands.dlq import run as dlq_run
 
         return asyncio.run(dlq_run(settings, republish=args.republish, stage=args.stage, reason=args.reason,
                                    limit=args.limit))
@@ -112,17 +115,10 @@ def run_named_worker(name: str, settings: Settings) -> int:
         from .ingest.worker import run
 
         return run(settings)
-    from .stage import run_worker
+    from .stages.shell import run_worker
 
-    if name == "cleaner":
-        from .cleaner import make_stage
-    elif name == "tagger":
-        from .tagger import make_stage
-    elif name == "meetings":
-        from .meetings import make_stage
-    else:
-        from .sink import make_stage
-    run_worker(make_stage(settings), settings)
+    module = importlib.import_module(stage_spec(name).module)
+    run_worker(module.make_stage(settings), settings)
     return 0
 
 

@@ -1,7 +1,7 @@
 """Every Prometheus metric Parley exports, defined once.
 
 Each service process serves these on its own `/metrics` endpoint (see services/http.py);
-`stage` is one of ingest, cleaner, tagger, meetings, sink.
+`stage` is ingest or the name of a stage of parley.stages.STAGES (cleaner, tagger, detector, sink).
 """
 from __future__ import annotations
 

@@ -10,15 +10,8 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .kafka import consumer_kwargs
-from .topics import Topics, group_id
-
-# stage -> the registry topics it consumes (its faust app id is "<prefix>parley-<stage>")
-STAGE_INPUTS = {
-    "cleaner": ("articles.raw",),
-    "tagger": ("articles.clean",),
-    "meetings": ("articles.tagged",),
-    "sink": ("events.meetings", "articles.tagged"),
-}
+from .stages import STAGES
+from .topics import RAW, Topics
 
 
 @dataclass(frozen=True)
@@ -56,10 +49,10 @@ class ProgressMonitor:
         # One group-member-less consumer per stage group, only to fetch its committed offsets
         # (the admin client's OffsetFetch fails to decode Tansu's response).
         self._groups = {}
-        for stage in STAGE_INPUTS:
-            consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, group_id(self.settings.topic_prefix, stage)))
+        for spec in STAGES:
+            consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, spec.group_id(self.settings.topic_prefix)))
             await consumer.start()
-            self._groups[stage] = consumer
+            self._groups[spec.name] = consumer
         self._task = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
@@ -94,15 +87,15 @@ class ProgressMonitor:
         from aiokafka import TopicPartition
 
         out = []
-        for stage, inputs in STAGE_INPUTS.items():
+        for spec in STAGES:
             committed = 0
-            for (topic, partition) in self._partitions(inputs):
+            for (topic, partition) in self._partitions(spec.inputs):
                 try:
-                    offset = await self._groups[stage].committed(TopicPartition(topic, partition))
+                    offset = await self._groups[spec.name].committed(TopicPartition(topic, partition))
                 except Exception:  # coordinator moving or group not created yet
                     offset = None
                 committed += offset or 0
-            out.append(StageProgress(stage, committed, sum(self.available(t) for t in inputs)))
+            out.append(StageProgress(spec.name, committed, sum(self.available(t) for t in spec.inputs)))
         return out
 
 
@@ -127,7 +120,7 @@ async def wait_until_drained(monitor: ProgressMonitor, expected_raw: int, *, che
         now = asyncio.get_running_loop().time()
         if state != last_state:
             last_state, last_change = state, now
-        drained = monitor.available("articles.raw") >= expected_raw and all(s.lag == 0 for s in stages)
+        drained = monitor.available(RAW) >= expected_raw and all(s.lag == 0 for s in stages)
         stable = stable + 1 if drained else 0
         if stable >= 3:
             return stages
@@ -145,7 +138,7 @@ async def publish_and_drain(settings: Settings, messages: list[dict], *, check=l
     monitor = ProgressMonitor(settings)
     await monitor.start()
     try:
-        before = monitor.available("articles.raw")
+        before = monitor.available(RAW)
         async with Publisher(settings) as publisher:
             await publisher.publish(messages)
         return await wait_until_drained(monitor, before + len(messages), check=check, on_progress=on_progress,

@@ -5,7 +5,7 @@ topic, see docs/contracts.md). An installed wheel has no such folder, so a packa
 `services/_schemas/` is used when the top-level one is absent; `PARLEY_SCHEMAS_DIR`
 overrides both.
 
-    check = validator("articles.raw")
+    check = validator(topics.RAW)  # a registry name (parley.topics)
     errors = check(message)          # [] when valid, else "path: what is wrong" strings
 """
 
@@ -49,7 +49,7 @@ def schemas_dir() -> Path:
 
 @functools.cache
 def load_schemas() -> dict[str, dict]:
-    """Every `*.json` schema by base topic name ("articles.raw" for articles.raw.json)."""
+    """Every `*.json` schema by base topic name (articles.raw for articles.raw.json)."""
     folder = schemas_dir()
     return {
         path.name.removesuffix(".json"): orjson.loads(path.read_bytes())

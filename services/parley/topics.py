@@ -58,11 +58,6 @@ class Topics:
         return [self.name(base) for base in ALL]
 
 
-def group_id(prefix: str, stage: str) -> str:
-    """The consumer group (= faust app id) of a stage; the prefix keeps deployments apart."""
-    return f"{prefix}parley-{stage}"
-
-
 async def create_topics(settings, *, timeout: float = 30.0) -> list[str]:
     """Create every registry topic that does not exist yet; returns the names created."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic

@@ -27,7 +27,7 @@ def _mention(text: str, surface: str, code: str, name: str) -> dict:
 def warm_up(stage: str = "all") -> None:
     """Run the logic a stage uses once on a small article.
 
-    The detector is warmed with hand-made mentions, so the meetings worker never loads the
+    The detector is warmed with hand-made mentions, so the detector worker never loads the
     gazetteer it does not use (about 100 MB).
     """
     from .logic.clean import clean
@@ -37,7 +37,7 @@ def warm_up(stage: str = "all") -> None:
         from .logic.tag import tag
 
         tag(cleaned)
-    if stage in ("meetings", "all"):
+    if stage in ("detector", "all"):
         from .logic.detect import detect
 
         text = cleaned["text"]

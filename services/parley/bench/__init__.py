@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import Settings
+from ..stages import NAMES
 from . import inprocess, workload
 
 TARGETS = {
@@ -31,7 +32,7 @@ TARGETS = {
     "rss_change_pct": 10,
     "leak_check_articles": 200_000,
 }
-SERVICES = ("cleaner", "tagger", "meetings", "sink")
+SERVICES = NAMES  # the stage processes whose RSS must stay flat
 
 
 def build_parser() -> argparse.ArgumentParser:

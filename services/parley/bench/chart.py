@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from ..stages import SINK, STAGES
 from .memory import Sampler
 from .streaming import Timeline
 
 PHASE_COLOURS = {"warm-up": "#eeeeee", "max": "#fde9d9", "latency": "#dbeef4", "long": "#e6f2dc"}
-STAGE_COLOURS = {"cleaner": "#1f77b4", "tagger": "#2ca02c", "meetings": "#9467bd", "sink": "#8c564b"}
+_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#17becf")
+STAGE_COLOURS = {spec.name: colour for spec, colour in zip(STAGES, _PALETTE)}
 
 
 def _rates(points: list[tuple[float, int]], window: float = 2.0) -> list[tuple[float, float]]:
@@ -72,7 +74,8 @@ def render(path: str | Path, timeline: Timeline, sampler: Sampler, title: str) -
     if offered:
         ax_rate.step(*zip(*offered), where="mid", color="#d62728", lw=1.2, ls="--", label="offered (messages/s)")
     scale = [v for _t, v in offered if v and v < 10_000]
-    for stage in ("cleaner", "tagger", "meetings"):
+    # The sink's committed count mixes events and articles: its line is "completed" below.
+    for stage in (spec.name for spec in STAGES if spec is not SINK):
         series = [(t, c[stage]) for t, c in timeline.progress if stage in c]
         rates = _rates(series, window=5.0)  # stages commit whole batches: smooth over 5 s
         if rates:

@@ -70,6 +70,7 @@ def codec_overhead(messages: list[dict]) -> tuple[float, int]:
     """Seconds per article the three stage shells spend on decode+validate and encode, and
     how many articles a stage's schema check refused (they would be dead-lettered)."""
     from ..codec import decode, encode
+    from ..topics import CLEAN, RAW, TAGGED
 
     clean, tag, detect = _logic()
     payloads = []
@@ -87,9 +88,9 @@ def codec_overhead(messages: list[dict]) -> tuple[float, int]:
     started = time.perf_counter()
     for raw, cleaned, tagged, events in payloads:
         try:  # a stage whose input breaks its schema dead-letters it: still timed
-            encode(decode(raw, schema="articles.raw"))
-            encode(decode(cleaned, schema="articles.clean"))
-            decode(tagged, schema="articles.tagged")
+            encode(decode(raw, schema=RAW))
+            encode(decode(cleaned, schema=CLEAN))
+            decode(tagged, schema=TAGGED)
             for event in events:
                 encode(event)
         except Exception:

@@ -1,7 +1,7 @@
 """Figures (b) and (c): the pipeline as separate processes, through a real broker.
 
 Uses the product's own pieces: the embedded broker (or KAFKA_BOOTSTRAP_SERVERS), the topic
-registry, `supervisor.Workers` for the four service processes, a `Publisher` to offer load
+registry, `commands.up.Workers` for the four stage processes, a `Publisher` to offer load
 and a `ProgressMonitor` to know when every stage has committed everything.
 
 Phases, each with ids of its own:
@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..commands.up import PIPELINE, Workers
 from ..config import Settings
 from ..progress import ProgressMonitor, StageProgress, wait_until_drained
 from ..publisher import Publisher
-from ..supervisor import PIPELINE, Workers
-from ..topics import create_topics_sync
+from ..topics import DLQ, create_topics_sync
 from . import workload
 from .memory import Sampler
 from .workload import Item, stamped
@@ -229,11 +229,11 @@ class Pipeline:
                 on_chunk(sent)
 
     def _in_flight(self) -> int:
-        """The largest backlog of any stage (the cleaner's counted from what was offered)."""
+        """The largest backlog of any stage (the first one's counted from what was offered)."""
         if not self.timeline.progress:
             return self.offered
         committed = self.timeline.progress[-1][1]
-        return max(self.offered - committed.get("cleaner", 0), *self.lags.values(), 0)
+        return max(self.offered - committed.get(PIPELINE[0], 0), *self.lags.values(), 0)
 
     async def drain(self) -> float:
         """Wait until every stage has committed all offered messages; returns the wall time."""
@@ -252,7 +252,7 @@ class Pipeline:
             await asyncio.sleep(0.5)
 
     def dlq_messages(self) -> int:
-        return self.monitor.available("parley.dlq")
+        return self.monitor.available(DLQ)
 
     # -- phases --------------------------------------------------------------------------
 

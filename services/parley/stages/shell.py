@@ -15,56 +15,45 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
-from . import metrics
-from .config import Settings
-from .dlq import Failure
-from .http import Health, add_health_routes, announce_port, serve
-from .kafka import MAX_POLL_RECORDS, MAX_REQUEST_BYTES, PRODUCER_LINGER_MS, PRODUCER_MAX_BATCH, faust_broker_credentials
-from .timebudget import time_budget
-from .topics import Topics, group_id
+from .. import metrics
+from ..config import Settings
+from ..dlq import Failure
+from ..http import Health, add_health_routes, announce_port, serve
+from ..kafka import MAX_POLL_RECORDS, MAX_REQUEST_BYTES, PRODUCER_LINGER_MS, PRODUCER_MAX_BATCH, faust_broker_credentials
+from ..timebudget import time_budget
+from ..topics import DLQ, Topics
+from . import StageSpec
+from .patches import committed_offsets, enable_producer_idempotence, set_fetch_wait
 
 log = logging.getLogger("parley.stage")
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    topic: str  # registry name, e.g. "articles.clean"
+    topic: str  # registry name (parley.topics), e.g. CLEAN
     key: bytes
     value: bytes
 
 
 @dataclass
 class Stage:
-    """What a service plugs into the shell: its inputs and its per-message logic.
+    """What a stage plugs into the shell: its row of the STAGES table and its per-message logic.
 
     `process(topic, key, value)` is synchronous, pure logic (it may raise: the shell
     dead-letters). `flush()` runs after each batch, before its offsets can be committed:
     the sink writes its database there and retries until it succeeds.
     """
 
-    name: str
-    inputs: tuple[str, ...]
+    spec: StageSpec
     process: Callable[[str, bytes | None, bytes], Sequence[Outgoing]]
     flush: Callable[[], Awaitable[None]] | None = None
     checks: dict[str, Callable] = field(default_factory=dict)
     on_start: Callable[[], Awaitable[None]] | None = None
     on_stop: Callable[[], Awaitable[None]] | None = None
 
-
-def _enable_producer_idempotence() -> None:
-    # faust turns idempotence on only with exactly_once (which fails on Tansu and has open
-    # bugs); against Apache Kafka Parley wants it on for plain at-least-once producing.
-    from faust.transport.drivers import aiokafka as driver
-
-    original = driver.Producer._settings_extra
-    if getattr(original, "_parley", False):
-        return
-
-    def settings_extra(self):
-        return {**original(self), "acks": "all", "enable_idempotence": True}
-
-    settings_extra._parley = True
-    driver.Producer._settings_extra = settings_extra
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
 
 _RUNNING: dict[str, object] = {}
@@ -76,31 +65,13 @@ def stopping() -> bool:
     return bool(app is not None and app.should_stop)
 
 
-def _set_fetch_wait(milliseconds: int) -> None:
-    # faust hard-codes fetch_max_wait_ms=1500 for its consumers, and Tansu holds an empty fetch
-    # for the whole wait even when data arrives: 370 ms median per hop, 4 hops per article
-    # (measured by parley bench). Shorter waits cost the broker a few more empty fetches.
-    from faust.transport.drivers import aiokafka as driver
-
-    thread = driver.AIOKafkaConsumerThread
-    original = getattr(thread._create_worker_consumer, "_parley_original", thread._create_worker_consumer)
-
-    def create_worker_consumer(self, transport):
-        consumer = original(self, transport)
-        consumer._fetch_max_wait_ms = milliseconds
-        return consumer
-
-    create_worker_consumer._parley_original = original
-    thread._create_worker_consumer = create_worker_consumer
-
-
 def build_app(stage: Stage, settings: Settings):
     import faust
 
     bootstrap = settings.require_bootstrap()
     if settings.kafka_idempotence:
-        _enable_producer_idempotence()
-    _set_fetch_wait(100 if settings.embedded_timeouts else 500)
+        enable_producer_idempotence()
+    set_fetch_wait(100 if settings.embedded_timeouts else 500)
     timeouts = {}
     if settings.embedded_timeouts:
         # faust's 60 s defaults made each worker take ~30 s to join a group on Tansu.
@@ -111,14 +82,15 @@ def build_app(stage: Stage, settings: Settings):
             broker_commit_interval=0.5,
             stream_recovery_delay=0.0,
         )
+    spec = stage.spec
     app = faust.App(
-        group_id(settings.topic_prefix, stage.name),
+        spec.group_id(settings.topic_prefix),
         broker=[f"kafka://{host.strip()}" for host in bootstrap.split(",")],
         broker_credentials=faust_broker_credentials(settings),
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",
-        topic_allow_declare=False,  # topics come from the registry (services/topics.py)
+        topic_allow_declare=False,  # topics come from the registry (parley/topics.py)
         topic_disable_leader=True,
         topic_partitions=settings.partitions,
         producer_acks=-1,
@@ -133,7 +105,7 @@ def build_app(stage: Stage, settings: Settings):
     )
     _RUNNING["app"] = app
     topics = Topics(settings.topic_prefix)
-    source = app.topic(*[topics.name(t) for t in stage.inputs], key_serializer="raw", value_serializer="raw")
+    source = app.topic(*[topics.name(t) for t in spec.inputs], key_serializer="raw", value_serializer="raw")
     outputs: dict[str, object] = {}
 
     def out_topic(base: str):
@@ -152,7 +124,7 @@ def build_app(stage: Stage, settings: Settings):
         metrics.DLQ_MESSAGES.labels(stage.name, failure.reason).inc()
         log.warning("dead-lettered %s[%s]@%s: %s (%s)", message.topic, message.partition, message.offset,
                     failure.reason, failure.detail)
-        await out_topic("parley.dlq").send(
+        await out_topic(DLQ).send(
             key=message.key,
             value=message.value if message.value is not None else b"",
             headers=failure.headers(message.topic, message.partition, message.offset),
@@ -162,7 +134,8 @@ def build_app(stage: Stage, settings: Settings):
     messages_in = metrics.MESSAGES_IN.labels(stage.name)
     messages_out = metrics.MESSAGES_OUT.labels(stage.name)
 
-    @app.agent(source, name=f"parley-{stage.name}", concurrency=1)
+    # Named after the consumer group: what faust knows a stage by stays as deployed.
+    @app.agent(source, name=spec.group, concurrency=1)
     async def run(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             for event in events:
@@ -186,7 +159,7 @@ def build_app(stage: Stage, settings: Settings):
     @app.timer(2.0)
     async def report_lag():
         consumer = app.consumer
-        committed = getattr(consumer, "_committed_offset", {})
+        committed = committed_offsets(consumer)
         for tp in consumer.assignment():
             highwater = consumer.highwater(tp)
             if highwater is None:

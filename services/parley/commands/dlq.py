@@ -9,10 +9,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .config import Settings
-from .dlq import decode_headers
-from .kafka import caught_up, consumer_kwargs, producer_kwargs
-from .topics import Topics
+from ..config import Settings
+from ..dlq import decode_headers
+from ..kafka import caught_up, consumer_kwargs, producer_kwargs
+from ..topics import Topics
 
 
 async def _read_all(consumer, topic: str):

@@ -1,4 +1,4 @@
-"""The sink service: events.meetings (+ articles.tagged) -> database, idempotently.
+"""The sink stage: events.meetings (+ articles.tagged) -> database, idempotently.
 
 A batch is written in one transaction before its offsets can be committed; while the
 database is away the sink retries with backoff, holds the batch (so nothing is committed
@@ -15,8 +15,10 @@ from datetime import datetime
 from .. import metrics
 from ..codec import decode
 from ..config import Settings
-from ..stage import Stage, stopping
-from .store import Batch, open_store
+from ..topics import MEETINGS, TAGGED
+from . import SINK
+from .shell import Stage, stopping
+from .sink_store import Batch, open_store
 
 log = logging.getLogger("parley.sink")
 
@@ -38,14 +40,14 @@ def make_stage(settings: Settings) -> Stage:
     state = {"db_ok": False}
 
     def process(topic: str, _key: bytes | None, value: bytes) -> list:
-        if topic == "events.meetings":
-            pending.events.append(decode(value, schema="events.meetings"))
+        if topic == MEETINGS:
+            pending.events.append(decode(value, schema=MEETINGS))
         else:
             message = decode(value)
             if "article_id" not in message:
                 from ..logic.errors import Rejected
 
-                raise Rejected("schema_invalid", "an articles.tagged message needs an article_id")
+                raise Rejected("schema_invalid", f"an {TAGGED} message needs an article_id")
             pending.articles.append(message)
         return []
 
@@ -106,8 +108,7 @@ def make_stage(settings: Settings) -> Stage:
         return state["db_ok"]
 
     return Stage(
-        name="sink",
-        inputs=("events.meetings", "articles.tagged"),
+        SINK,
         process=process,
         flush=flush,
         checks={"database": database_ready},

@@ -21,17 +21,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .broker import EmbeddedBroker, die_with_parent
-from .config import Settings
-from .ingest.readers import InputError, read_paths
-from .progress import Stalled, publish_and_drain
-from .publisher import Publisher
-from .render import print_meetings, wide_console
-from .sink.store import read_meetings, write_jsonl
-from .topics import create_topics_sync
+from ..broker import EmbeddedBroker, die_with_parent
+from ..config import Settings
+from ..ingest.readers import InputError, read_paths
+from ..progress import Stalled, publish_and_drain
+from ..publisher import Publisher
+from ..render import print_meetings, wide_console
+from ..stages import NAMES
+from ..stages.sink_store import read_meetings, write_jsonl
+from ..topics import create_topics_sync
 
-PIPELINE = ("cleaner", "tagger", "meetings", "sink")
-SAMPLES = Path(__file__).parent / "data" / "samples"
+PIPELINE = NAMES  # one worker process per stage of the STAGES table
+SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
 
 @dataclass

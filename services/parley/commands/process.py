@@ -9,17 +9,17 @@ import time
 
 from rich.progress import Progress
 
-from .config import Settings
-from .dlq import Failure
-from .ingest.readers import InputError, read_paths
-from .render import print_meetings, wide_console
-from .sink.store import write_jsonl
-from .timebudget import time_budget
+from ..config import Settings
+from ..dlq import Failure
+from ..ingest.readers import InputError, read_paths
+from ..render import print_meetings, wide_console
+from ..stages.sink_store import write_jsonl
+from ..timebudget import time_budget
 
 
 def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool) -> int:
-    from .logic.pipeline import process
-    from .warmup import warm_up
+    from ..logic.pipeline import process
+    from ..warmup import warm_up
 
     warm_up()
 

@@ -1,0 +1,1 @@
+"""The commands of `parley` that run on one machine: `up`, `process`, `dlq` (cli.py dispatches)."""

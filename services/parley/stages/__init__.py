@@ -1,0 +1,64 @@
+"""The streaming pipeline, stated once: which stage reads and writes which topic.
+
+`parley worker`, `parley up`, the progress monitor, the benchmark and its chart read this
+table; nothing else types the pipeline again. Topic names come from the registry
+(parley.topics). Each stage's code is a small module beside this one (`module`), exposing
+`make_stage(settings)`; the faust shell they all run in is `shell.py`.
+
+    ingest ─▶ articles.raw ─▶ cleaner ─▶ articles.clean ─▶ tagger ─▶ articles.tagged
+           ─▶ detector ─▶ events.meetings ─▶ sink (+ articles.tagged) ─▶ database
+
+Every stage also writes what it cannot handle to the dead-letter topic (not listed here).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..topics import CLEAN, MEETINGS, RAW, TAGGED
+
+log = logging.getLogger("parley.stages")
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str  # worker name (`parley worker NAME`), metric label `stage`, DLQ header parley-stage
+    inputs: tuple[str, ...]  # registry topics it consumes
+    outputs: tuple[str, ...]  # registry topics it produces (besides the dead-letter topic)
+    group: str  # consumer group = faust app id, before the deployment's topic prefix
+    module: str  # the module whose make_stage(settings) builds it
+
+    def group_id(self, prefix: str = "") -> str:
+        """The consumer group of this stage in a deployment; the prefix keeps deployments apart."""
+        return f"{prefix}{self.group}"
+
+
+CLEANER = StageSpec("cleaner", (RAW,), (CLEAN,), "parley-cleaner", "parley.stages.cleaner")
+TAGGER = StageSpec("tagger", (CLEAN,), (TAGGED,), "parley-tagger", "parley.stages.tagger")
+# The detector was called "meetings" until the stages were split: its consumer group keeps
+# that name, so a deployed group's committed offsets still apply (renaming the group would
+# re-read articles.tagged from the start, or skip it, per auto_offset_reset).
+DETECTOR = StageSpec("detector", (TAGGED,), (MEETINGS,), "parley-meetings", "parley.stages.detector")
+SINK = StageSpec("sink", (MEETINGS, TAGGED), (), "parley-sink", "parley.stages.sink")
+
+STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, SINK)
+NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
+
+# Old worker names still accepted (with a warning) by `parley worker`.
+DEPRECATED_NAMES = {"meetings": DETECTOR.name}
+
+
+def canonical_name(name: str) -> str:
+    """A stage's current name for `name`, warning when `name` is a deprecated alias."""
+    new = DEPRECATED_NAMES.get(name)
+    if new is None:
+        return name
+    log.warning("the stage %r is now called %r: use `parley worker %s` (%r will be removed)", name, new, new, name)
+    return new
+
+
+def stage_spec(name: str) -> StageSpec:
+    for spec in STAGES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"unknown stage {name!r}; stages: {', '.join(NAMES)}")
