@@ -36,9 +36,11 @@ SECTION_HEADER = re.compile(rf"(?i)(?:{_alternation(_phrases('section_headers.tx
 INLINE_HEADER = re.compile(rf"(?i)(?:{_alternation(_phrases('inline_headers.txt'))}){_TRAIL}")
 LINE_FURNITURE = re.compile(
     rf"(?i)(?:\d+\s+)?(?:{_alternation(_phrases('line_furniture.txt'))})"
-    r"(?:\s*\(?\d+\)?|\s+(?:on|via|to|with)\s+\S.{0,30}?)?" + _TRAIL
+    r"(?:\s*\(?\d+\)?|\s+(?:on|via|to|with)\s+\S.{0,30}?|\s+@\w{1,30})?" + _TRAIL
 )
-TEASER = re.compile(rf"(?i)(?:{_alternation(_phrases('teaser_prefixes.txt'))})\s*(?:[:»>|]|[-–—]\s)\s*\S")
+TEASER = re.compile(
+    rf"(?i)(?:{_alternation(_phrases('teaser_prefixes.txt'))})\s*(?:[:»>|]|[-–—]\s|\.{{3}}|…)\s*\S"
+)
 CAPTION = re.compile(
     rf"(?i)\(?(?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?:\([^)]{{0,60}}\))?\s*(?:[:|]|by\s)\s*\S"
 )
@@ -47,7 +49,9 @@ CAPTION_SUFFIX = re.compile(
     rf"(?i)\((?:{_alternation(_phrases('caption_prefixes.txt'))})\s*(?::|by\s)[^()]{{1,80}}\)\s*\.?$"
 )
 _CAPTION_HINTS = ("hoto", "ictur", "mage", "aption", "oto", "llustration")
-CREDIT = re.compile(rf"(?i)\(?(?:{_alternation(_phrases('credit_prefixes.txt'))})\s*(?::|\s(?=\S))\s*\S")
+CREDIT = re.compile(
+    rf"(?i)(?:[-–—]{{1,2}}\s*)?\(?(?:{_alternation(_phrases('credit_prefixes.txt'))})\s*(?::|\s(?=\S))\s*\S"
+)
 FOOTER = re.compile(rf"(?i)(?:{_alternation(_phrases('footer_prefixes.txt'))})")
 _NAME = r"[A-Z][\w.'’-]*"
 _NAME_GLUE = r"(?:and|&|de|da|van|von|der|al|el|bin|ibn|la|le|du|di)"
@@ -70,16 +74,84 @@ META = re.compile(
     rf"(?i)(?:(?:{DATE_PATTERN})[\s,|-]+)?(?:{_alternation(_META_LIST)})\s*:"
     rf"|(?i:(?:(?:{DATE_PATTERN})[\s,|-]+)?(?:posted|published)\s+(?:in|on|by)\s+\S)"
 )
+# "Updated 11 July 2011", "Last updated on ...", "Updated at 7:16 p.m. ET", "--This report was
+# updated at 8:07 a.m."
+_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"
 UPDATED = re.compile(
-    rf"(?i)\(?\s*(?:last\s+)?(?:updated?|modified|edited)(?:\s+(?:on|at))?\s*[:\-–]?\s*(?P<date>{DATE_PATTERN})\s*\)?\.?"
+    r"(?i)(?:[-–—]{1,2}\s*)?\(?\s*(?:this\s+(?:report|story|article|post|page)\s+(?:was|has\s+been|is)\s+)?"
+    r"(?:last\s+)?(?:updated?|modified|edited)(?:\s+(?:on|at))?\s*[:\-–]?\s*"
+    rf"(?P<date>{DATE_PATTERN}|{_TIME}(?:\s*,?\s*(?:on\s+)?(?:{DATE_PATTERN}))?)\s*\)?\.?"
 )
+# "4 March 2019", "Published: 4 March 2019", "02 June 2025 [12:03] - ANDES.PE"
 DATE_ONLY = re.compile(
-    rf"(?i)(?:(?:published|posted|date)(?:\s+on)?\s*:?\s*)?(?P<date>{DATE_PATTERN})\s*[.|]?"
+    rf"(?i)(?:(?:published|posted|date)(?:\s+on)?\s*:?\s*)?(?P<date>{DATE_PATTERN})"
+    r"(?:\s*[\[(]\d{1,2}[:.]\d{2}(?::\d{2})?[\])])?(?:\s+[-–|]\s+[\w.&' ]{1,30})?\s*[.|]?"
 )
 LEGEND = re.compile(r"[\u2580-\u259f\u25a0-\u25ff\u2b1b\u2b1c]+\s*.{0,80}")
 SOCIAL_WORDS = frozenset(_phrases("social_words.txt"))
+OPEN_ENDINGS = frozenset(_phrases("open_endings.txt"))
 _WORD = re.compile(r"[\w']+")
 _FIRST_WORD = re.compile(r"[\W_]*?(\w+(?:['’]\w+)?)")
+
+# -- shapes of photo boxes, embeds and promotions ----------------------------------------------
+
+def _cased_alternation(phrases: list[str]) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(set(phrases), key=len, reverse=True))
+
+
+def _cased_phrases(name: str) -> list[str]:
+    text = resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
+    return [p for p in (line.split("#", 1)[0].strip() for line in text.splitlines()) if p]
+
+
+_AGENCIES = _cased_phrases("photo_agencies.txt")
+_AGENCY = rf"(?:{_cased_alternation(_AGENCIES)})"
+# the last word of every agency: a line can only end with a credit if it ends with one
+_AGENCY_LAST = frozenset(a.split()[-1] for a in _AGENCIES)
+_CREDIT_WORD = r"[^\W\d_][\w.'’-]*"
+_CREDIT_NAME = rf"{_CREDIT_WORD}(?:[ -]{_CREDIT_WORD}){{0,3}}"
+# A photo credit closing a line: "Jane Roe/AP", "John Doe/Pool Photo via AP",
+# "AP Photo/Jane Roe", "Andes News via Getty Images", "Jane Roe | Bloomberg | Getty Images",
+# "(Xinhua/Jane Roe)", "(Photo: Reuters)".
+PHOTO_CREDIT = re.compile(
+    r"(?P<credit>\(?(?:"
+    rf"{_CREDIT_NAME}/(?:{_CREDIT_WORD}\s){{0,3}}{_AGENCY}"
+    rf"|{_AGENCY}(?:\s(?:Photo|Images?|Pool))?/{_CREDIT_NAME}"
+    rf"|[A-Z][\w.'’-]*\svia\s{_AGENCY}"
+    rf"|{_CREDIT_NAME}(?:\s\|\s{_CREDIT_NAME})*\s\|\s{_AGENCY}"
+    rf"|(?i:photo|photograph|photographer|picture|image|credit|video)s?\s?:\s?[^()]{{0,60}}{_AGENCY}"
+    r")\)?)\s*$"
+)
+CAPTION_CONTROLS = re.compile(rf"(?i)(?:{_alternation(_phrases('caption_controls.txt'))})\b")
+PROMO = re.compile(rf"(?i)(?:{_alternation(_phrases('promo_phrases.txt'))})")
+# a line this short with a promotion phrase is the promotion; a longer one is text around it
+MAX_PROMO_LINE = 160
+# An embedded post's signature: "— Jane Roe (@janeroe) May 10, 2018".
+EMBED_SIGNATURE = re.compile(
+    rf"[-–—]{{1,2}}\s*[^()\n]{{1,60}}\(@\w{{1,30}}\)\s*(?:(?i:{DATE_PATTERN}))?\s*\.?"
+)
+# The attribution under a block quote: "— Sen. Vance", "-- Jane Roe, minister".
+ATTRIBUTION = re.compile(r"[-–—]{1,2}\s*(?:[A-Z][\w'’-]*\.?\s+){0,4}[A-Z][\w'’-]*(?:,\s*[\w'’ -]{1,40})?")
+# A byline without "By": names only, "Jane Roe and John Doe" / "Jane Roe, John Doe".
+_PERSON = r"[A-Z][a-z'’-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'’-]+|[A-Z][a-z]*[A-Z][a-z'’-]+)){1,2}"
+NAMES_ONLY = re.compile(rf"{_PERSON}(?:\s*(?:,|,?\s+and|&)\s+{_PERSON})*")
+
+
+def photo_credit(line: str) -> re.Match | None:
+    """The photo credit closing `line` (see PHOTO_CREDIT), or None."""
+    last = line.rstrip(" )").rsplit(None, 1)[-1:]
+    if not last:
+        return None
+    word = last[0].rsplit("/", 1)[-1].strip("(")
+    if word not in _AGENCY_LAST and "/" not in line[-50:]:
+        return None
+    return PHOTO_CREDIT.search(line)
+
+
+def is_names_only(line: str) -> bool:
+    """A line of person names and nothing else (a byline without "By")."""
+    return len(line) <= 80 and NAMES_ONLY.fullmatch(line) is not None
+
 
 # Lines longer than this are article text whatever they start with (captions excepted).
 MAX_FURNITURE_LINE = 200
@@ -102,7 +174,19 @@ _FOOTER_FIRST = _first_words("footer_prefixes.txt") | {"c"}
 _BYLINE_FIRST = _first_words("byline_prefixes.txt")
 _META_FIRST = _first_words("meta_prefixes.txt")
 _TEASER_FIRST = _first_words("teaser_prefixes.txt")
-_UPDATED_FIRST = frozenset({"last", "updated", "update", "modified", "edited"})
+_CAPTION_CONTROL_FIRST = _first_words("caption_controls.txt")
+# "Recommend news to friend", "Send this article to a friend", "Email to a friend"
+TO_A_FRIEND = re.compile(
+    r"(?i)(?:recommend|send|e-?mail|share|forward)(?:\s+(?:this|the|our))?(?:\s+(?:news|article|story|page|link|post))?"
+    r"\s+to\s+(?:a\s+)?friends?\s*[.:]?"
+)
+_TO_A_FRIEND_FIRST = frozenset({"recommend", "send", "e", "email", "share", "forward"})
+# A row of page tools: "LISTEN TO ARTICLE 4:34 SHARE THIS ARTICLE Share Tweet Post Email".
+SHARE_BAR = re.compile(
+    rf"(?i)(?:(?:{_alternation(_phrases('line_furniture.txt') + sorted(SOCIAL_WORDS))}|\d{{1,2}}:\d{{2}}(?::\d{{2}})?|\(\d+\))"
+    r"(?:\s*[|•·/,]\s*|\s+|$))+"
+)
+_UPDATED_FIRST = frozenset({"last", "updated", "update", "modified", "edited", "this"})
 _DATE_FIRST = frozenset(
     {"published", "posted", "date"} | {m[:3] for m in ("january february march april may june july"
      " august september october november december monday tuesday wednesday thursday friday"
@@ -115,14 +199,19 @@ def classify(line: str) -> str | None:
 
     Kinds: "header" (opens a furniture zone to the end), "inline_header" (links to other
     stories inside the article: the headline-like lines after it go too), "rule", "legend", "share", "teaser",
-    "caption", "credit", "footer", "byline", "link", "navigation", "updated", "meta", "date".
+    "caption", "credit", "footer", "byline", "link", "navigation", "updated", "meta", "date",
+    "photo_credit" (a bare credit or the buttons of a photo box), "embed" (an embedded post's
+    signature or a block quote's attribution).
     """
     n = len(line)
     if n == 0:
         return "rule"
     if n > MAX_FURNITURE_LINE:
-        # only a caption label can start a long line of furniture
+        # only a caption (labelled, or closed by its photo credit) or a promotion of the site
+        # can make a long line of furniture
         if n <= MAX_CAPTION_LINE and line[:12].lower().lstrip("(").startswith(_CAPTION_STARTS) and CAPTION.match(line):
+            return "caption"
+        if n <= MAX_CAPTION_LINE and photo_credit(line):
             return "caption"
         return None
     m = _FIRST_WORD.match(line)
@@ -134,11 +223,24 @@ def classify(line: str) -> str | None:
         return "legend"
     first = m.group(1).lower().replace("'s", "").replace("’s", "")
     digit = first.isdigit()
+    if line[0] in "-–—" and (EMBED_SIGNATURE.fullmatch(line) or (n <= 60 and ATTRIBUTION.fullmatch(line))):
+        return "embed"
+    if first in _CAPTION_CONTROL_FIRST and CAPTION_CONTROLS.match(line):
+        return "photo_credit"
+    credit = photo_credit(line)
+    if credit:
+        before = line[:credit.start()].strip()
+        # a bare credit ("Jane Roe/AP") or a caption that ends with its credit
+        return "caption" if len(before.split()) >= 4 else "photo_credit"
     if first in _HEADER_FIRST and SECTION_HEADER.fullmatch(line):
         return "header"
     if first in _INLINE_FIRST and INLINE_HEADER.fullmatch(line):
         return "inline_header"
-    if (first in _FURNITURE_FIRST or digit) and (LINE_FURNITURE.fullmatch(line) or _all_social(line)):
+    if first in _TO_A_FRIEND_FIRST and n <= 60 and TO_A_FRIEND.fullmatch(line):
+        return "share"
+    if (first in _FURNITURE_FIRST or digit) and (
+        LINE_FURNITURE.fullmatch(line) or _all_social(line) or (n <= 160 and SHARE_BAR.fullmatch(line))
+    ):
         return "share"
     if first in _CAPTION_FIRST and CAPTION.match(line):
         return "caption"
@@ -167,6 +269,8 @@ def classify(line: str) -> str | None:
         return "meta"
     if first in _TEASER_FIRST and TEASER.match(line):
         return "teaser"
+    if n <= MAX_PROMO_LINE and PROMO.search(line):
+        return "footer"
     return None
 
 

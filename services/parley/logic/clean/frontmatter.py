@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..stamps import parse_date
 from .records import Parts
-from .textnorm import render_free
+from .textnorm import render_free, translate
 
 _FRONT_MATTER_FENCE = re.compile(r"---\s*")
 _FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:\s?(.*)")
@@ -14,11 +15,18 @@ _YAML_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.
 
 
 def front_matter(t: str, lines: list[tuple[int, int]], parts: Parts) -> list[tuple[int, int]]:
-    """Read and drop a leading `---` ... `---` block of `key: value` lines."""
+    """Read and drop a leading `---` ... `---` block of `key: value` lines (YAML) or holding
+    one JSON object (`---json` / `{ ... }` / `---`). A field whose value is prose that the
+    body does not repeat (a lead kept in "description", "summary" or a key in any language)
+    stays as the first paragraph."""
     first = 0
     while first < len(lines) and not t[lines[first][0]:lines[first][1]].strip():
         first += 1
-    if first >= len(lines) or not _FRONT_MATTER_FENCE.fullmatch(t[lines[first][0]:lines[first][1]].lstrip("\ufeff")):
+    if first >= len(lines):
+        return lines
+    opening = t[lines[first][0]:lines[first][1]].lstrip("\ufeff")
+    is_json = bool(_JSON_FENCE.fullmatch(opening))
+    if not (is_json or _FRONT_MATTER_FENCE.fullmatch(opening)):
         return lines
     for end in range(first + 1, min(len(lines), first + 120)):
         if _FRONT_MATTER_FENCE.fullmatch(t[lines[end][0]:lines[end][1]]):
@@ -26,18 +34,54 @@ def front_matter(t: str, lines: list[tuple[int, int]], parts: Parts) -> list[tup
     else:
         return lines
     block = [t[a:b] for a, b in lines[first + 1:end]]
-    top = [line for line in block if line.strip() and line[:1] not in (" ", "\t")]
-    if not top or not all(_FRONT_MATTER_KEY.fullmatch(line) for line in top):
-        return lines  # two rules around ordinary text, not a YAML block
-    fields = _parse_front_matter(block)
+    fields = _json_fields(block) if is_json or block[:1] and block[0].strip() == "{" else None
+    if fields is None:
+        top = [line for line in block if line.strip() and line[:1] not in (" ", "\t")]
+        if not top or not all(_FRONT_MATTER_KEY.fullmatch(line) for line in top):
+            return lines  # two rules around ordinary text, not a YAML block
+        fields = _parse_front_matter(block)
     if not parts.title and fields.get("title"):
         parts.title = render_free(fields["title"])
-    for key in ("date", "published_time", "published", "pubdate"):
+    for key in ("date", "published_time", "published", "pubdate", "publishdate"):
         if fields.get(key) and parse_date(fields[key]):
             parts.dates["meta"] = parse_date(fields[key])
             break
     parts.drop("front_matter", t[lines[first][0]:lines[end][1]])
-    return lines[end + 1:]
+    lead = _lead(t, lines[first][0], lines[end][1], fields)
+    return ([lead, (lead[1], lead[1])] if lead else []) + lines[end + 1:]
+
+
+_JSON_FENCE = re.compile(r"---\s*json\s*|;;;\s*")
+MIN_LEAD_WORDS = 12
+
+
+def _json_fields(block: list[str]) -> dict[str, str] | None:
+    """The scalar fields of a JSON object front matter (keys lower-cased), or None."""
+    try:
+        value = json.loads("\n".join(block))
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {str(k).lower(): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+
+
+def _lead(t: str, start: int, end: int, fields: dict[str, str]) -> tuple[int, int] | None:
+    """The raw span of a prose field the body does not repeat, or None."""
+    title = (fields.get("title") or "").strip().casefold()
+    for key, value in fields.items():
+        value = value.strip()
+        if (key == "title" or "\\" in value or len(value.split()) < MIN_LEAD_WORDS
+                or value.rstrip("\"')»”’")[-1:] not in ".!?" or value.casefold() == title):
+            continue
+        where = t.find(value, start, end)
+        if where < 0:
+            continue  # written with escapes: its offsets would not be exact
+        probe = translate(value)[:80]
+        if probe in t[end:]:
+            continue  # the body has it
+        return where, where + len(value)
+    return None
 
 
 def _parse_front_matter(block: list[str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..stamps import parse_date
 from . import boilerplate
-from .lines import CLOSERS, FINAL_PUNCT, ends_sentence, flow, is_wrapped, split_blocks
+from .lines import CLOSERS, FINAL_PUNCT, ends_sentence, flow, indented_starts, is_wrapped, split_blocks
 from .records import Line, Paragraph, Parts
 
 
@@ -15,6 +15,9 @@ def body_paragraphs(t: str, spans: list[tuple[int, int]], parts: Parts) -> list[
     body_blocks: list[list[Line]] = []
     in_zone = False  # after a section header: everything to the end is furniture
     teasers_follow = False  # after "Read more": headline-like lines are links to other stories
+    # The article has begun once a line of prose is kept; short lines before it (menus,
+    # language links, bylines, decks) do not begin it.
+    started = False
     for bi, block in enumerate(blocks):
         if in_zone:
             for line in block:
@@ -27,24 +30,30 @@ def body_paragraphs(t: str, spans: list[tuple[int, int]], parts: Parts) -> list[
         body: list[Line] = []
         # The continuation lines of hard-wrapped prose are prose: no need to classify them.
         prose = len(block) > 2 and is_wrapped(block)
+        # So are the flush-left lines under an indented paragraph opening of old wire copy.
+        opens = indented_starts(block)
         for li, line in enumerate(block):
-            if prose and body:
+            if (prose or (opens is not None and li not in opens)) and body:
                 body.append(line)
+                started = True
                 continue
             if in_zone:
                 parts.drop("related", line.raw)
                 continue
             if len(line.text) > boilerplate.MAX_CAPTION_LINE and not teasers_follow:
                 body.append(line)  # too long to be furniture of any kind
+                started = True
                 continue
-            started = bool(body_blocks or body)
             kind = _line_kind(line, title_key, started=started)
             if kind is None and teasers_follow and _is_headline(line.text):
                 kind = "teaser"  # a headline under "Read more"
             elif kind is None:
                 teasers_follow = False
+            if kind is None and not started and boilerplate.is_names_only(line.text):
+                kind = "byline"  # names alone above the article: a byline without "By"
             if kind is None:
                 body.append(line)
+                started = started or _is_prose(line.text)
             elif kind == "inline_header":
                 parts.drop("teaser", line.raw)
                 teasers_follow = True
@@ -56,12 +65,87 @@ def body_paragraphs(t: str, spans: list[tuple[int, int]], parts: Parts) -> list[
                 for rest in block[li:]:
                     parts.drop("navigation", rest.raw)
                 break
+            elif kind == "date" and started and _dated_list_follows(blocks, bi, li):
+                # "2 June 2025 [12:03]" / headline / "2 June 2025 [11:41]" / headline ...
+                # after the article: a list of other stories by time
+                in_zone = True
+                parts.drop("related", line.raw)
+            elif kind == "title_repeat" and not started:
+                # The page repeats its headline where the article begins: the short lines
+                # above it are the page's menus.
+                for kept in [*(x for b in body_blocks for x in b), *body]:
+                    parts.drop("navigation", kept.raw)
+                body_blocks.clear()
+                body.clear()
+                parts.drop(kind, line.raw)
             else:
                 _take(kind, line, parts)
         if body:
             body_blocks.append(body)
     _drop_trailing_headlines(body_blocks, parts)
     return [p for block in body_blocks if block for p in flow(block)]
+
+
+def _is_quotation(text: str) -> bool:
+    """One quotation and nothing else: '"We agree"', "'We agree'" (but not the two quoted
+    terms of "'Pacific' versus 'Atlantic'")."""
+    q = text[:1]
+    if q not in ("\"", "'") or len(text) < 3 or text[-1] != q:
+        return False
+    inner = text[1:-1]
+    return q not in inner if q == "\"" else ("' " not in inner and " '" not in inner)
+
+
+def _dated_list_follows(blocks: list[list[Line]], bi: int, li: int) -> bool:
+    """Is the date line at (bi, li) the first of a list of (date, headline) pairs?"""
+    ahead = [line for line in blocks[bi][li + 1:]]
+    for block in blocks[bi + 1:]:
+        if len(ahead) >= 2:
+            break
+        ahead.extend(block)
+    return (len(ahead) >= 2 and _is_headline(ahead[0].text)
+            and boilerplate.classify(ahead[1].text) in ("date", "updated"))
+
+
+def _is_prose(text: str) -> bool:
+    """A line of running text: long, or a sentence of several words."""
+    return len(text) >= 150 or (ends_sentence(text) and text.count(" ") >= 5)
+
+
+def drop_subheads(paragraphs: list[Paragraph], parts: Parts) -> list[Paragraph]:
+    """Headline-like paragraphs between paragraphs of prose are crossheads or links to other
+    stories ("Samosas and nachos", "How to Win a Trade War: Jane Roe", "TALKS IN LIMA
+    COLLAPSE"): not sentences of the article."""
+    prose = [_is_prose(p.text) for p in paragraphs]
+    if sum(prose) < 2:
+        return paragraphs
+    first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
+    out: list[Paragraph] = []
+    listing = False  # inside the items of a list opened by a line ending with ":"
+    for i, p in enumerate(paragraphs):
+        listing = bool(out) and (out[-1].text.endswith(":") or (listing and not prose[i - 1]))
+        if first < i < last and not prose[i] and not listing and _is_subhead(p.text, paragraphs[i + 1].text):
+            parts.drop("subhead", p.text)
+        else:
+            out.append(p)
+    return out
+
+
+def _is_subhead(text: str, following: str) -> bool:
+    if text[:2] in ("- ", "* ", "• ", "· ", "▪ ") or text[:1].isdigit():
+        return False  # an item of a list
+    if following.lstrip("\"'(“‘[…. ")[:1].islower():
+        return False  # the sentence goes on in the next paragraph
+    letters = [c for c in text if c.isalpha()]
+    if len(text) <= 200 and text.count(" ") >= 2 and len(letters) >= 10 and all(c.isupper() for c in letters):
+        return True  # a line in capitals, whatever its final punctuation
+    if _is_quotation(text):
+        return False  # quoted words (a post, a pull quote) are the article's, punctuated or not
+    bare = text.lstrip("\"'“‘")
+    if not bare or not _is_headline(bare, bulleted=False):
+        return False
+    last = bare.rstrip(CLOSERS + " ").rsplit(None, 1)[-1].lower()
+    return last not in boilerplate.OPEN_ENDINGS
 
 
 def _drop_trailing_headlines(blocks: list[list[Line]], parts: Parts) -> None:

@@ -53,7 +53,7 @@ def split_blocks(t: str, spans: list[tuple[int, int]], parts: Parts) -> list[lis
                 current = []
             continue
         hard_break = raw_line.endswith("  ") or (html_breaks and _BR_END.search(raw_line) is not None)
-        line = Line(t, a, b, hints, stripped, hard_break)
+        line = Line(t, a, b, hints, stripped, hard_break, len(raw_line) - len(raw_line.lstrip()))
         if bold and _BOLD_LINE.fullmatch(raw_line):
             line.blank_out()  # a bold-only line: a heading or a signature
         current.append(line)
@@ -73,6 +73,9 @@ def flow(lines: list[Line]) -> list[Paragraph]:
         return [_strip_list_marker(Paragraph(lines[0].text, list(lines[0].segs)))]
     if not lines:
         return []
+    starts = indented_starts(lines)
+    if starts is not None:
+        return [p for a, b in zip(starts, [*starts[1:], len(lines)]) for p in _joined(lines[a:b])]
     wrapped = is_wrapped(lines)
     out: list[Paragraph] = []
     text, segs = lines[0].text, list(lines[0].segs)
@@ -86,6 +89,33 @@ def flow(lines: list[Line]) -> list[Paragraph]:
             text, segs = line.text, list(line.segs)
     out.append(Paragraph(text, segs))
     return [_strip_list_marker(p) for p in out]
+
+
+def indented_starts(lines: list[Line]) -> list[int] | None:
+    """Old wire copy marks a paragraph by indenting its first line, and wraps the rest flush
+    left ("    LISBON, May 3 - ... held talks" / "with ... a ministry" / "Spokesman said."):
+    the indexes of the lines that open a paragraph, or None when the block is not written
+    so (its first line is not indented deeper than the others)."""
+    if len(lines) < 2:
+        return None
+    base = min(line.indent for line in lines)
+    if lines[0].indent < base + 2 or all(line.indent >= base + 2 for line in lines):
+        return None
+    return [i for i, line in enumerate(lines) if line.indent >= base + 2]
+
+
+def _joined(lines: list[Line]) -> list[Paragraph]:
+    """One paragraph of all `lines` (a list marker in front is taken off)."""
+    text, segs = lines[0].text, list(lines[0].segs)
+    for line in lines[1:]:
+        if not line.text:
+            continue
+        if text:
+            segs = segs + shift(line.segs, len(text) + 1)
+            text = text + " " + line.text
+        else:
+            text, segs = line.text, list(line.segs)
+    return [_strip_list_marker(Paragraph(text, segs))]
 
 
 def is_wrapped(lines: list[Line]) -> bool:

@@ -10,7 +10,8 @@ from ..errors import Rejected
 from .dateline import strip_dateline
 from .extract import input_text
 from .frontmatter import front_matter
-from .furniture import body_paragraphs
+from .furniture import body_paragraphs, drop_subheads
+from .inline import inline_furniture
 from .lines import split_lines
 from .records import Paragraph, Parts
 from .textnorm import render_free, translate
@@ -85,6 +86,8 @@ def _clean(raw: dict, max_chars: int) -> dict:
     lines = front_matter(t, lines, parts)
     paragraphs = body_paragraphs(t, lines, parts)
     paragraphs = strip_dateline(paragraphs, parts)
+    paragraphs = inline_furniture(paragraphs, parts)
+    paragraphs = drop_subheads(paragraphs, parts)
     paragraphs = _dedupe(paragraphs, parts)
     if not paragraphs:
         raise Rejected("no_body", "no article text left after removing page furniture")

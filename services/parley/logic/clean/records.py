@@ -12,12 +12,13 @@ class Line:
     """One non-blank raw line; rendered (markup, NFKC, spaces) only when `text` or `segs` is
     first read, so the lines of a furniture zone are never rendered at all."""
 
-    __slots__ = ("_t", "_a", "_b", "_hints", "text", "segs", "raw", "hard_break")
+    __slots__ = ("_t", "_a", "_b", "_hints", "text", "segs", "raw", "hard_break", "indent")
 
-    def __init__(self, t: str, a: int, b: int, hints: str, raw: str, hard_break: bool) -> None:
+    def __init__(self, t: str, a: int, b: int, hints: str, raw: str, hard_break: bool, indent: int = 0) -> None:
         self._t, self._a, self._b, self._hints = t, a, b, hints
         self.raw = raw  # the raw line, stripped, for the `dropped` record
         self.hard_break = hard_break
+        self.indent = indent  # leading spaces of the raw line (tabs count as one)
 
     def __getattr__(self, name: str):
         # only called while the `text`/`segs` slots are still unset: render, then they are

@@ -50,15 +50,79 @@ _WS = re.compile(r"\s+")
 
 _REPLACEMENTS = [(chr(k), v) for k, v in _ONE_TO_ONE.items()]
 
+# -- mojibake: UTF-8 bytes that were decoded as Windows-1252 (or Latin-1) ---------------------
+# "â€™" is the three bytes of "’", "Ã©" the two of "é", "Â " the first byte of a no-break
+# space whose second byte became a plain space. The Windows-1252 character of every byte
+# 0x80-0xBF (a UTF-8 continuation byte); bytes 1252 leaves undefined stay as the C1 control
+# of the same number (what a Latin-1 decoder gives).
+_CP1252_HIGH = {
+    **{chr(b): b for b in range(0x80, 0xC0)},
+    **{bytes([b]).decode("cp1252"): b for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)},
+}
+_CONT = "".join(sorted(_CP1252_HIGH))
+_CONT_CLASS = "[" + re.escape(_CONT) + "]"
+# A run of two-, three- or four-byte sequences: a lead byte then its continuation bytes.
+_MOJIBAKE = re.compile(
+    rf"(?:[\u00c2-\u00df]{_CONT_CLASS}|[\u00e0-\u00ef]{_CONT_CLASS}{{2}}|[\u00f0-\u00f4]{_CONT_CLASS}{{3}})+"
+    # "â€" + a lost last byte (0x9D, undefined in 1252, is often dropped): a closing quote
+    r"|\u00e2\u20ac(?=[\s.,;:!?)]|$)"
+    # "Â" left of a space that was once the second byte of a no-break space: "hadÂ phoned"
+    r"|(?:(?<=[^\W\d_])|(?<=[^\W\d_][,.;:]))\u00c2(?= )"
+)
+# Where a mojibake match can start (a quick `in` test before any regex work).
+_MOJIBAKE_LEADS = tuple(chr(c) for c in range(0xC2, 0xF5))
+# A single two-byte sequence is only trusted with the leads of Latin letters ("Ã©" -> "é",
+# "Ä±" -> "ı", "Å¡" -> "š"); a lone "É»" may well be real text ("CAFÉ»").
+_TRUSTED_LEADS = frozenset("\u00c2\u00c3\u00c4\u00c5")
+PAD = "\u200b"  # removed (with offset tracking) when lines are rendered
+
+
+def repair_mojibake(raw: str) -> str:
+    """UTF-8 decoded as Windows-1252 turned back into the characters meant, length-preserving:
+    each repaired sequence becomes its character followed by zero-width spaces, which line
+    rendering deletes like any invisible character (so offsets into the raw text survive)."""
+    if not any(lead in raw for lead in _MOJIBAKE_LEADS):
+        return raw
+    out = []
+    pos = 0
+    for m in _MOJIBAKE.finditer(raw):
+        fixed = _decode_mojibake(m.group())
+        if fixed is None:
+            continue
+        out.append(raw[pos:m.start()])
+        out.append(fixed + PAD * (m.end() - m.start() - len(fixed)))
+        pos = m.end()
+    if not out:
+        return raw
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def _decode_mojibake(seq: str) -> str | None:
+    if seq == "\u00c2":
+        return PAD  # the lead byte of a no-break space whose second byte is the space after it
+    if seq == "\u00e2\u20ac":
+        return "\u201d"
+    if len(seq) == 2 and seq[0] not in _TRUSTED_LEADS:
+        return None
+    try:
+        # leads (U+00C2-U+00F4) are their own byte; continuations go through the 1252 table
+        fixed = bytes(_CP1252_HIGH.get(ch, ord(ch)) for ch in seq).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return fixed if len(fixed) < len(seq) else None
+
 
 def translate(raw: str) -> str:
-    """Length-preserving first pass over a whole raw text.
+    """Length-preserving first pass over a whole raw text: mojibake repaired, then exotic
+    spaces and typographic quotes made plain.
 
     Per-character `str.replace` of only the characters present is several times faster
     than `str.translate` with a dict table on ordinary (mostly ASCII) articles.
     """
     if raw.isascii():
         return raw.replace("\t", " ").replace("\x0b", " ").replace("\x0c", " ").replace("`", "'")
+    raw = repair_mojibake(raw)
     for char, rep in _REPLACEMENTS:
         if char in raw:
             raw = raw.replace(char, rep)
