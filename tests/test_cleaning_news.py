@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from parley.logic import evaluation as ev
+from parley.eval import score as ev
 from parley.logic.clean import clean
 from parley.logic.clean.boilerplate import classify
 from parley.logic.clean.textnorm import repair_mojibake, translate
-from parley.logic.corpus import load_corpus
-from parley.logic.grammar import split_sentences
+from parley.eval.corpus import load_corpus
+from parley.logic.detect.grammar import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "corpus" / "news"
