@@ -282,3 +282,13 @@ def test_shared_family_name_and_one_syllable_are_no_match(tagged):
 def test_close_spelling_of_part_of_a_longer_name_is_no_match(tagged):
     ms = tagged("It was attended by Dr. Mohammed Abdelsalam bin Saleh Al Harbi, the minister.")
     assert not [m for m in ms if m["type"] == "person" and m["id"] == "x:test-mohamed-abdelsalam"]
+
+
+def test_title_of_one_state_alone_gives_that_state_after_everything_the_text_says(tagged):
+    ms = tagged("Secretary of State Jane Moor met Taoiseach Niall Dunphy and Vatican Secretary of State "
+                "Paolo Renzi.", dateline="HELSINKI, June 2")
+    assert side(ms, "Jane Moor") == ("USA", None)       # before the dateline's country
+    assert side(ms, "Niall Dunphy") == ("IRL", None)
+    assert side(ms, "Paolo Renzi") == ("VAT", None)     # the text's own country first
+    ms = tagged("The Secretary of State for Foreign Affairs Jane Moor spoke.")
+    assert side(ms, "Jane Moor") == (None, None)        # a British office with its tail

@@ -180,8 +180,10 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
             # role words match in any case, but an abbreviation only as written ("PM", not "pm")
             rule = ACRONYM if surface.isupper() else ANY_CASE
             pats.add(surface, "hon" if kind == "honorific" else "role", (role, org or None), rule)
-            if scope == "national":
+            if scope == "national" or _ISO3.fullmatch(scope):
                 national_roles.add(role)
+            if _ISO3.fullmatch(scope):
+                gz.title_country[fold(surface)] = scope      # "Secretary of State", "Taoiseach"
     gz.national_roles = frozenset(national_roles)
     _compile_countries(gz, pats, by_kind.get("countries", []))
     for p in by_kind.get("orgs", []):

@@ -163,6 +163,8 @@ class Gazetteer:
     family_first: frozenset[str] = field(default_factory=frozenset)
     # roles (as normalised) that are offices of a state (roles.tsv scope "national")
     national_roles: frozenset[str] = field(default_factory=frozenset)
+    # folded title -> the one state that has it (roles.tsv scope an ISO3 code)
+    title_country: dict[str, str] = field(default_factory=dict)
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from parley.logic.gazetteer import fold
+
 from .records import Span
 from .spans import last_before
 
@@ -56,6 +58,8 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
             role, org = role_span.entries[0][1]
             ctx["role"] = role
             ctx["adjacent"] = gap.strip(" ,") == "" and role_span.end - role_span.start > 0 and i == j
+            if ctx["adjacent"] and gz.title_country:
+                _title_country(gz, text, role_span, ctx)
             if org:
                 ctx["org"] = org
             role_span.used = True
@@ -71,6 +75,14 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
     if "country" not in ctx and "org" not in ctx:
         _of_after(gz, text, spans, end, ctx)        # "President X of Ghana"
     return ctx
+
+
+def _title_country(gz, text, s: Span, ctx: dict) -> None:
+    """ "Secretary of State X": a title only one state has (the weakest evidence of the text,
+    used when nothing else gives a side)."""
+    code = gz.title_country.get(fold(text[s.start:s.end]))
+    if code:
+        ctx["title_country"] = code
 
 
 def _held_of(text: str, role_end: int, owner_start: int) -> bool:
@@ -183,6 +195,7 @@ def _apposition(gz, text, spans, end) -> dict:
             if org:
                 ctx.setdefault("org", org)
             s.used = True
+            _title_country(gz, text, s, ctx)
             if "country" not in ctx and "org" not in ctx:
                 _of_after(gz, text, spans, s.end, ctx)      # ", president of Ghana,"
             return ctx

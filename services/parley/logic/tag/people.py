@@ -155,8 +155,8 @@ def _later_mention(gz, text, spans, c: Candidate, found: Found, art: Article) ->
     this mention gives ("Pompeo ... U.S. Secretary of State Mike Pompeo")."""
     if found.country is None and found.org is None and _may_be_introduced(text, spans, c):
         ctx = _ctx(gz, text, spans, c)
-        if ctx.get("country") or ctx.get("org"):
-            found.country, found.org = ctx.get("country"), ctx.get("org")
+        if ctx.get("country") or ctx.get("org") or ctx.get("title_country"):
+            found.country, found.org = ctx.get("country") or ctx.get("title_country"), ctx.get("org")
             if found.role is None and ctx.get("role") not in (None, "counterpart"):
                 found.role = ctx["role"]
     return _mention_of(art, text, c.start, c.end, found)
@@ -318,6 +318,8 @@ def _new_person(gz, text, c: Candidate, ctx, art: Article) -> dict:
         ctx = dict(ctx, role=art.people[-1].role if art.people else None)
     if not ctx.get("country") and not ctx.get("org") and "title_at" in ctx:
         ctx = _side_of_person_before(art, text, ctx)
+    if not ctx.get("country") and not ctx.get("org") and ctx.get("title_country"):
+        ctx = dict(ctx, country=ctx["title_country"])
     name = c.name
     found = art.by_id.get(name.new_id) or _remember(gz, art, name.new_id, name.surface, ctx.get("role"),
                                                     ctx.get("country"), ctx.get("org"))
