@@ -22,6 +22,7 @@ EXTRA_PEOPLE = "\n".join("\t".join(row) for row in [
     ("x:test-park-jun", "Park Jun", "", "foreign minister", "KOR", "", "2001-01-01", "2003-12-31"),
     ("x:test-anibal-sousa", "Anibal Sousa", "", "president", "PRT", "", "2001-01-01", "2025-12-31"),
     ("x:test-mohamed-abdelsalam", "Mohamed Abdelsalam", "", "president", "ESH", "", "2001-01-01", "2025-12-31"),
+    ("x:test-seo-min-jun", "Seo Min-jun", "", "president", "KOR", "", "2022-01-01", "2026-12-31"),
 ]) + "\n"
 
 
@@ -189,6 +190,11 @@ def test_family_name_first_short_form_is_the_same_person(tagged, text, full, sho
     ms = tagged(text)
     assert person(ms, short)["id"] == person(ms, full)["id"]
     assert side(ms, short) == (country, None)
+
+
+def test_family_name_alone_of_a_known_office_holder(tagged):
+    m = person(tagged("During the talks, Seo said the summit would go ahead."), "Seo")
+    assert (m["id"], m["country"]) == ("x:test-seo-min-jun", "KOR")
 
 
 def test_title_and_family_name_of_a_diplomat_named_before_is_not_a_namesake(tagged):

@@ -313,10 +313,13 @@ def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
                 continue
             gz.alias_index.setdefault(" ".join(toks), []).append(i)
             if len(toks) >= 2:
-                last = toks[-1]
-                lst = gz.surname_index.setdefault(last, [])
-                if not lst or lst[-1] != i:
-                    lst.append(i)
+                surnames = [toks[-1]]
+                if len(toks) <= 3 and toks[0] in gz.family_first and len(a.split()) <= 3:
+                    surnames.append(toks[0])     # "Moon Jae-in", "Xi Jinping": the family name first
+                for last in surnames:
+                    lst = gz.surname_index.setdefault(last, [])
+                    if not lst or lst[-1] != i:
+                        lst.append(i)
                 gz.given_names.add(toks[0])
     for surname in gz.surname_index:
         if len(surname) >= 4:

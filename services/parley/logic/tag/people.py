@@ -377,7 +377,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         first = _by_given_name(art, key)      # "Prince Faisal bin Farhan ... Prince Faisal"
         if first is not None:
             return _later_mention(gz, text, spans, c, first, art)
-    if cands and len(key) >= 4:
+    if cands and (len(key) >= 4 or key in gz.family_first):
         pick = _pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
             return _person_mention(gz, text, c.start, c.end, pick, ctx, art)
