@@ -84,6 +84,12 @@ def test_dotted_us_and_uk_prefix_a_title(tagged):
     assert [m["text"] for m in codes] == ["U.S.", "U.K."]
 
 
+def test_possessive_owner_a_few_words_before_an_unnamed_title(tagged):
+    roles = [m for m in tagged("Tunisia's agriculture minister phoned his Maltese counterpart on Friday.")
+             if m["type"] == "role"]
+    assert [(m["role"], m["country"]) for m in roles] == [("minister", "TUN"), ("counterpart", "MLT")]
+
+
 def test_dotted_us_before_plural_officials_owns_them(tagged):
     roles = [m for m in tagged("U.S. officials met Chinese officials.") if m["type"] == "role"]
     assert sorted(m["country"] for m in roles) == ["CHN", "USA"]
@@ -106,9 +112,11 @@ def test_appositive_after_the_name_with_words_before_the_title(tagged):
 
 
 def test_appositive_before_the_name_in_both_forms(tagged):
-    ms = tagged("The Ugandan ambassador, John Mugerwa, met the foreign minister of Brazil, Rui Lemos.")
+    ms = tagged("The Ugandan ambassador, John Mugerwa, met the foreign minister of Brazil, Rui Lemos, "
+                "and Ghana's president, Kwame Boateng.")
     assert side(ms, "John Mugerwa") == ("UGA", None)
     assert side(ms, "Rui Lemos") == ("BRA", None)
+    assert side(ms, "Kwame Boateng") == ("GHA", None)
 
 
 def test_appositive_spokesman_for_a_countrys_ministry(tagged):

@@ -28,7 +28,7 @@ VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "de
 
 def owner_gap(gap: str, first: bool = True) -> bool:
     """May an owner (country, organisation) stand this far before its title (first), or
-    before the owner nearer to it?"""
+    before the owner nearer to it (or before a title no name follows)?"""
     if gap in (" ", "'s ", "’s "):
         return True
     return (_OWNER_GAP_RE if first else _POSSESSIVE_GAP_RE).fullmatch(gap) is not None
