@@ -306,3 +306,13 @@ def test_title_of_one_state_alone_gives_that_state_after_everything_the_text_say
     assert side(ms, "Paolo Renzi") == ("VAT", None)     # the text's own country first
     ms = tagged("The Secretary of State for Foreign Affairs Jane Moor spoke.")
     assert side(ms, "Jane Moor") == (None, None)        # a British office with its tail
+
+
+def test_lone_surname_is_the_namesake_mentioned_last_before_it(tagged):
+    ms = tagged("Zambian President Robert Mwale spoke first. Mwale then left. Later his wife Grace Mwale "
+                "arrived. Mwale and Chinese Premier Li Qiang met; the photo is by Li Tao. Li said so.")
+    mwale = [m["name"] for m in ms if m["type"] == "person" and m["text"] == "Mwale"]
+    assert mwale == ["Robert Mwale", "Grace Mwale"]
+    assert person(ms, "Li")["name"] == "Li Tao"
+    ms = tagged("Chinese Premier Li Qiang arrived (photo: Li Tao). Premier Li Qiang spoke. Li said so.")
+    assert person(ms, "Li")["name"] == "Li Qiang"

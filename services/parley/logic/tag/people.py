@@ -359,10 +359,10 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         # "ISIS", "NATO": acronyms are not surnames; a short family name is, of someone named
         # before ("Xi Jinping ... Xi")
         named = art.by_family.get(key)
-        return _mention_of(art, text, c.start, c.end, named[-1]) if named else None
+        return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start)) if named else None
     named = art.by_key.get(key)
     if named:
-        return _later_mention(gz, text, spans, c, named[-1], art)
+        return _later_mention(gz, text, spans, c, _latest_before(art, named, c.start), art)
     if c.after_connector:
         return None
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
@@ -389,6 +389,18 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and (len(key) >= 4 or key in gz.family_first):     # "President Tokayev", "PM Koh"
         return _new_person(gz, text, c, ctx, art)
     return None
+
+
+def _latest_before(art: Article, named: list, pos: int) -> Found:
+    """Of several people with a surname, the one mentioned last before pos in this text (lone
+    surnames are resolved after the full names), else the one named last."""
+    if len(named) == 1:
+        return named[0]
+    best, best_end = named[-1], -1
+    for end, f in art.person_ends.items():
+        if best_end < end <= pos and f in named:
+            best, best_end = f, end
+    return best
 
 
 def _by_given_name(art: Article, key: str) -> Found | None:
