@@ -148,6 +148,11 @@ def test_envoy_to_a_country_alone_has_no_side(tagged):
     assert side(tagged("Special Envoy for Syria Mark Tolland arrived."), "Mark Tolland") == (None, None)
 
 
+def test_title_in_apposition_to_an_owned_title(tagged):
+    ms = tagged("Ghana's envoy in Ottawa, High Commissioner Ama Owusu, paid a courtesy call on the minister.")
+    assert side(ms, "Ama Owusu") == ("GHA", None)
+
+
 def test_envoy_to_an_organisation_keeps_the_country(tagged):
     assert side(tagged("U.S. Ambassador to the UN Dana Reyes spoke."), "Dana Reyes") == ("USA", None)
 

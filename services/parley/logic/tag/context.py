@@ -68,6 +68,8 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
                 if _held_of(text, role_span.end, t.start):
                     _own(gz, ctx, t)
             _owners_before(gz, text, spans, j, ctx)
+            if "country" not in ctx and "org" not in ctx:
+                _owners_of_title_before(gz, text, spans, j, ctx)
     elif i >= 0 and spans[i].kind == "country" and text[spans[i].end:pos] == " ":
         _own(gz, ctx, spans[i])                     # "Armenian Edward Nalbandian"
     if "role" not in ctx:
@@ -113,6 +115,26 @@ def _owners_before(gz, text, spans, j: int, ctx: dict) -> None:
         owners.sort(key=lambda o: not (o[1] and o[0].kind == "country"))   # stable: the nearest otherwise
     for s, _possessive in owners:
         _own(gz, ctx, s)
+
+
+# ", " or ", the " between a noun phrase and a title in apposition to it
+_APPOS_BEFORE_RE = re.compile(r",\s+(?:the\s+)?")
+_POSTED_RE = re.compile(r"\s+(?:in|to|at)\s+(?:the\s+)?")
+
+
+def _owners_of_title_before(gz, text, spans, j: int, ctx: dict) -> None:
+    """A title in apposition to an owned title: "Ghana's envoy in Ottawa, High Commissioner X"."""
+    i = j - 1
+    if i < 0 or not _APPOS_BEFORE_RE.fullmatch(text, spans[i].end, spans[j].start):
+        return
+    if spans[i].kind in ("capital", "place", "country") and i > 0 \
+            and _POSTED_RE.fullmatch(text, spans[i - 1].end, spans[i].start):
+        i -= 1                                      # "envoy in Ottawa", "ambassador to Norway"
+    if spans[i].kind == "role" and not _plural(text, spans[i]):
+        owned: dict = {}
+        _owners_before(gz, text, spans, i, owned)
+        if owned.get("country"):
+            ctx["country"] = owned["country"]
 
 
 def _own(gz, ctx: dict, s: Span) -> None:
