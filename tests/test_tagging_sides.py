@@ -293,9 +293,18 @@ def test_words_of_a_title_are_no_person(tagged):
 
 
 def test_shared_family_name_and_one_syllable_are_no_match(tagged):
-    ms = tagged("The minister read a letter from Kim Soo-hoon and met Park Jun-ho.", date="1992-06-01")
+    ms = tagged("The minister read a letter from Kim Soo-hoon and met Park Jun-ho and Kim Ha Hoon.",
+                date="1992-06-01")
     assert person(ms, "Kim Soo-hoon")["id"] == "x:kim-soo-hoon"
     assert person(ms, "Park Jun-ho")["id"] == "x:park-jun-ho"
+    assert person(ms, "Kim Ha Hoon")["id"] == "x:kim-ha-hoon"
+
+
+def test_family_name_that_is_also_a_common_word_stays_in_the_name(tagged):
+    ms = tagged("Chinese Vice Premier He Xiaolin met the U.S. delegation. Vice Premier Liu He will travel "
+                "to Washington.")
+    assert side(ms, "He Xiaolin") == ("CHN", None)
+    assert person(ms, "Liu He")["role"] == "prime minister"
 
 
 def test_close_spelling_of_part_of_a_longer_name_is_no_match(tagged):

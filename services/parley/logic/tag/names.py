@@ -172,8 +172,10 @@ def _split_run(gz: Gazetteer, run: str) -> list[list]:
             surface = surface[:-2]
         tok = (a, b - sentence_end - 2 * possessive, surface)
         if not stop and (surface in nonname or possessive and fold(surface) in nonname):
-            # "Theresa May": a calendar word can still end a known name
-            stop = not (group and _key(group + [tok]) in gz.alias_index)
+            # "Theresa May": a calendar word can still end a known name; a family name that is
+            # also a common word is a name between capitalised names ("Liu He", "He Lifeng")
+            stop = not (group and _key(group + [tok]) in gz.alias_index
+                        or fold(surface) in gz.family_first and _family_name_word(gz, group, words[k + 1:k + 2]))
         if stop:
             if group and not tainted:
                 candidates.append(group)
@@ -207,6 +209,13 @@ def _family_name_before(gz: Gazetteer, word: str, after: list[str]) -> bool:
         return False
     return HYPHENATED_GIVEN_RE.fullmatch(after[0]) is not None \
         or any(fold(" ".join([word, *after[:n]])) in gz.alias_index for n in (1, 2))
+
+
+def _family_name_word(gz: Gazetteer, group: list, after: list[str]) -> bool:
+    if group:
+        return len(group) == 1 and fold(group[0][2]) in gz.family_first     # "Liu He"
+    return bool(after) and after[0][:1].isupper() and after[0] not in gz.nonname \
+        and after[0] not in gz.nonperson                                   # "He Lifeng"
 
 
 def _clean_name(tokens) -> str:
@@ -243,7 +252,9 @@ def _fuzzy_scores(gz, key: str, whole_words: bool = True) -> tuple:
                 # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
                 # middle names and initials aside, compare first + last
                 score = max(score, fuzz.ratio(key, " ".join(fs)))
-                if whole_words:
+                # first + last alone, unless the first word is a family name: "Kim Yo Jong" and
+                # "Kim Dae Jung" share a family name and a syllable, no more
+                if whole_words and toks[0] not in gz.family_first:
                     score = max(score, fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
             if score >= FUZZY_NAME_MIN:
                 scored.append((i, score))
