@@ -240,6 +240,7 @@ def _fuzzy_scores(gz, key: str, whole_words: bool = True) -> tuple:
         return hit
     toks = key.split()
     scored = []
+    family = bool(toks) and toks[0] in gz.family_first
     if len(toks) >= 2 and len(toks[-1]) >= 4:
         surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
                                  if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
@@ -249,12 +250,16 @@ def _fuzzy_scores(gz, key: str, whole_words: bool = True) -> tuple:
                 fs = fold(a).split()
                 if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
                     continue
+                if family:
+                    # the family name comes first: the given names must be close spellings
+                    # ("Kim Yo Jong" and "Kim Dae Jung" share a family name and a syllable)
+                    if fs[0] == toks[0]:
+                        score = max(score, fuzz.ratio(" ".join(toks[1:]), " ".join(fs[1:])))
+                    continue
+                score = max(score, fuzz.ratio(key, " ".join(fs)))
                 # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
                 # middle names and initials aside, compare first + last
-                score = max(score, fuzz.ratio(key, " ".join(fs)))
-                # first + last alone, unless the first word is a family name: "Kim Yo Jong" and
-                # "Kim Dae Jung" share a family name and a syllable, no more
-                if whole_words and toks[0] not in gz.family_first:
+                if whole_words:
                     score = max(score, fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
             if score >= FUZZY_NAME_MIN:
                 scored.append((i, score))
