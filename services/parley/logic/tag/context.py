@@ -167,7 +167,7 @@ def _span_at(spans, pos: int) -> Span | None:
 def _of_after(gz, text, spans, end: int, ctx: dict) -> None:
     """ "of Ghana" owns; "for" only a body ("for NATO", "for South Korea's defence ministry"),
     not a place the office deals with ("envoy for Syria")."""
-    m = _OF_AFTER_RE.match(text, end)
+    m = _OF_AFTER_RE.match(text, end) if text.startswith((" of ", " for "), end) else None
     if m:
         s = _span_at(spans, m.end())
         if s is None or s.kind not in _OWNER_KINDS:

@@ -19,7 +19,7 @@ SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of
 
 
 def tag_people(gz: Gazetteer, text: str, spans: Spans, art: Article) -> list[dict]:
-    art.person_ends = {}
+    art.person_ends, art.ends_of = {}, {}
     # token starts inside a known non-place phrase split name runs
     blocked, placed = spans.blocked, spans.placed
     cands = []
@@ -265,6 +265,7 @@ def _family_first(surface: str, ftoks: list, family_first: frozenset) -> bool:
 
 def _mention_of(art: Article, text, start, end, found: Found) -> dict:
     art.person_ends[end] = found
+    art.ends_of.setdefault(found.id, []).append(end)
     return {"type": "person", "text": text[start:end], "start": start, "end": end, "id": found.id,
             "name": found.name, "role": found.role, "country": found.country, "org": found.org}
 
@@ -397,9 +398,11 @@ def _latest_before(art: Article, named: list, pos: int) -> Found:
     if len(named) == 1:
         return named[0]
     best, best_end = named[-1], -1
-    for end, f in art.person_ends.items():
-        if best_end < end <= pos and f in named:
-            best, best_end = f, end
+    ends_of = art.ends_of
+    for f in named:
+        for end in ends_of.get(f.id, ()):
+            if best_end < end <= pos:
+                best, best_end = f, end
     return best
 
 

@@ -53,6 +53,7 @@ class Article:
     by_initial: dict = field(default_factory=dict)
     # end offset -> person, of the person mentions of the text being tagged
     person_ends: dict = field(default_factory=dict)
+    ends_of: dict = field(default_factory=dict)      # person id -> end offsets of their mentions (same text)
     # (surname, number of people named so far) -> _link's fuzzy answer; a repeated surname
     # ("Lavrov ... Lavrov") is compared with everybody once
     link_memo: dict = field(default_factory=dict)
