@@ -330,3 +330,11 @@ def test_lone_surname_is_the_namesake_mentioned_last_before_it(tagged):
     assert person(ms, "Li")["name"] == "Li Tao"
     ms = tagged("Chinese Premier Li Qiang arrived (photo: Li Tao). Premier Li Qiang spoke. Li said so.")
     assert person(ms, "Li")["name"] == "Li Qiang"
+
+
+def test_long_name_with_particles_and_its_surname_with_the_article(tagged):
+    ms = tagged("The Qatari Minister of State Dr. Mohammed bin Abdulaziz bin Saleh Al Harbi opened the "
+                "forum. Later, Dr. Al Harbi spoke.")
+    full = person(ms, "Mohammed bin Abdulaziz bin Saleh Al Harbi")
+    assert full["country"] == "QAT"
+    assert person(ms, "Al Harbi")["id"] == full["id"]

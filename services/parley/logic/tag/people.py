@@ -10,7 +10,7 @@ from parley.logic.gazetteer import Gazetteer, fold
 from .context import VAGUE_CONTEXT_ROLES, name_context
 from .names import HYPHENATED_GIVEN_RE, SURNAME_LINK_MIN, after_connector, new_name, run_names, surname_people
 from .records import Article, Candidate, Found, Spans
-from .shapes import capital_runs
+from .shapes import PARTICLES, capital_runs
 from .spans import last_before
 
 COMMON_SURNAME = 8          # more gazetteer people than this share the surname: needs context
@@ -97,7 +97,7 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     named = _name_after_title_words(gz, text, spans, c)
     if named is not None:
         return _resolve_multi(gz, text, spans, named, art, singles)
-    if len(name.tokens) > 4 or c.after_connector and not given:
+    if _too_long(name.tokens) or c.after_connector and not given:
         return []
     linked = _link(art, name.key_tokens)
     if linked:
@@ -134,6 +134,15 @@ def _name_after_title_words(gz, text, spans, c: Candidate) -> Candidate | None:
             sub = new_name(gz, toks[k:])
             return Candidate(c.base + sub.start, c.base + sub.end, c.base, sub, None)
     return None
+
+
+def _too_long(tokens) -> bool:
+    """More capitalised words than a new person's name has: four, or six joined by lower-case
+    particles ("Mohammed bin Abdulaziz bin Saleh Al Khulaifi")."""
+    if len(tokens) <= 4:
+        return False
+    particles = sum(1 for t in tokens if not t[2][:1].isupper())
+    return len(tokens) - particles > (6 if particles else 4)
 
 
 def _contradicted(gz, text, spans, c: Candidate) -> bool:
@@ -295,7 +304,9 @@ def _surnames_of(key_tokens, f: Found) -> bool:
     compound surname (or middle and last names), not a namesake with another given name. Every
     word of it but particles ("de", "la") is one of the person's name tokens after the first."""
     words = [t for t in key_tokens[:-1] if len(t) >= 4]
-    return bool(words) and all(t in f.keys for t in words)
+    if not words:   # "Al Khulaifi", "van der Berg": the surname with its particles
+        return all(t in PARTICLES for t in key_tokens[:-1])
+    return all(t in f.keys for t in words)
 
 
 def _closest_surname(art: Article, last: str) -> Found | None:
