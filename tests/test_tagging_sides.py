@@ -292,6 +292,12 @@ def test_words_of_a_title_are_no_person(tagged):
         assert person(ms, "Dana Price")["role"] == "envoy"
 
 
+def test_words_of_a_title_after_its_country_are_no_name(tagged):
+    ms = tagged("Kerry said U.S. Special Representative for North Korea Policy Glyn Davies is ready.")
+    assert people(ms) == ["Glyn Davies"]
+    assert side(ms, "Glyn Davies") == ("USA", None)
+
+
 def test_shared_family_name_and_one_syllable_are_no_match(tagged):
     ms = tagged("The minister read a letter from Kim Soo-hoon and met Park Jun-ho and Kim Ha Hoon.",
                 date="1992-06-01")

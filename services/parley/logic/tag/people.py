@@ -124,10 +124,13 @@ def _name_after_title_words(gz, text, spans, c: Candidate) -> Candidate | None:
     """Right after a title and "for the", the capitalised words before a known given name end
     the title; the name starts at the given name."""
     toks = c.name.tokens
-    if len(toks) < 3:
+    if len(toks) < 3 or c.name.known:
         return None
     i = last_before(spans, c.start)
-    if i < 0 or spans[i].kind != "role" or not _TITLE_TAIL_RE.fullmatch(text, spans[i].end, c.start):
+    if i > 0 and spans[i].kind in ("country", "org", "group") and text[spans[i].end:c.start] == " " \
+            and spans[i - 1].kind == "role" and _TITLE_TAIL_RE.fullmatch(text, spans[i - 1].end, spans[i].start):
+        pass            # "Special Representative for North Korea Policy Glyn Davies"
+    elif i < 0 or spans[i].kind != "role" or not _TITLE_TAIL_RE.fullmatch(text, spans[i].end, c.start):
         return None
     for k in range(1, len(toks) - 1):
         if fold(toks[k][2]).split()[0] in gz.given_names:
