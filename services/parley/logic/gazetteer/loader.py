@@ -2,7 +2,7 @@
 
 File kinds are recognised by name prefix, in the shipped folder and in every folder of
 PARLEY_GAZETTEER_EXTRA (os.pathsep-separated): countries*.tsv, people*.tsv, places*.tsv,
-orgs*.tsv, groups*.tsv, topics*.tsv, roles*.tsv, nonname*.txt, gov_verbs*.txt — each
+orgs*.tsv, groups*.tsv, topics*.tsv, roles*.tsv, nonname*.txt, gov_verbs*.txt, family_first*.txt — each
 optionally .gz. Rows of people files with the same id merge (extra aliases, extra roles).
 """
 from __future__ import annotations
@@ -24,12 +24,13 @@ from .normalise import fold, skeleton
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "13"   # bump when compile() changes what it produces
+FORMAT_VERSION = "14"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
 KEEP_CACHES = 3
-KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "gov_verbs")
+KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "gov_verbs",
+         "family_first")
 
 
 def data_files(extra: str | None = None, base: Path | None = None) -> list[Path]:
@@ -172,9 +173,18 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
         gz.nonperson.update(line.strip() for line in _lines(p))
     for p in by_kind.get("gov_verbs", []):
         gz.gov_verbs.update(fold(l) for l in _lines(p))
+    national_roles: set[str] = set()
+    gz.family_first = frozenset(fold(line) for p in by_kind.get("family_first", []) for line in _lines(p))
     for p in by_kind.get("roles", []):
-        for surface, role, kind, org in _rows(p, 4):
-            pats.add(surface, "hon" if kind == "honorific" else "role", (role, org or None), ANY_CASE)
+        for surface, role, kind, org, scope in _rows(p, 5):
+            # role words match in any case, but an abbreviation only as written ("PM", not "pm")
+            rule = ACRONYM if surface.isupper() else ANY_CASE
+            pats.add(surface, "hon" if kind == "honorific" else "role", (role, org or None), rule)
+            if scope == "national" or _ISO3.fullmatch(scope):
+                national_roles.add(role)
+            if _ISO3.fullmatch(scope):
+                gz.title_country[fold(surface)] = scope      # "Secretary of State", "Taoiseach"
+    gz.national_roles = frozenset(national_roles)
     _compile_countries(gz, pats, by_kind.get("countries", []))
     for p in by_kind.get("orgs", []):
         for code, name, aliases, country in _rows(p, 4):
@@ -303,10 +313,13 @@ def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
                 continue
             gz.alias_index.setdefault(" ".join(toks), []).append(i)
             if len(toks) >= 2:
-                last = toks[-1]
-                lst = gz.surname_index.setdefault(last, [])
-                if not lst or lst[-1] != i:
-                    lst.append(i)
+                surnames = [toks[-1]]
+                if len(toks) <= 3 and toks[0] in gz.family_first and len(a.split()) <= 3:
+                    surnames.append(toks[0])     # "Moon Jae-in", "Xi Jinping": the family name first
+                for last in surnames:
+                    lst = gz.surname_index.setdefault(last, [])
+                    if not lst or lst[-1] != i:
+                        lst.append(i)
                 gz.given_names.add(toks[0])
     for surname in gz.surname_index:
         if len(surname) >= 4:

@@ -158,6 +158,13 @@ class Gazetteer:
     topics: dict[str, str] = field(default_factory=dict)
     nonname: set[str] = field(default_factory=set)                   # folded words
     gov_verbs: set[str] = field(default_factory=set)
+    # folded family names written before the given name ("Zhang Lei", "Sato Kenji"): a later
+    # mention by that first word is the same person
+    family_first: frozenset[str] = field(default_factory=frozenset)
+    # roles (as normalised) that are offices of a state (roles.tsv scope "national")
+    national_roles: frozenset[str] = field(default_factory=frozenset)
+    # folded title -> the one state that has it (roles.tsv scope an ISO3 code)
+    title_country: dict[str, str] = field(default_factory=dict)
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)

@@ -11,6 +11,16 @@ honorific or known given name introduces them (people, context). Titles left wit
 are unnamed officials (officials); places and capitals have their own rules (places).
 tagger.py runs the steps in order; records.py holds the data classes they share.
 
+A person's side (country or organisation) comes from the text first (context): a demonym,
+country or organisation before the title ("Kenyan President X", "U.S. Trade Representative
+X", "Russia's U.S. ambassador X"), "of <country>" in the title's tail or after the name (but
+not "to"/"for <country>": "Kenyan Ambassador to Norway X" is Kenya's), an appositive, the
+person named right before ("Putin's spokesman X", "Syrian President A and Foreign Minister
+B"). Then from the rest of the article (any mention that gives one gives it to all, surnames
+and family names carry it forward), then from a title only one state has ("Secretary of
+State X"), and last from the dateline's country for a state office (roles.tsv scope). A
+gazetteer person keeps the office held at the date, or the side of the office the text names.
+
 Speed: what depends on the gazetteer only is kept per process in bounded dicts: for each
 capitalised run its Names (name-token groups with their folded keys and the known people in
 them, see Name), people of a surname, fuzzy name matches. People already named in an article

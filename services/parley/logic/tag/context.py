@@ -3,11 +3,35 @@ from __future__ import annotations
 
 import re
 
+from parley.logic.gazetteer import fold
+
 from .records import Span
 from .spans import last_before
 
 # "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,"
 ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
+# the last preposition before a country in a title's tail: only "of" makes it the holder's
+# ("Ambassador of Turkey to Pakistan"); "to", "for", "in" name where the holder is sent or
+# what the office deals with ("Kenyan Ambassador to Norway", "Special Envoy for Syria")
+_TAIL_PREP_RE = re.compile(r"\b(?:of|for|to|in|at|on|with|from)\b")
+# words between an owner and its title: "U.S. Trade Representative", "Japan's Chief Cabinet
+# Secretary", "Chile's senate president", "Ghana's former president"
+_OWNER_GAP_RE = re.compile(r"(?:['’]s)? (?:[A-Z][a-z]+ ){1,2}|['’]s (?:[a-z]+ ){1,2}")
+_POSSESSIVE_GAP_RE = re.compile(r"['’]s (?:[a-z]+ ){0,2}")
+# "President X of Ghana", "FM X of Jordan"; "a spokesman for South Korea's defence ministry"
+_OF_AFTER_RE = re.compile(r"\s+(of|for)\s+(?:the\s+)?")
+_OWNER_KINDS = ("country", "org", "group", "capital")
+# titles too vague to pick an office holder or to introduce a lone new surname; before another
+# title they qualify it ("Chief Cabinet Secretary", "Deputy Trade Representative")
+VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "deputy", "minister", "diplomat"}
+
+
+def owner_gap(gap: str, first: bool = True) -> bool:
+    """May an owner (country, organisation) stand this far before its title (first), or
+    before the owner nearer to it (or before a title no name follows)?"""
+    if gap in (" ", "'s ", "’s "):
+        return True
+    return (_OWNER_GAP_RE if first else _POSSESSIVE_GAP_RE).fullmatch(gap) is not None
 
 
 def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
@@ -15,7 +39,7 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
 
     "Russian Foreign Minister Sergei Lavrov", "Russia's foreign minister, Sergei Lavrov",
     "President of Kyrgyzstan Sadyr Japarov", "Minister of Justice and Home Affairs Mr X",
-    "Sergei Lavrov, Russia's foreign minister,".
+    "Sergei Lavrov, Russia's foreign minister,", "President X of Ghana".
     """
     ctx: dict = {}
     i = last_before(spans, start)
@@ -25,7 +49,7 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
         pos = spans[i].start
         i -= 1
     j = i
-    while j >= 0 and spans[j].kind in ("country", "org", "group", "capital") and pos - spans[j].end < 80:
+    while j >= 0 and spans[j].kind in _OWNER_KINDS and pos - spans[j].end < 80:
         j -= 1
     role_span = spans[j] if j >= 0 and spans[j].kind == "role" else None
     if role_span is not None and not _plural(text, role_span):
@@ -34,20 +58,83 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
             role, org = role_span.entries[0][1]
             ctx["role"] = role
             ctx["adjacent"] = gap.strip(" ,") == "" and role_span.end - role_span.start > 0 and i == j
+            if ctx["adjacent"] and gz.title_country:
+                _title_country(gz, text, role_span, ctx)
             if org:
                 ctx["org"] = org
             role_span.used = True
+            ctx["title_at"] = role_span.start
             for t in spans[j + 1:i + 1]:          # "of Kyrgyzstan", "to the United Nations"
-                _own(gz, ctx, t)
-            pos, i = role_span.start, j - 1
-            while i >= 0 and spans[i].kind in ("country", "org", "group") and text[spans[i].end:pos] in (" ", "'s ", "’s "):
-                _own(gz, ctx, spans[i])             # "Russian", "Russia's", "NATO"
-                pos, i = spans[i].start, i - 1
+                if _held_of(text, role_span.end, t.start):
+                    _own(gz, ctx, t)
+            _owners_before(gz, text, spans, j, ctx)
+            if "country" not in ctx and "org" not in ctx:
+                _owners_of_title_before(gz, text, spans, j, ctx)
     elif i >= 0 and spans[i].kind == "country" and text[spans[i].end:pos] == " ":
         _own(gz, ctx, spans[i])                     # "Armenian Edward Nalbandian"
     if "role" not in ctx:
-        ctx.update({k: v for k, v in _apposition(text, spans, end).items() if k not in ctx or k == "role"})
+        ctx.update({k: v for k, v in _apposition(gz, text, spans, end).items() if k not in ctx or k == "role"})
+    if "country" not in ctx and "org" not in ctx:
+        _of_after(gz, text, spans, end, ctx)        # "President X of Ghana"
     return ctx
+
+
+def _title_country(gz, text, s: Span, ctx: dict) -> None:
+    """ "Secretary of State X": a title only one state has (the weakest evidence of the text,
+    used when nothing else gives a side)."""
+    code = gz.title_country.get(fold(text[s.start:s.end]))
+    if code:
+        ctx["title_country"] = code
+
+
+def _held_of(text: str, role_end: int, owner_start: int) -> bool:
+    preps = _TAIL_PREP_RE.findall(text, role_end, owner_start)
+    return not preps or preps[-1] == "of"
+
+
+def _owners_before(gz, text, spans, j: int, ctx: dict) -> None:
+    """Owners right before the title at spans[j]: "Russian", "Russia's", "NATO", "U.S. Trade"
+    (before "Representative"); a qualifying title may stand between ("Japan's Chief Cabinet
+    Secretary"). A possessive owns the title before a noun naming the posting: "Russia's U.S.
+    ambassador" is Russia's."""
+    pos, i = spans[j].start, j - 1
+    titles = 0
+    owners = []
+    while i >= 0:
+        s = spans[i]
+        gap = text[s.end:pos]
+        if s.kind == "role" and titles < 2 and s.entries[0][1][0] in VAGUE_CONTEXT_ROLES \
+                and (gap == " " or _OWNER_GAP_RE.fullmatch(" " + gap.lstrip(" "))) and not _plural(text, s):
+            titles += 1                             # "Chief" in "Chief Cabinet Secretary"
+        elif s.kind in ("country", "org", "group") and owner_gap(gap, first=not owners):
+            owners.append((s, gap[:1] in ("'", "’")))   # "Russian", "Russia's", "NATO"
+        else:
+            break
+        pos, i = s.start, i - 1
+    if len(owners) > 1 and not owners[0][1]:
+        owners.sort(key=lambda o: not (o[1] and o[0].kind == "country"))   # stable: the nearest otherwise
+    for s, _possessive in owners:
+        _own(gz, ctx, s)
+
+
+# ", " or ", the " between a noun phrase and a title in apposition to it
+_APPOS_BEFORE_RE = re.compile(r",\s+(?:the\s+)?")
+_POSTED_RE = re.compile(r"\s+(?:in|to|at)\s+(?:the\s+)?")
+
+
+def _owners_of_title_before(gz, text, spans, j: int, ctx: dict) -> None:
+    """A title in apposition to an owned title: "Ghana's envoy in Ottawa, High Commissioner X"."""
+    i = j - 1
+    if i < 0 or not _APPOS_BEFORE_RE.fullmatch(text, spans[i].end, spans[j].start):
+        return
+    if spans[i].kind in ("capital", "place", "country") and i > 0 \
+            and _POSTED_RE.fullmatch(text, spans[i - 1].end, spans[i].start):
+        i -= 1                                      # "envoy in Ottawa", "ambassador to Norway"
+    if spans[i].kind == "role" and not _plural(text, spans[i]):
+        owned: dict = {}
+        _owners_before(gz, text, spans, i, owned)
+        if owned.get("country"):
+            ctx["country"] = owned["country"]
 
 
 def _own(gz, ctx: dict, s: Span) -> None:
@@ -72,31 +159,67 @@ def _plural(text: str, s: Span) -> bool:
     return text[s.end - 1:s.end].lower() == "s" and not role.endswith("s")
 
 
-_APPOS_RE = re.compile(r"^,\s+(?:the\s+|a\s+|an\s+)?$")
+def _span_at(spans, pos: int) -> Span | None:
+    k = last_before(spans, pos) + 1
+    return spans[k] if k < len(spans) and spans[k].start == pos else None
 
 
-def _apposition(text, spans, end) -> dict:
-    """ "Edward Nalbandian, Armenia's foreign minister," """
+def _of_after(gz, text, spans, end: int, ctx: dict) -> None:
+    """ "of Ghana" owns; "for" only a body ("for NATO", "for South Korea's defence ministry"),
+    not a place the office deals with ("envoy for Syria")."""
+    m = _OF_AFTER_RE.match(text, end) if text.startswith((" of ", " for "), end) else None
+    if m:
+        s = _span_at(spans, m.end())
+        if s is None or s.kind not in _OWNER_KINDS:
+            return
+        if m.group(1) == "for" and s.kind in ("country", "capital") and not text.startswith(("'s ", "’s "), s.end):
+            return
+        _own(gz, ctx, s)
+
+
+# ", the ", ", a senior ", ", Ghana's former "
+_APPOS_RE = re.compile(r"^,\s+(?:(?:the|a|an)\s+)?(?:(?:former|senior|top|veteran|acting|interim|outgoing|incoming"
+                       r"|longtime|new|then|current)\s+)?$")
+# between an owner and the title in apposition: "Chile's senate president", "the Brazilian
+# Trade Representative"
+_APPOS_GAP_RE = re.compile(r"(?:['’]s)?(?:\s+[a-z]+){0,2}\s*|(?:['’]s)?(?:\s+[A-Z][a-z]+){1,2}\s*")
+
+
+def _apposition(gz, text, spans, end) -> dict:
+    """ "Edward Nalbandian, Armenia's foreign minister,", "Kofi Mensah, president of Ghana," """
     if not text.startswith(",", end):
         return {}
     i = last_before(spans, end) + 1
-    ctx = {}
+    ctx: dict = {}
     pos = end
-    while i < len(spans) and spans[i].start - pos < 20:
+    while i < len(spans) and spans[i].start - pos < 30:
         s = spans[i]
         gap = text[pos:s.start]
         if pos == end:
             if not _APPOS_RE.match(gap):
                 return {}
-        elif gap.strip() not in ("", "'s", "’s"):
+        elif not (gap.strip() in ("", "'s", "’s") or s.kind == "role" and _APPOS_GAP_RE.fullmatch(gap)):
             break
         if s.kind == "country":
             ctx.setdefault("country", s.entries[0][1][0])
         elif s.kind in ("org", "group"):
-            ctx.setdefault("org", s.entries[0][1])
+            national = gz.orgs.get(s.entries[0][1], (None, None))[1]
+            if national and national != "*":
+                ctx.setdefault("country", national)
+            elif not national:
+                ctx.setdefault("org", s.entries[0][1])
         elif s.kind == "role":
-            ctx["role"] = s.entries[0][1][0]
+            if text.startswith(("'s", "’s"), s.end):
+                pos, i = s.end, i + 1               # "the minister's deputy": owner of the next title
+                continue
+            role, org = s.entries[0][1]
+            ctx["role"] = role
+            if org:
+                ctx.setdefault("org", org)
             s.used = True
+            _title_country(gz, text, s, ctx)
+            if "country" not in ctx and "org" not in ctx:
+                _of_after(gz, text, spans, s.end, ctx)      # ", president of Ghana,"
             return ctx
         else:
             break

@@ -32,6 +32,11 @@ def _name(gz: Gazetteer, tokens: tuple) -> Name:
     return name
 
 
+def new_name(gz: Gazetteer, tokens: tuple) -> Name:
+    """The Name of some tokens of a run (not kept in the run cache)."""
+    return _name(gz, tuple(tokens))
+
+
 def _known_windows(gz: Gazetteer, toks: tuple) -> tuple[tuple, tuple]:
     """Known people anywhere in a group of name tokens (longest windows first, left to right),
     and the Names of the groups of words left between them (none when nobody is known)."""
@@ -41,7 +46,11 @@ def _known_windows(gz: Gazetteer, toks: tuple) -> tuple[tuple, tuple]:
     i = 0
     while i < n:
         for size in range(min(6, n - i), 1, -1):    # "Luiz Inacio Lula da Silva"
-            choices = _window_people(gz, _key(toks[i:i + size]))
+            choices = _window_people(gz, _key(toks[i:i + size]), size)
+            if choices and choices[1] and size != n:
+                # a close spelling must be the whole name: "Mohammed bin Abdulaziz" of a longer
+                # name is not a namesake's misspelling
+                choices = None
             if choices:
                 known.append((i, size) + choices)
                 leftovers.append([])
@@ -55,19 +64,21 @@ def _known_windows(gz: Gazetteer, toks: tuple) -> tuple[tuple, tuple]:
     return tuple(known), tuple(_name(gz, tuple(group)) for group in leftovers if group)
 
 
-def _window_people(gz: Gazetteer, key: str) -> tuple[tuple, bool] | None:
-    """The gazetteer people a folded name may be: (indices, False) from the alias index, or
-    ((index, score), ...), True) for close spellings; None for nobody. Which one of several
-    the text means depends on the article (_known_person)."""
+def _window_people(gz: Gazetteer, key: str, words: int) -> tuple[tuple, bool] | None:
+    """The gazetteer people a folded name of `words` words may be: (indices, False) from the
+    alias index, or ((index, score), ...), True) for close spellings; None for nobody. Which
+    one of several the text means depends on the article (_known_person)."""
     idxs = gz.alias_index.get(key)
-    if not idxs:
-        toks = key.split()
-        if len(toks) >= 3:    # "Sergey Viktorovich Lavrov" -> first + last, same surname
-            idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
-                    if fold(gz.people[i].name).split()[-1] == toks[-1]]
+    toks = key.split()
+    # a middle name is a word of its own: "Sergey Viktorovich Lavrov" may drop it, but the
+    # syllables of a hyphenated given name are one name ("Kim Kyung-hoon" is no "Kim ... Hoon")
+    whole_words = len(toks) == words
+    if not idxs and len(toks) >= 3 and whole_words:    # first + last, same surname
+        idxs = [i for i in gz.alias_index.get(f"{toks[0]} {toks[-1]}", ())
+                if fold(gz.people[i].name).split()[-1] == toks[-1]]
     if idxs:
         return tuple(idxs), False
-    scored = _fuzzy_scores(gz, key)
+    scored = _fuzzy_scores(gz, key, whole_words)
     return (scored, True) if scored else None
 
 
@@ -99,7 +110,7 @@ def run_names(gz: Gazetteer, words: str, mask: bytes | None) -> tuple:
     pieces = [(0, words)] if mask is None else _unblocked_pieces(words, mask)
     names = tuple(_name(gz, tuple((a + offset, b + offset, w) for a, b, w in g))
                   for offset, piece in pieces for g in _split_run(gz, piece)
-                  if len(g) > 1 or not _never_a_surname(g[0][2]))
+                  if len(g) > 1 or not _never_a_surname(g[0][2]) or _short_family_name(gz, g[0][2]))
     cache[words if mask is None else (words, mask)] = names
     return names
 
@@ -109,6 +120,11 @@ def _never_a_surname(word: str) -> bool:
     acronym ("ISIS", "NATO"); dropped before any per-article work."""
     key = fold(word)
     return len(key) < 3 or word.isupper() and len(key) <= 5
+
+
+def _short_family_name(gz: Gazetteer, word: str) -> bool:
+    """ "Xi", "Li": too short for a surname, but a family name a person named before may go by."""
+    return len(word) == 2 and not word.isupper() and fold(word) in gz.family_first
 
 
 def _unblocked_pieces(words: str, mask: bytes) -> list[tuple[int, str]]:
@@ -136,14 +152,18 @@ def _split_run(gz: Gazetteer, run: str) -> list[list]:
     group: list = []
     tainted = False     # the group follows a word like "Operation" in the same run
     a = 0
-    for surface in run.split(" "):   # a run joins its words with single spaces
+    words = run.split(" ")   # a run joins its words with single spaces
+    for k, surface in enumerate(words):
         b = a + len(surface)
         sentence_end = len(surface) > 2 and surface[-1] == "."
         if sentence_end:
             surface = surface[:-1]
-        if surface in nonperson:
-            # "Operation Peace Spring", "John Radcliffe Hospital": names of other things
-            group, tainted = [], True
+        if surface in nonperson and not (not group and k + 1 < len(words)
+                                         and _family_name_before(gz, surface, words[k + 1:k + 3])):
+            # names of other things: "John Radcliffe Hospital" (the words before), "Operation
+            # Peace Spring" (the words after, when the word starts the name). A word that ends
+            # one leaves the next words alone: "Envoy for the Great Lakes Region Dana Price"
+            group, tainted = [], not group
             a = b + 1
             continue
         stop = not surface[:1].isupper() and not group
@@ -152,8 +172,10 @@ def _split_run(gz: Gazetteer, run: str) -> list[list]:
             surface = surface[:-2]
         tok = (a, b - sentence_end - 2 * possessive, surface)
         if not stop and (surface in nonname or possessive and fold(surface) in nonname):
-            # "Theresa May": a calendar word can still end a known name
-            stop = not (group and _key(group + [tok]) in gz.alias_index)
+            # "Theresa May": a calendar word can still end a known name; a family name that is
+            # also a common word is a name between capitalised names ("Liu He", "He Lifeng")
+            stop = not (group and _key(group + [tok]) in gz.alias_index
+                        or fold(surface) in gz.family_first and _family_name_word(gz, group, words[k + 1:k + 2]))
         if stop:
             if group and not tainted:
                 candidates.append(group)
@@ -176,6 +198,26 @@ def _split_run(gz: Gazetteer, run: str) -> list[list]:
     return out
 
 
+# "Ji-ho", "Geun-hye": a Korean given name after the family name
+HYPHENATED_GIVEN_RE = re.compile(r"[A-Z][a-z]+-[a-z]+\.?")
+
+
+def _family_name_before(gz: Gazetteer, word: str, after: list[str]) -> bool:
+    """ "Park Geun-hye": a family name that is also a word of place names ("Park"), before a
+    given name."""
+    if fold(word) not in gz.family_first:
+        return False
+    return HYPHENATED_GIVEN_RE.fullmatch(after[0]) is not None \
+        or any(fold(" ".join([word, *after[:n]])) in gz.alias_index for n in (1, 2))
+
+
+def _family_name_word(gz: Gazetteer, group: list, after: list[str]) -> bool:
+    if group:
+        return len(group) == 1 and fold(group[0][2]) in gz.family_first     # "Liu He"
+    return bool(after) and after[0][:1].isupper() and after[0] not in gz.nonname \
+        and after[0] not in gz.nonperson                                   # "He Lifeng"
+
+
 def _clean_name(tokens) -> str:
     return " ".join([t[2] for t in tokens])
 
@@ -187,15 +229,18 @@ def _key(tokens) -> str:
 _FUZZY_CACHE_MAX = 50_000
 
 
-def _fuzzy_scores(gz, key: str) -> tuple:
+def _fuzzy_scores(gz, key: str, whole_words: bool = True) -> tuple:
     """(person index, score) of gazetteer people whose name is a close spelling of key;
-    independent of article and date, so kept per process."""
+    independent of article and date, so kept per process. Without whole_words (a hyphenated
+    word in the name) first + last are not compared alone."""
     cache = gz.fuzzy_cache
-    hit = cache.get(key)
+    memo_key = key if whole_words else key + "-"
+    hit = cache.get(memo_key)
     if hit is not None:
         return hit
     toks = key.split()
     scored = []
+    family = bool(toks) and toks[0] in gz.family_first
     if len(toks) >= 2 and len(toks[-1]) >= 4:
         surnames = [toks[-1]] + [s for s in gz.similar_surnames(toks[-1])
                                  if JaroWinkler.similarity(s, toks[-1]) >= SURNAME_LINK_MIN]
@@ -205,14 +250,22 @@ def _fuzzy_scores(gz, key: str) -> tuple:
                 fs = fold(a).split()
                 if len(fs) < 2 or fs[-1] not in surnames or JaroWinkler.similarity(fs[0], toks[0]) < 0.8:
                     continue
+                if family:
+                    # the family name comes first: the given names must be close spellings
+                    # ("Kim Yo Jong" and "Kim Dae Jung" share a family name and a syllable)
+                    if fs[0] == toks[0]:
+                        score = max(score, fuzz.ratio(" ".join(toks[1:]), " ".join(fs[1:])))
+                    continue
+                score = max(score, fuzz.ratio(key, " ".join(fs)))
                 # "Dimitri Medvedev" ~ "Dmitry Anatolyevich Medvedev", "Joseph R. Biden" ~ "Joe Biden":
                 # middle names and initials aside, compare first + last
-                score = max(score, fuzz.ratio(key, " ".join(fs)), fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
+                if whole_words:
+                    score = max(score, fuzz.ratio(f"{toks[0]} {toks[-1]}", f"{fs[0]} {fs[-1]}"))
             if score >= FUZZY_NAME_MIN:
                 scored.append((i, score))
     if len(cache) >= _FUZZY_CACHE_MAX:
         cache.clear()
-    cache[key] = result = tuple(scored)
+    cache[memo_key] = result = tuple(scored)
     return result
 
 

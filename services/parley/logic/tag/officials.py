@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .context import owner_gap
 from .records import Article, Span
 from .spans import OF_GAP_RE
 
@@ -35,9 +36,13 @@ def _role_owners(text, spans, i) -> tuple[list[str], list[str]]:
     while j >= 0:
         s = spans[j]
         gap = text[s.end:pos]
-        # the owner right before the title is adjacent; earlier owners may be listed
-        joins = (" ", "'s ", "’s ") if pos == spans[i].start else (" ", "'s ", "’s ", " and ", ", ", " & ")
-        if gap not in joins or s.kind not in ("country", "org", "group"):
+        # the owner right before the title is adjacent or owns it with a few words between
+        # ("Tunisia's agriculture minister"); earlier owners may be listed
+        if pos == spans[i].start:
+            joined = owner_gap(gap, first=False)
+        else:
+            joined = gap in (" ", "'s ", "’s ", " and ", ", ", " & ")
+        if not joined or s.kind not in ("country", "org", "group"):
             break
         if s.kind == "country":
             countries.insert(0, s.entries[0][1][0])

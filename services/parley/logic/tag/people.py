@@ -1,24 +1,25 @@
 """People in a text: known people, later mentions of people already named, new people."""
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import JaroWinkler
 
 from parley.logic.gazetteer import Gazetteer, fold
 
-from .context import name_context
-from .names import SURNAME_LINK_MIN, after_connector, run_names, surname_people
+from .context import VAGUE_CONTEXT_ROLES, name_context
+from .names import HYPHENATED_GIVEN_RE, SURNAME_LINK_MIN, after_connector, new_name, run_names, surname_people
 from .records import Article, Candidate, Found, Spans
-from .shapes import capital_runs
+from .shapes import PARTICLES, capital_runs
 from .spans import last_before
 
 COMMON_SURNAME = 8          # more gazetteer people than this share the surname: needs context
-# titles too vague to pick an office holder or to introduce a lone new surname
-VAGUE_CONTEXT_ROLES = {"official", "leader", "counterpart", "head", "chief", "deputy", "minister", "diplomat"}
 SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
                 "king", "queen", "secretary general", "emir", "supreme leader", "pope", "crown prince"}
 
 
 def tag_people(gz: Gazetteer, text: str, spans: Spans, art: Article) -> list[dict]:
+    art.person_ends, art.ends_of = {}, {}
     # token starts inside a known non-place phrase split name runs
     blocked, placed = spans.blocked, spans.placed
     cands = []
@@ -74,7 +75,7 @@ def _known_person(gz, choices: tuple, fuzzy: bool, ctx, date):
 def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -> list[dict]:
     """Known people anywhere in the run (longest windows first); the rest may be a new person."""
     name, base = c.name, c.base
-    if name.known:
+    if name.known and not _contradicted(gz, text, spans, c):
         out = []
         toks = name.tokens
         ctx = lambda: _ctx(gz, text, spans, c)
@@ -93,11 +94,14 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     # nothing known: a later mention of someone named, or a new person when introduced
     # (role/honorific) or shaped like a name (known given name)
     given = name.given
-    if len(name.tokens) > 4 or c.after_connector and not given:
+    named = _name_after_title_words(gz, text, spans, c)
+    if named is not None:
+        return _resolve_multi(gz, text, spans, named, art, singles)
+    if _too_long(name.tokens) or c.after_connector and not given:
         return []
     linked = _link(art, name.key_tokens)
     if linked:
-        return [_mention_of(text, c.start, c.end, linked)]
+        return [_later_mention(gz, text, spans, c, linked, art)]
     if not given and not _may_be_introduced(text, spans, c):
         return []
     ctx = _ctx(gz, text, spans, c)
@@ -109,7 +113,65 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
         return []
     if not (introduced or given):
         return []
-    return [_new_person(text, c, ctx, art)]
+    return [_new_person(gz, text, c, ctx, art)]
+
+
+# "Special Envoy for the Great Lakes Dana Price": capitalised words of a title's tail
+_TITLE_TAIL_RE = re.compile(r"\s+(?:of|for|to|on)\s+(?:the\s+)?")
+
+
+def _name_after_title_words(gz, text, spans, c: Candidate) -> Candidate | None:
+    """Right after a title and "for the", the capitalised words before a known given name end
+    the title; the name starts at the given name."""
+    toks = c.name.tokens
+    if len(toks) < 3 or c.name.known:
+        return None
+    i = last_before(spans, c.start)
+    if i > 0 and spans[i].kind in ("country", "org", "group") and text[spans[i].end:c.start] == " " \
+            and spans[i - 1].kind == "role" and _TITLE_TAIL_RE.fullmatch(text, spans[i - 1].end, spans[i].start):
+        pass            # "Special Representative for North Korea Policy Glyn Davies"
+    elif i < 0 or spans[i].kind != "role" or not _TITLE_TAIL_RE.fullmatch(text, spans[i].end, c.start):
+        return None
+    for k in range(1, len(toks) - 1):
+        if fold(toks[k][2]).split()[0] in gz.given_names:
+            sub = new_name(gz, toks[k:])
+            return Candidate(c.base + sub.start, c.base + sub.end, c.base, sub, None)
+    return None
+
+
+def _too_long(tokens) -> bool:
+    """More capitalised words than a new person's name has: four, or six joined by lower-case
+    particles ("Mohammed bin Abdulaziz bin Saleh Al Khulaifi")."""
+    if len(tokens) <= 4:
+        return False
+    particles = sum(1 for t in tokens if not t[2][:1].isupper())
+    return len(tokens) - particles > (6 if particles else 4)
+
+
+def _contradicted(gz, text, spans, c: Candidate) -> bool:
+    """A close spelling of a known name, for a person the text gives another country
+    ("Brazilian Trade Minister Ana Silva" is not Portugal's Anibal Cavaco Silva): somebody new."""
+    known = c.name.known
+    if len(known) != 1 or not known[0][3] or known[0][0] != 0 or known[0][1] != len(c.name.tokens):
+        return False
+    country = _ctx(gz, text, spans, c).get("country")
+    return bool(country) and not any(_of_country(gz.people[i], country) for i, _score in known[0][2])
+
+
+def _of_country(p, country: str) -> bool:
+    return p.country == country or any(r[1] == country for r in p.roles)
+
+
+def _later_mention(gz, text, spans, c: Candidate, found: Found, art: Article) -> dict:
+    """A later mention of someone named before; a person named without a side takes the one
+    this mention gives ("Pompeo ... U.S. Secretary of State Mike Pompeo")."""
+    if found.country is None and found.org is None and _may_be_introduced(text, spans, c):
+        ctx = _ctx(gz, text, spans, c)
+        if ctx.get("country") or ctx.get("org") or ctx.get("title_country"):
+            found.country, found.org = ctx.get("country") or ctx.get("title_country"), ctx.get("org")
+            if found.role is None and ctx.get("role") not in (None, "counterpart"):
+                found.role = ctx["role"]
+    return _mention_of(art, text, c.start, c.end, found)
 
 
 def _ctx(gz, text, spans, c: Candidate) -> dict:
@@ -142,47 +204,80 @@ def _person_mention(gz, text, start, end, person, ctx, art: Article) -> dict:
             role = art.people[-1].role if art.people else None
         if held and (not role or role in VAGUE_CONTEXT_ROLES):
             role = held[0]            # "Uzbek leader X": the office X holds at the date says more
-        country = ctx.get("country") or (held[1] if held and held[1] else None) or person.country
+        if held is None and role:
+            # out of office at the date (or the dates are wrong): the side of the office the
+            # text names, when the person held it ("Envoy X", once a UN envoy, is the UN's)
+            held = _latest_as(person, role)
+        country = ctx.get("country") or (held[1] if held and held[1] else None) \
+            or (None if held and held[2] else person.country)
         org = ctx.get("org") or (held[2] if held and held[2] else None)
-        found = _remember(art, person.id, person.name, role, country, org, person.aliases)
-    return _mention_of(text, start, end, found)
+        found = _remember(gz, art, person.id, person.name, role, country, org, person.aliases)
+    return _mention_of(art, text, start, end, found)
 
 
-def _remember(art: Article, pid, name, role, country, org, aliases=()) -> Found:
-    keys, firsts = _name_keys(name, tuple(aliases))
+def _latest_as(person, role: str) -> tuple | None:
+    rows = [r for r in person.roles if r[0] == role]
+    return max(rows, key=lambda r: r[3] or "0000")[:3] if rows else None
+
+
+def _remember(gz, art: Article, pid, name, role, country, org, aliases=()) -> Found:
+    surnames, family, firsts = _name_keys(name, tuple(aliases), gz.family_first)
+    keys = surnames | family
     found = Found(pid, name, role, country or None, org or None, keys, firsts)
     art.people.append(found)
     art.by_id[pid] = found
     for k in keys:
         art.by_key.setdefault(k, []).append(found)
+    for k in surnames:      # a family name is shared by too many people for a close spelling to count
         art.by_initial.setdefault(k[:1], []).append((found, k))
+    for k in family:
+        art.by_family.setdefault(k, []).append(found)
     return found
 
 
-_NAME_KEYS_CACHE: dict[tuple, tuple[frozenset, frozenset]] = {}
+_NAME_KEYS_CACHE: dict[tuple, tuple[frozenset, frozenset, frozenset]] = {}
 
 
-def _name_keys(name: str, aliases: tuple) -> tuple[frozenset, frozenset]:
-    """(surnames and long name tokens, given names) of a person, folded; people recur across
-    articles with many aliases each, so kept per process (bounded)."""
-    cache_key = (name, aliases)
+def _name_keys(name: str, aliases: tuple, family_first: frozenset = frozenset()) -> tuple[frozenset, frozenset, frozenset]:
+    """(surnames and long name tokens, family names written first, given names) of a person,
+    folded; people recur across articles with many aliases each, so kept per process
+    (bounded). A name written family name first ("Zhang Lei", "Kim Ji-ho") is referred to
+    later by its first word; the syllables of a hyphenated given name are no surnames."""
+    cache_key = (name, aliases, family_first)
     hit = _NAME_KEYS_CACHE.get(cache_key)
     if hit is not None:
         return hit
-    keys, firsts = set(), set()
+    keys, family, firsts = set(), set(), set()
     for a in [name, *aliases]:
         ftoks = fold(a).split()
-        if len(ftoks) >= 2:
-            keys.add(ftoks[-1])
-            keys.update(t for t in ftoks[1:] if len(t) >= 4)
-            firsts.add(ftoks[0])
+        if len(ftoks) < 2:
+            continue
+        firsts.add(ftoks[0])
+        if _family_first(a, ftoks, family_first):
+            family.add(ftoks[0])
+            last = a.split()[-1]
+            if HYPHENATED_GIVEN_RE.fullmatch(last):
+                ftoks = ftoks[:len(ftoks) - len(fold(last).split())]
+                keys.update(t for t in ftoks[1:] if len(t) >= 4)
+                continue
+        keys.add(ftoks[-1])
+        keys.update(t for t in ftoks[1:] if len(t) >= 4)
     if len(_NAME_KEYS_CACHE) >= 20_000:
         _NAME_KEYS_CACHE.clear()
-    hit = _NAME_KEYS_CACHE[cache_key] = (frozenset(keys), frozenset(firsts))
+    hit = _NAME_KEYS_CACHE[cache_key] = (frozenset(keys), frozenset(family), frozenset(firsts))
     return hit
 
 
-def _mention_of(text, start, end, found: Found) -> dict:
+def _family_first(surface: str, ftoks: list, family_first: frozenset) -> bool:
+    words = surface.split()
+    if not 2 <= len(words) <= 3 or len(ftoks) > 3:
+        return False
+    return ftoks[0] in family_first or len(words) == 2 and HYPHENATED_GIVEN_RE.fullmatch(words[1]) is not None
+
+
+def _mention_of(art: Article, text, start, end, found: Found) -> dict:
+    art.person_ends[end] = found
+    art.ends_of.setdefault(found.id, []).append(end)
     return {"type": "person", "text": text[start:end], "start": start, "end": end, "id": found.id,
             "name": found.name, "role": found.role, "country": found.country, "org": found.org}
 
@@ -212,7 +307,9 @@ def _surnames_of(key_tokens, f: Found) -> bool:
     compound surname (or middle and last names), not a namesake with another given name. Every
     word of it but particles ("de", "la") is one of the person's name tokens after the first."""
     words = [t for t in key_tokens[:-1] if len(t) >= 4]
-    return bool(words) and all(t in f.keys for t in words)
+    if not words:   # "Al Khulaifi", "van der Berg": the surname with its particles
+        return all(t in PARTICLES for t in key_tokens[:-1])
+    return all(t in f.keys for t in words)
 
 
 def _closest_surname(art: Article, last: str) -> Found | None:
@@ -231,34 +328,71 @@ def _same_first(first: str, firsts: set) -> bool:
                or JaroWinkler.similarity(first, g) >= 0.85 for g in firsts)
 
 
-def _new_person(text, c: Candidate, ctx, art: Article) -> dict:
+def _new_person(gz, text, c: Candidate, ctx, art: Article) -> dict:
     if ctx.get("role") == "counterpart":
         ctx = dict(ctx, role=art.people[-1].role if art.people else None)
+    if not ctx.get("country") and not ctx.get("org") and "title_at" in ctx:
+        ctx = _side_of_person_before(art, text, ctx)
+    if not ctx.get("country") and not ctx.get("org") and ctx.get("title_country"):
+        ctx = dict(ctx, country=ctx["title_country"])
     name = c.name
-    found = art.by_id.get(name.new_id) or _remember(art, name.new_id, name.surface, ctx.get("role"),
+    found = art.by_id.get(name.new_id) or _remember(gz, art, name.new_id, name.surface, ctx.get("role"),
                                                     ctx.get("country"), ctx.get("org"))
-    return _mention_of(text, c.start, c.end, found)
+    return _mention_of(art, text, c.start, c.end, found)
+
+
+# a title right after a person: "Putin's spokesman X", "Syrian President A and Foreign Minister B"
+_AFTER_PERSON_RE = re.compile(r"(?:['’]s|,? and) $")
+_LAST_WORD_RE = re.compile(r"\b[A-Z][\w-]+$")
+
+
+def _side_of_person_before(art: Article, text: str, ctx: dict) -> dict:
+    """The side of the person named right before the title: the owner of a possessive
+    ("Putin's spokesman X" is Russian), or the first of two officials joined by "and" with no
+    country of their own ("Syrian President A and Foreign Minister B")."""
+    at = ctx["title_at"]
+    m = _AFTER_PERSON_RE.search(text, max(0, at - 6), at)
+    if not m:
+        return ctx
+    f = art.person_ends.get(m.start())
+    if f is None:
+        # a lone surname is tagged after the full names: it may be one named before ("Soto's")
+        w = _LAST_WORD_RE.search(text, max(0, m.start() - 40), m.start())
+        named = art.by_key.get(fold(w.group(0))) if w else None
+        if not named:
+            return ctx
+        f = named[-1]
+    if m.group(0)[0] in "'’":
+        return dict(ctx, country=f.country, org=f.org)
+    return dict(ctx, country=f.country) if f.country and f.role else ctx
 
 
 def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     name = c.name
-    if name.never_surname:
-        return None      # "ISIS", "NATO": acronyms are not surnames
     key = name.key
+    if name.never_surname:
+        # "ISIS", "NATO": acronyms are not surnames; a short family name is, of someone named
+        # before ("Xi Jinping ... Xi")
+        named = art.by_family.get(key)
+        return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start)) if named else None
     named = art.by_key.get(key)
     if named:
-        return _mention_of(text, c.start, c.end, named[-1])
+        return _later_mention(gz, text, spans, c, _latest_before(art, named, c.start), art)
     if c.after_connector:
         return None
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
-        return _mention_of(text, c.start, c.end, linked)
+        return _later_mention(gz, text, spans, c, linked, art)
     cands = [gz.people[i] for i in surname_people(gz, key)]
     if not cands and not _may_be_introduced(text, spans, c):
         return None      # most capitalised words: no known surname and no title around
     ctx = _ctx(gz, text, spans, c)
     introduced = bool(ctx.get("role") or ctx.get("hon"))
-    if cands and len(key) >= 4:
+    if introduced and ctx.get("adjacent", True):
+        first = _by_given_name(art, key)      # "Prince Faisal bin Farhan ... Prince Faisal"
+        if first is not None:
+            return _later_mention(gz, text, spans, c, first, art)
+    if cands and (len(key) >= 4 or key in gz.family_first):
         pick = _pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
             return _person_mention(gz, text, c.start, c.end, pick, ctx, art)
@@ -267,8 +401,31 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     if art.headline or name.tokens[0][2].isupper():
         return None
     if (ctx.get("hon") or ctx.get("adjacent") and ctx.get("role") not in VAGUE_CONTEXT_ROLES) \
-            and len(key) >= 4:
-        return _new_person(text, c, ctx, art)
+            and (len(key) >= 4 or key in gz.family_first):     # "President Tokayev", "PM Koh"
+        return _new_person(gz, text, c, ctx, art)
+    return None
+
+
+def _latest_before(art: Article, named: list, pos: int) -> Found:
+    """Of several people with a surname, the one mentioned last before pos in this text (lone
+    surnames are resolved after the full names), else the one named last."""
+    if len(named) == 1:
+        return named[0]
+    best, best_end = named[-1], -1
+    ends_of = art.ends_of
+    for f in named:
+        for end in ends_of.get(f.id, ()):
+            if best_end < end <= pos:
+                best, best_end = f, end
+    return best
+
+
+def _by_given_name(art: Article, key: str) -> Found | None:
+    """The latest person named so far with that given name, for a title and a given name
+    ("Prince Faisal", "Sheikh Tamim")."""
+    for f in reversed(art.people):
+        if key in f.firsts:
+            return f
     return None
 
 

@@ -40,14 +40,20 @@ class Found:
 class Article:
     date: str | None
     headline: bool = False      # tagging the title: Title Case makes every word look like a name
+    home: str | None = None     # the country of the dateline: a weak prior for state offices
     people: list[Found] = field(default_factory=list)
     by_id: dict = field(default_factory=dict)
     # folded surname/name token -> people named so far with it, in order: later mentions by
     # surname look up here instead of scanning every person
     by_key: dict = field(default_factory=dict)
+    # family name written first ("Zhang" of "Zhang Lei") -> people named so far with it
+    by_family: dict = field(default_factory=dict)
     # first letter -> (person, surname/name token) named so far, in order: a misspelt surname
     # is compared with the tokens of its initial only (_closest_surname)
     by_initial: dict = field(default_factory=dict)
+    # end offset -> person, of the person mentions of the text being tagged
+    person_ends: dict = field(default_factory=dict)
+    ends_of: dict = field(default_factory=dict)      # person id -> end offsets of their mentions (same text)
     # (surname, number of people named so far) -> _link's fuzzy answer; a repeated surname
     # ("Lavrov ... Lavrov") is compared with everybody once
     link_memo: dict = field(default_factory=dict)

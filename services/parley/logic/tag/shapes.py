@@ -10,7 +10,8 @@ from parley.logic.gazetteer.normalise import byte_map
 
 _UPPER = "".join(ch for ch in map(chr, range(0x250)) if ch.isupper())
 _CAP = f"[{re.escape(_UPPER)}]"
-_PARTICLE = r"(?:al|el|bin|ibn|bint|ben|de|da|di|del|della|dos|das|do|van|von|der|den|ter|la|le|du|y|abu)"
+PARTICLES = frozenset("al el bin ibn bint ben de da di del della dos das do van von der den ter la le du y abu ag ould ul ur ud".split())
+_PARTICLE = "(?:" + "|".join(sorted(PARTICLES)) + ")"
 # A run of capitalised words joined by single spaces, with name particles ("Bashar al-Assad",
 # "Jean-Yves Le Drian"); the tagger runs it as RUN_SHAPE_RE (capital_runs)
 RUN_RE = re.compile(rf"{_CAP}[\w'’-]*\.?(?:[ ](?:{_PARTICLE}[ ])*(?:(?:al|el|as|ash|ad|at|ul|ud)-)?{_CAP}[\w'’-]*\.?)*")

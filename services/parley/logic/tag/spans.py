@@ -41,6 +41,10 @@ def select_spans(gz: Gazetteer, text: str) -> Spans:
         if (kind == "role" or kind == "hon") and start > 0 \
                 and (text[end:end + 1] == "-" or text[start - 1:start] == "-"):
             continue   # "Amir-Abdollahian", "Prince-Smith": part of a hyphenated name
+        if text[end:end + 1] == "." and entries[0][3][-1:] == ".":
+            # "U.S." folds to "u s": the phrase's final dot is part of it, not a full stop
+            # ("U.S. Trade Representative X" is one noun phrase)
+            end += 1
         taken[start:end] = b"\x01" * (end - start)
         if len(entries) > 1:
             # a capital also carries its place entries (coordinates) along

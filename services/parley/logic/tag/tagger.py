@@ -23,6 +23,9 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
     gz = gz or gazetteer_mod.load()
     date = _date_of(clean.get("published_at"))
     art = Article(date)
+    dateline = clean.get("dateline")
+    at_dateline = _tag_dateline(gz, dateline, Article(date)) if dateline else []
+    art.home = _home_country(at_dateline)
     mentions = tag_text(gz, clean.get("text") or "", art)
     title = clean.get("title")
     if title:
@@ -31,18 +34,53 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
         art.headline = False
     for i, cap in enumerate(clean.get("captions") or []):
         mentions += [dict(m, field="captions", caption=i) for m in tag_text(gz, cap, art)]
-    dateline = clean.get("dateline")
-    if dateline:
-        # A dateline is a place name in capitals at the start of a line ("BEIJING, November 9"):
-        # tag it as the same name would read inside a sentence, then shift the offsets back.
-        lead = "Reported in "
-        for m in tag_text(gz, lead + _title_case_caps(dateline), art):
-            start, end = m["start"] - len(lead), m["end"] - len(lead)
-            if start >= 0:
-                mentions.append(dict(m, text=dateline[start:end], start=start, end=end, field="dateline"))
+    mentions += at_dateline
+    _settle_sides(gz, art, mentions)
     out = dict(clean)
     out["mentions"] = mentions
     return out
+
+
+def _tag_dateline(gz: Gazetteer, dateline: str, art: Article) -> list[dict]:
+    """A dateline is a place name in capitals at the start of a line ("BEIJING, November 9"):
+    tag it as the same name would read inside a sentence, then shift the offsets back."""
+    lead = "Reported in "
+    out = []
+    for m in tag_text(gz, lead + _title_case_caps(dateline), art):
+        start, end = m["start"] - len(lead), m["end"] - len(lead)
+        if start >= 0:
+            out.append(dict(m, text=dateline[start:end], start=start, end=end, field="dateline"))
+    return out
+
+
+def _home_country(at_dateline: list[dict]) -> str | None:
+    """The country the story is filed from: its dateline's place (or country)."""
+    for m in at_dateline:
+        if m["type"] == "place":
+            return m.get("country")
+        if m["type"] == "country":
+            return m.get("code")
+    return None
+
+
+def _settle_sides(gz: Gazetteer, art: Article, mentions: list[dict]) -> None:
+    """What the whole article says about each person, on every mention of them: a side given
+    by a later mention ("Kent ... Kent, the U.S. trade representative"), and, as the weakest
+    evidence, the dateline's country for the holder of a state office named without any
+    ("Commerce Secretary Paul Redding" in a WASHINGTON story)."""
+    if art.home:
+        national = gz.national_roles
+        for f in art.people:
+            if f.country is None and f.org is None and f.role in national:
+                f.country = art.home
+    by_id = art.by_id
+    for m in mentions:
+        if m["type"] == "person" and m["country"] is None and m["org"] is None:
+            f = by_id.get(m["id"])
+            if f is not None and (f.country or f.org):
+                m["country"], m["org"] = f.country, f.org
+                if m["role"] is None:
+                    m["role"] = f.role
 
 
 def _title_case_caps(text: str) -> str:
