@@ -83,3 +83,15 @@ def test_a_meeting_placed_in_a_country_takes_the_city_the_article_names_most():
 def test_calling_on_both_sides_to_talk_is_an_appeal_not_a_meeting():
     assert summary("Hana Sato called on Kofi Mensah and Luis Ortega to resume talks.") != [
         ("meeting", "occurred", ("CHL", "GHA", "JPN"))]
+
+
+# ------------------------------------------------------------------ G2: sides named by a compound
+
+def test_a_hyphenated_pair_before_a_meeting_noun_names_the_sides_and_the_host_is_the_venue():
+    assert summary("Japan hosted the first direct Chile-Ghana negotiations in Osaka on Friday.") == [
+        ("meeting", "occurred", ("CHL", "GHA"))]
+
+
+def test_a_hyphenated_pair_with_modifiers_before_the_noun_still_names_the_sides():
+    assert summary("Japan hosted the Norway-Chile fisheries commission in Osaka on Friday.") == [
+        ("meeting", "occurred", ("CHL", "NOR"))]
