@@ -122,7 +122,9 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     status = trigger_status(text, sent, hit, left, right)
     if status in ("uncertain", "habitual"):
         return []
-    future = status in ("planned", "proposed")
+    # "a planned summit on Thursday has been cancelled": the date was ahead when it was called off
+    future = status in ("planned", "proposed") or (
+        status in ("cancelled", "denied") and bool(lex("was_ahead").search(text, left, max(right, hit.end))))
     # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
     # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
     reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
