@@ -136,3 +136,13 @@ def test_will_not_travel_is_a_denied_visit_not_dropped():
 def test_no_further_discussions_with_a_country_is_denied():
     e = status_of("Luis Ortega said there would be no further discussions with Norway.")
     assert (e["status"], e["countries"]) == ("denied", ["CHL", "NOR"])
+
+
+def test_the_purpose_of_a_past_trip_is_past():
+    events = detect(tagged("Hana Sato travelled to Chile in January to meet Luis Ortega."))
+    assert {e["status"] for e in events} == {"occurred"}
+
+
+def test_a_deal_negotiated_with_two_partners_is_one_table():
+    assert summary("Piotr Nowak discussed a trade deal with Luis Ortega and Hana Sato on Monday.") == [
+        ("multilateral", "occurred", ("CHL", "JPN", "POL"))]
