@@ -83,3 +83,66 @@ def test_a_meeting_placed_in_a_country_takes_the_city_the_article_names_most():
 def test_calling_on_both_sides_to_talk_is_an_appeal_not_a_meeting():
     assert summary("Hana Sato called on Kofi Mensah and Luis Ortega to resume talks.") != [
         ("meeting", "occurred", ("CHL", "GHA", "JPN"))]
+
+
+# ------------------------------------------------------------------ G2: sides named by a compound
+
+def test_a_hyphenated_pair_before_a_meeting_noun_names_the_sides_and_the_host_is_the_venue():
+    assert summary("Japan hosted the first direct Chile-Ghana negotiations in Osaka on Friday.") == [
+        ("meeting", "occurred", ("CHL", "GHA"))]
+
+
+def test_a_hyphenated_pair_with_modifiers_before_the_noun_still_names_the_sides():
+    assert summary("Japan hosted the Norway-Chile fisheries commission in Osaka on Friday.") == [
+        ("meeting", "occurred", ("CHL", "NOR"))]
+
+
+# ------------------------------------------------------------------ S1 / S2: status
+
+def status_of(text, **kw):
+    events = detect(tagged(text, **kw))
+    assert len(events) == 1, [(e["kind"], e["status"], e["countries"]) for e in events]
+    return events[0]
+
+
+def test_a_denied_report_of_a_meeting_is_denied():
+    e = status_of("Chile denied reports that Luis Ortega had met Anna Berg in Oslo. "
+                  "\"No such meeting took place,\" a spokesman said.")
+    assert (e["status"], e["countries"]) == ("denied", ["CHL", "NOR"])
+
+
+def test_a_call_about_next_weeks_summit_is_a_call_that_occurred():
+    events = detect(tagged("Piotr Nowak spoke by phone on Monday with Hana Sato about the summit next week."))
+    assert [(e["status"], e["date"]["value"]) for e in events if e["kind"] == "call"] == [
+        ("occurred", "2025-03-10")]
+
+
+def test_a_meeting_planned_for_a_weekday_and_cancelled_is_dated_ahead():
+    # published on Wednesday 2025-03-12: "Thursday" is the next day
+    e = status_of("A planned meeting between Anna Berg and Luis Ortega on Thursday has been cancelled.")
+    assert e["status"] == "cancelled" and e["date"]["value"] == "2025-03-13"
+
+
+def test_had_intended_to_meet_but_withdrew_is_cancelled():
+    e = status_of("Anna Berg had intended to hold a private meeting with Luis Ortega, but Ortega withdrew.")
+    assert (e["status"], e["countries"]) == ("cancelled", ["CHL", "NOR"])
+
+
+def test_will_not_travel_is_a_denied_visit_not_dropped():
+    e = status_of("Anna Berg will not travel to Chile for the talks.")
+    assert e["kind"] == "visit" and e["status"] in ("denied", "cancelled") and e["countries"] == ["CHL", "NOR"]
+
+
+def test_no_further_discussions_with_a_country_is_denied():
+    e = status_of("Luis Ortega said there would be no further discussions with Norway.")
+    assert (e["status"], e["countries"]) == ("denied", ["CHL", "NOR"])
+
+
+def test_the_purpose_of_a_past_trip_is_past():
+    events = detect(tagged("Hana Sato travelled to Chile in January to meet Luis Ortega."))
+    assert {e["status"] for e in events} == {"occurred"}
+
+
+def test_a_deal_negotiated_with_two_partners_is_one_table():
+    assert summary("Piotr Nowak discussed a trade deal with Luis Ortega and Hana Sato on Monday.") == [
+        ("multilateral", "occurred", ("CHL", "JPN", "POL"))]

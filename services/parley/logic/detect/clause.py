@@ -122,7 +122,9 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     status = trigger_status(text, sent, hit, left, right)
     if status in ("uncertain", "habitual"):
         return []
-    future = status in ("planned", "proposed")
+    # "a planned summit on Thursday has been cancelled": the date was ahead when it was called off
+    future = status in ("planned", "proposed") or (
+        status in ("cancelled", "denied") and bool(lex("was_ahead").search(text, left, max(right, hit.end))))
     # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
     # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
     reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
@@ -151,6 +153,11 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     elif noun_between:
         # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
         groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= sides(obj)]]
+    elif pair := paired_sides(text, subj + obj, left, max(right, hit.end)):
+        # "Türkiye hosted the Russia-Ukraine negotiations": the compound names the sides, the
+        # host is the venue
+        groups = [pair + [p for p in subj + obj if p.name and p.sides and p.sides <= sides(pair)
+                          and p not in pair]]
     elif distribute or respectively:
         groups = [subj + [o] for o in obj]
     elif one_to_many(subj, obj, trig, hit, text, sent):
@@ -421,3 +428,17 @@ def by_side(parties: list[Party]) -> list[list[Party]]:
         if p.sides:
             groups.setdefault(p.sides, []).append(p)
     return list(groups.values())
+
+
+_DASHES = ("-", "–", "‐")
+
+
+def paired_sides(text, parties: list[Party], lo: int, hi: int) -> list[Party] | None:
+    """Two sides joined by a hyphen before a meeting noun ("Russia-Ukraine negotiations",
+    "the China-India corps commander level meeting"): exactly the sides of the meeting."""
+    ordered = sorted((p for p in parties if p.sides and lo <= p.start < hi), key=lambda p: p.start)
+    for a, b in zip(ordered, ordered[1:]):
+        if text[a.end:b.start] in _DASHES and a.sides != b.sides \
+                and lex("meeting_noun").match(text, b.end):
+            return [a, b]
+    return None

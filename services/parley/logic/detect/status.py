@@ -9,7 +9,7 @@ from functools import lru_cache
 import ahocorasick
 
 from parley.logic.detect.grammar import IGNORECASE_FOLDS
-from parley.logic.detect.vocabulary import cues, literal_prefixes
+from parley.logic.detect.vocabulary import cues, lex, literal_prefixes
 
 STATUS_ORDER = ("denied", "cancelled", "uncertain", "habitual", "proposed", "planned")
 
@@ -98,12 +98,20 @@ def cue_statuses(scope: str, window: str, found: set) -> None:
 def trigger_status(text, sent, hit, left, right) -> str:
     before = text[left:hit.start]
     after = text[hit.end:right]
+    # "spoke by phone with Modi about the summit next week": what follows another meeting
+    # noun qualifies that meeting, not this one
+    other = lex("other_meeting").search(after)
+    if other:
+        after = after[:other.start()]
     found: set = set()
     cue_statuses("prefix", text[max(sent.start, hit.start - 80):hit.start], found)
     cue_statuses("before", before, found)
     cue_statuses("after", after, found)
     cue_statuses("any", before + " " + text[hit.start:hit.end] + " " + after, found)
     cue_statuses("trailing", text[right:sent.end], found)
+    if "planned" in found and lex("past_purpose").search(text, max(sent.start, hit.start - 120), hit.start):
+        # "visited Russia in October to attend the summit": the purpose of a past trip is past
+        found.discard("planned")
     for st in STATUS_ORDER:
         if st in found:
             return st
