@@ -145,7 +145,20 @@ def photo_credit(line: str) -> re.Match | None:
     word = last[0].rsplit("/", 1)[-1].strip("(")
     if word not in _AGENCY_LAST and "/" not in line[-50:]:
         return None
-    return PHOTO_CREDIT.search(line)
+    # A credit is a few words closing the line: try it only where one of the last words
+    # begins (leftmost first, as a search would), not at every character of the line, where
+    # the pattern's nested name repetitions backtrack (10x the cost on a 200-character line).
+    for start in [m.start() for m in _CREDIT_START.finditer(line)][-CREDIT_WORDS:]:
+        found = PHOTO_CREDIT.match(line, start)
+        if found:
+            return found
+    return None
+
+
+# most words a credit can have ("Jane Roe | Andes News | Getty Images", "Photo: ... via AP")
+CREDIT_WORDS = 24
+# where a credit can begin: a word start, or a capital glued after a full stop ("home.Jane Roe/AP")
+_CREDIT_START = re.compile(r"(?<![^\s(])[^\s]|(?<=\.)[A-Z(]")
 
 
 def is_names_only(line: str) -> bool:
