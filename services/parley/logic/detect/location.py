@@ -5,7 +5,7 @@ last put its main actor.
 from __future__ import annotations
 
 from parley.logic.detect.records import Candidate, Party
-from parley.logic.detect.vocabulary import lex, venues
+from parley.logic.detect.vocabulary import any_venue, lex, venues
 
 
 def dateline_location(events: list[Candidate], dateline: list[dict], text: str) -> None:
@@ -71,6 +71,8 @@ def sentence_location(text, sent, places, hit) -> dict | None:
 
 def venue_location(sentence: str) -> dict | None:
     """"welcomed him to the White House": a venue from venues.tsv stands for its city."""
+    if not any_venue().search(sentence):
+        return None
     found = [(m.start(), v) for v in venues() for m in v.pattern.finditer(sentence)
              if lex("venue_prep").search(sentence, max(0, m.start() - 12), m.start())]
     if not found:

@@ -122,4 +122,10 @@ class Venue:
 @lru_cache(maxsize=1)
 def venues() -> tuple[Venue, ...]:
     """Seats of government and venues named instead of their city (venues.tsv)."""
-    return tuple(Venue(re.compile(rf"(?i)\b(?:{p})\b"), name, code) for p, name, code in _rows("venues.tsv"))
+    return tuple(Venue(re.compile(rf"\b(?:{p})\b", re.I), name, code) for p, name, code in _rows("venues.tsv"))
+
+
+@lru_cache(maxsize=1)
+def any_venue() -> re.Pattern:
+    """Every venue in one pattern: one scan tells a sentence with no venue (most of them)."""
+    return re.compile("|".join(v.pattern.pattern for v in venues()), re.I)
