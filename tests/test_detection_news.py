@@ -146,3 +146,20 @@ def test_the_purpose_of_a_past_trip_is_past():
 def test_a_deal_negotiated_with_two_partners_is_one_table():
     assert summary("Piotr Nowak discussed a trade deal with Luis Ortega and Hana Sato on Monday.") == [
         ("multilateral", "occurred", ("CHL", "JPN", "POL"))]
+
+
+# ------------------------------------------------------------------ G2: who "the president" is
+
+def test_an_unqualified_title_is_the_articles_main_holder_of_it_not_the_last_subject():
+    text = ("Piotr Nowak arrived in Accra on Sunday. Piotr Nowak said Nowak would stay two days. "
+            "Kofi Mensah met Piotr Nowak on Monday. The president also met Hana Sato on Tuesday.")
+    assert ("meeting", "occurred", ("JPN", "POL")) in summary(text)
+    assert ("meeting", "occurred", ("GHA", "JPN")) not in summary(text)
+
+
+def test_a_verb_after_a_title_is_a_new_meeting_not_a_reference_to_the_last_one():
+    text = ("Piotr Nowak, Kofi Mensah and Hana Sato met in Accra on Monday. "
+            "The president also met Hana Sato on Monday evening.")
+    kinds = summary(text)
+    assert ("multilateral", "occurred", ("GHA", "JPN", "POL")) in kinds
+    assert any(k == "meeting" and len(c) == 2 and "JPN" in c for k, _, c in kinds), kinds

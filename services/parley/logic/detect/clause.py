@@ -192,7 +192,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     feats = {"coref": used_coref, "protagonist": protagonist, "field": field_name,
              "elaboration": trig.obj == "topic" and trig.cls == "verb"
              and bool(lex("discuss").match(text, hit.start)),
-             "anaphoric": bool(lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(_inside(hit.start, quotes)),
+             "anaphoric": trig.cls == "noun" and bool(lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(_inside(hit.start, quotes)),
              "strength": strength, "trigger": text[hit.start:hit.end].lower()}
 
     out = []

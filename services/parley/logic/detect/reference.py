@@ -112,6 +112,9 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
         if here and here[0].start - sent.start < 40 and here[0].start < ctx.first_hit \
                 and not _PREP_BEFORE.search(text, sent.start, here[0].start):
             return [here[0]]      # the sentence's own subject: "Kerry ... as he greeted"
+        titled = _title_holder(tail, ctx)
+        if titled:
+            return [titled]
         if ctx.subjects:
             return [ctx.subjects[-1]]
         if here:
@@ -120,6 +123,19 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
             if p.kind == "person" and p.sides:
                 return [p]
     return []
+
+
+def _title_holder(tail: str, ctx: Context) -> Party | None:
+    """"The president also met ...": in news copy an unqualified title is the article's main
+    holder of that title (the most mentioned so far), not whoever held the last clause."""
+    m = lex("ref_title").search(tail)
+    if not m:
+        return None
+    word = m.group(1).lower().split()[-1]
+    holders = [q for q in ctx.people.values() if q.sides and q.role and word in q.role.lower()]
+    if not holders:
+        return None
+    return max(holders, key=lambda q: ctx.counts.get(q.name, 0))
 
 
 _SPEECH_HINTS = ("said", "says", "told", "add", "not", "stress", "stat", "expla", "accord")
