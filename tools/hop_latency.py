@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "services"), str(ROOT), str(ROOT / "tests")]
 
-import harness  # noqa: E402
+from support import harness  # noqa: E402  (tests/support/harness.py)
 from parley.bench import workload  # noqa: E402
 from parley.broker import EmbeddedBroker  # noqa: E402
 from parley.ingest.readers import utc_now_iso  # noqa: E402

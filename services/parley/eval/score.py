@@ -1,7 +1,7 @@
 """THE scorer: detected meetings, tags and cleaning against gold (GOLD_FORMAT.md, "Scoring").
 
 Meetings follow the reference scorer (../shared/eval/score.py) rule for rule, so that
-`parley eval` prints the figures it prints (tests/test_eval_agrees_with_reference.py):
+`parley eval` prints the figures it prints (tests/eval/test_eval_agrees_with_reference.py):
 
 - A detection may be paired with a gold meeting when its country set (`countries`, or the
   participants' countries when that is empty) equals the gold set and its status is one of

@@ -2,7 +2,7 @@
 
 Written against faust-streaming 0.15.3 and aiokafka 0.14.0 (mode-streaming 0.7.1), the
 versions pinned in pyproject.toml (faust-streaming <0.16, aiokafka <0.15). Re-read each
-patched function before an upgrade; tests/test_stage_shell.py pins what each one does.
+patched function before an upgrade; tests/stages/test_stage_shell.py pins what each one does.
 """
 from __future__ import annotations
 

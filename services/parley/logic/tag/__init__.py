@@ -26,8 +26,8 @@ capitalised run its Names (name-token groups with their folded keys and the know
 them, see Name), people of a surname, fuzzy name matches. People already named in an article
 are indexed by surname and by initial. Runs are found on a byte "shape" of the text
 (capital_runs), which the regex engine scans much faster than the text itself.
-tests/test_tagging_golden.py guards that none of it changes the output,
-tests/test_tagging_speedups.py checks the fast paths against plain versions, and
+tests/logic/test_tagging_golden.py guards that none of it changes the output,
+tests/logic/test_tagging_speedups.py checks the fast paths against plain versions, and
 tools/bench_tagging.py measures it.
 """
 from .tagger import tag, tag_text

@@ -1,0 +1,88 @@
+"""`parley up`, the main job, as a user runs it: its own embedded broker, workers, sink."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support.harness import SEEDS, load_jsonl
+from parley.schemas import validator
+
+pytestmark = pytest.mark.broker
+
+PARLEY = [sys.executable, "-m", "parley.cli"]
+
+
+def _env(tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "PARLEY_", "DATABASE_URL"))}
+    env["PARLEY_SQLITE_PATH"] = str(tmp_path / "parley.db")
+    return env
+
+
+def _descendants_alive(marker: str) -> list[str]:
+    """Command lines of live processes that mention `marker` (a run's unique directory)."""
+    alive = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline or marker in environ:
+            alive.append(f"{pid}: {cmdline}")
+    return alive
+
+
+def test_up_once_on_the_seeds_prints_the_table_and_exports_valid_meetings(tmp_path):
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    run = subprocess.run(PARLEY + ["up", "--input", str(SEEDS), "--once", "--export", str(out)],
+                         cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    wall = time.monotonic() - started
+    print(f"parley up --once on the seeds: {wall:.1f} s wall")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Detected meetings" in run.stdout
+    events = load_jsonl(out)
+    assert events, "no meeting exported"
+    validate = validator("events.meetings")
+    assert all(validate(e) == [] for e in events)
+    assert len({e["event_id"] for e in events}) == len(events)
+
+    # `parley process` gives the same events for the same input.
+    batch = tmp_path / "batch.jsonl"
+    subprocess.run(PARLEY + ["process", str(SEEDS), "--output", str(batch), "--quiet"],
+                   cwd=tmp_path, env=_env(tmp_path), check=True, capture_output=True, timeout=120)
+    def by_id(rows):
+        return {e["event_id"]: {k: v for k, v in e.items() if k not in ("detected_at", "ingested_at")} for e in rows}
+
+    assert by_id(load_jsonl(batch)) == by_id(events)
+
+
+def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
+    marker = str(tmp_path)
+    env = _env(tmp_path)
+    env["TMPDIR"] = marker  # the run directory (and so every child's environment) names tmp_path
+    proc = subprocess.Popen(PARLEY + ["up", "--input", str(SEEDS)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "pipeline running" in line:
+            break
+    assert any("pipeline running" in l for l in lines), "".join(lines)
+    assert len(_descendants_alive(marker)) >= 5  # broker + cleaner, tagger, detector, sink, ingest
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    time.sleep(1.0)
+    assert _descendants_alive(marker) == []
