@@ -178,3 +178,28 @@ def test_a_readiness_ping_does_not_leave_later_writes_uncommitted(postgres_datab
             await store.close()
 
     assert asyncio.run(run()) == [("m-00000000000000c2",)]
+
+
+def test_an_idle_sink_turns_not_ready_when_the_database_goes_away(postgres_server, tmp_path):
+    """Readiness asks the database: a sink that wrote its last batch before the database went
+    away (nothing left to fail on) must not keep answering ready."""
+    from parley.config import Settings
+    from parley.stages.sink import make_stage
+
+    settings = Settings.from_env().with_(database_url=postgres_server.dsn,
+                                         sqlite_path=str(tmp_path / "unused.db"))
+    stage = make_stage(settings)
+
+    async def run():
+        await stage.on_start()
+        try:
+            up = await stage.checks["database"]()
+            postgres_server.stop("fast")
+            down = await stage.checks["database"]()
+            postgres_server.start()
+            back = await stage.checks["database"]()
+            return up, down, back
+        finally:
+            await stage.on_stop()
+
+    assert asyncio.run(run()) == (True, False, True)

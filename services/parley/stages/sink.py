@@ -23,6 +23,7 @@ from .sink_store import Batch, open_store
 log = logging.getLogger("parley.sink")
 
 MAX_BACKOFF = 5.0
+PING_TIMEOUT = 2.0  # seconds /readyz waits for the database to answer
 
 
 def _latency(ingested_at: str | None, now: float) -> float | None:
@@ -100,11 +101,15 @@ def make_stage(settings: Settings) -> Stage:
                 delay = min(MAX_BACKOFF, delay * 2)
 
     async def database_ready() -> bool:
-        if not state["db_ok"]:
-            try:
-                state["db_ok"] = await store.ping()
-            except Exception:
-                state["db_ok"] = False
+        # Ask the database itself: an idle sink that wrote its last batch before the database
+        # went away must not stay ready. While a write is under way its outcome is the answer
+        # (a ping would queue behind it and hold /readyz).
+        if store.busy():
+            return state["db_ok"]
+        try:
+            state["db_ok"] = await asyncio.wait_for(store.ping(), PING_TIMEOUT)
+        except Exception:
+            state["db_ok"] = False
         return state["db_ok"]
 
     return Stage(

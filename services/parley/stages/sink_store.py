@@ -93,6 +93,7 @@ class Store(Protocol):
     async def open(self) -> None: ...
     async def write(self, batch: Batch) -> None: ...
     async def ping(self) -> bool: ...
+    def busy(self) -> bool: ...   # a write or ping is under way
     async def close(self) -> None: ...
 
 
@@ -119,6 +120,9 @@ class SQLiteStore:
 
     async def ping(self) -> bool:
         return self._db is not None and self._db.execute("SELECT 1").fetchone() == (1,)
+
+    def busy(self) -> bool:
+        return False   # calls run to completion on the event loop
 
     async def close(self) -> None:
         if self._db is not None:
@@ -171,6 +175,9 @@ class PostgresStore:
                     if batch.articles:
                         await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
                                               [article_row(a, written_at) for a in batch.articles])
+
+    def busy(self) -> bool:
+        return self._lock.locked()
 
     async def ping(self) -> bool:
         async with self._lock:
