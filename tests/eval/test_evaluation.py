@@ -276,3 +276,17 @@ def test_the_calibration_fit_writes_a_table_the_detector_reads(tmp_path):
     table = [line.split("\t") for line in out.read_text().splitlines() if not line.startswith("#")]
     assert [(float(lo), int(n)) for lo, _, n in table] == [(round(lo, 2), n) for lo, _, n in rows]
     assert sum(n for _, _, n in rows) == 16  # every scored detection of the seeds (all true positives)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("parley.logic.detect") is None,
+                    reason="the detector package does not exist yet")
+def test_the_calibration_fit_pools_the_detections_of_several_corpora(tmp_path):
+    from pathlib import Path
+
+    from parley.eval.calibration import fit_calibration
+
+    seeds = Path(__file__).resolve().parents[1] / "corpus" / "seeds"
+    out = tmp_path / "calibration.tsv"
+    rows = fit_calibration([seeds, seeds], out)
+    assert sum(n for _, _, n in rows) == 32   # the 16 seed detections, twice
+    assert "the corpora seeds + seeds" in out.read_text()

@@ -1,6 +1,6 @@
 """Fitting the confidence calibration table (services/parley/data/detection/calibration.tsv).
 
-    parley eval tests/corpus/dev --fit-calibration [TSV]
+    parley eval tests/corpus/dev ../shared/corpus/news --fit-calibration [TSV]
 
 The detector's raw score (parley.logic.detect.confidence.raw_score) is mapped through this table to
 the precision observed on an annotated corpus. The fit runs the pipeline with the table
@@ -60,15 +60,18 @@ def write_table(rows: list[tuple[float, float, int]], path: Path | str, corpus: 
     with open(path, "w", encoding="utf-8") as out:
         out.write(f"# Confidence calibration: raw detector score (lower bound of bin) -> precision observed on\n"
                   f"# {corpus} (isotonic pooling, smoothed toward the overall precision with weight {PRIOR_WEIGHT}).\n"
-                  f"# Written by `parley eval CORPUS_DIR --fit-calibration` (parley.eval.calibration).\n"
+                  f"# Written by `parley eval CORPUS_DIR... --fit-calibration` (parley.eval.calibration).\n"
                   f"# raw_lower\tprecision\tn\n")
         for lo, precision, n in rows:
             out.write(f"{lo:.2f}\t{precision:.3f}\t{n}\n")
 
 
-def fit_calibration(corpus_dir: Path | str, path: Path | str = TABLE) -> list[tuple[float, float, int]]:
-    """Fit the table on `corpus_dir` and write it to `path` (unless there is nothing to fit)."""
-    rows = fit(raw_points(corpus_dir))
+def fit_calibration(corpus_dirs, path: Path | str = TABLE) -> list[tuple[float, float, int]]:
+    """Fit the table on the corpora (one folder or several, pooled) and write it to `path`
+    (unless there is nothing to fit)."""
+    folders = [corpus_dirs] if isinstance(corpus_dirs, (str, Path)) else list(corpus_dirs)
+    rows = fit([point for folder in folders for point in raw_points(folder)])
     if rows:
-        write_table(rows, path, f"the corpus {Path(corpus_dir).name}")
+        names = " + ".join(Path(folder).name for folder in folders)
+        write_table(rows, path, f"the corpora {names}" if len(folders) > 1 else f"the corpus {names}")
     return rows

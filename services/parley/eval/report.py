@@ -260,28 +260,34 @@ def main(argv: list[str] | None = None) -> int:
     from parley.eval import calibration
 
     parser = argparse.ArgumentParser(prog="parley eval", description="Score the pipeline on an annotated corpus.")
-    parser.add_argument("corpus_dir", type=Path, help="folder with *.txt and gold.jsonl")
+    parser.add_argument("corpus_dir", type=Path, nargs="+",
+                        help="folder with *.txt and gold.jsonl (several: one report each, or one fit of all)")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="list every miss, false detection and wrong field with its evidence")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl",
                         help="also write the detected meeting events (input of ../shared/eval/score.py)")
     parser.add_argument("--fit-calibration", type=Path, nargs="?", const=calibration.TABLE, metavar="TSV",
-                        help="instead of the report, refit the confidence calibration table on this corpus "
+                        help="instead of the report, refit the confidence calibration table on the corpora "
                              "and write it (default: the shipped services/parley/data/detection/calibration.tsv)")
     args = parser.parse_args(argv)
-    if not args.corpus_dir.is_dir():
-        print(f"not a corpus folder: {args.corpus_dir}", file=sys.stderr)
-        return 2
+    for folder in args.corpus_dir:
+        if not folder.is_dir():
+            print(f"not a corpus folder: {folder}", file=sys.stderr)
+            return 2
     if args.fit_calibration:
         rows = calibration.fit_calibration(args.corpus_dir, args.fit_calibration)
         if not rows:
-            print(f"no scored detection in {args.corpus_dir}: nothing written", file=sys.stderr)
+            print(f"no scored detection in {', '.join(map(str, args.corpus_dir))}: nothing written", file=sys.stderr)
             return 1
         print(f"wrote {args.fit_calibration}: "
               + ", ".join(f"{lo:.2f}->{precision:.3f} (n={n})" for lo, precision, n in rows))
         return 0
-    report = run_eval(args.corpus_dir, verbose=args.verbose)
+    if len(args.corpus_dir) > 1 and (args.json or args.events):
+        print("--json and --events take one corpus folder", file=sys.stderr)
+        return 2
+    for folder in args.corpus_dir:
+        report = run_eval(folder, verbose=args.verbose)
     if args.json:
         args.json.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
     if args.events:
