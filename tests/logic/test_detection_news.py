@@ -160,3 +160,14 @@ def test_a_verb_after_a_title_is_a_new_meeting_not_a_reference_to_the_last_one()
     kinds = summary(text)
     assert ("multilateral", "occurred", ("GHA", "JPN", "POL")) in kinds
     assert any(k == "meeting" and len(c) == 2 and "JPN" in c for k, _, c in kinds), kinds
+
+
+# ------------------------------------------------------------------ P2: names as the article writes them
+
+def test_a_participant_is_named_as_the_article_writes_the_name_not_by_a_gazetteer_alias():
+    article = tagged("Anna Berg met Luis Ortega in Lisbon on Monday. Ortega said the talks went well.")
+    for m in article["mentions"]:
+        if m.get("name") == "Luis Ortega":
+            m["name"] = "Luis Ortego"      # the gazetteer's transliteration of the same person
+    (event,) = detect(article)
+    assert {p["name"] for p in event["participants"]} == {"Anna Berg", "Luis Ortega"}

@@ -46,7 +46,20 @@ def detect(tagged: dict) -> list[dict]:
     dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return _unique_ids([_to_event(tagged, c, now) for c in events])
+    written = written_names(mentions)
+    return _unique_ids([_to_event(tagged, c, now, written) for c in events])
+
+
+def written_names(mentions: list[dict]) -> dict[str, str]:
+    """Gazetteer name -> the fullest form the article writes it in ("Elmar Mammadyarov" for a
+    gazetteer's "Elmar Mammedyarov"): subscribers see the article's spelling, not an alias."""
+    out: dict[str, str] = {}
+    for m in mentions:
+        name, text = m.get("name"), m.get("text") or ""
+        if m.get("type") == "person" and name and " " in text.strip() \
+                and len(text) > len(out.get(name, "")):
+            out[name] = text.strip()
+    return out
 
 
 def _unique_ids(events: list[dict]) -> list[dict]:
@@ -146,7 +159,7 @@ def event_id(article_id: str, kind: str, countries, orgs, date_value, location_n
     return "m-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _to_event(tagged: dict, c: Candidate, detected_at: str) -> dict:
+def _to_event(tagged: dict, c: Candidate, detected_at: str, written: dict[str, str]) -> dict:
     countries = sorted(c.countries)
     orgs = sorted(c.orgs)
     loc = {k: v for k, v in c.location.items() if not k.startswith("_")} if c.location else None
@@ -161,7 +174,7 @@ def _to_event(tagged: dict, c: Candidate, detected_at: str) -> dict:
         "ingested_at": tagged.get("ingested_at"),
         "kind": c.kind,
         "status": c.status,
-        "participants": [p.record() for p in c.parties],
+        "participants": [dict(p.record(), name=written.get(p.name, p.name)) for p in c.parties],
         "countries": countries,
         "orgs": orgs,
         "location": loc,
