@@ -144,10 +144,15 @@ def test_dev_scores_reach_the_floors(dev_report):
         "persons_p": t.persons_p, "persons_r": t.persons_r,
         "countries_p": t.countries_p, "countries_r": t.countries_r,
     }
+    assert_floors(dev_report, figures, DEV_FLOORS)
+
+
+def assert_floors(report, figures: dict, floors: dict) -> None:
+    """Print the report's summary and fail on every figure below its floor."""
     print()
-    for line in dev_report.summary_lines():
+    for line in report.summary_lines():
         print(line)
-    below = {k: (round(figures[k] or 0.0, 3), floor) for k, floor in DEV_FLOORS.items()
+    below = {k: (round(figures[k] or 0.0, 3), floor) for k, floor in floors.items()
              if (figures[k] or 0.0) + 1e-9 < floor}
     assert below == {}, f"below the floor (figure, floor): {below}"
 
@@ -167,12 +172,7 @@ def test_news_scores_reach_the_floors(news_report):
     figures = {"precision": t.precision, "recall": t.recall, "f1": t.f1,
                "location": t.location, "date": t.date, "people": t.people,
                "must_drop_dropped": t.drop[0] / t.drop[1] if t.drop[1] else 1.0}
-    print()
-    for line in news_report.summary_lines():
-        print(line)
-    below = {k: (round(figures[k] or 0.0, 3), floor) for k, floor in NEWS_FLOORS.items()
-             if (figures[k] or 0.0) + 1e-9 < floor}
-    assert below == {}, f"below the floor (figure, floor): {below}"
+    assert_floors(news_report, figures, NEWS_FLOORS)
     assert [d.error for d in news_report.docs if d.error] == []
     assert news_report.totals.teaser_leaks == 0
     assert news_report.totals.keep[0] == news_report.totals.keep[1], "must_keep phrases lost"
