@@ -9,10 +9,11 @@ import re
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
 from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
-from parley.logic.detect.parties import same_side_as_partner
+from parley.logic.detect.parties import glue, same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
-                                           previous_sentence_date, resolve_reference)
+                                           object_pronoun, previous_sentence_date,
+                                           resolve_reference)
 from parley.logic.detect.status import trigger_status
 from parley.logic.detect.vocabulary import lex
 
@@ -74,6 +75,21 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
             and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
     subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
+    # "urged X to meet Y", "called on X to resume talks": X is the subject of the infinitive
+    control = lex("control").search(text, max(sent.start, hit.start - 160), hit.start)
+    if control:
+        asked = [p for p in parties if control.start("who") <= p.start < control.end("who") and p.sides]
+        if asked:
+            subj = asked
+    agents: list[Party] = []
+    if "agent" in trig.flags:
+        # "a visit by X to Y", "the visit of X to Y": the visitor follows the noun
+        stop = lex("agent_end").search(text, hit.end, max(right, hit.end))
+        agents = [p for p in parties if hit.end <= p.start < (stop.start() if stop else right) and p.sides]
+        if not agents:
+            return []
+        subj = agents
+        parties = [p for p in parties if p not in agents]
     subj_text = text[left_subject_start:left_subject_end]
     used_coref = False
     if not any(p.sides for p in subj):
@@ -84,6 +100,15 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
 
     protagonist = False
     obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if "abstract" in trig.flags and lex("meet_abstract").match(text, hit.end):
+        return []     # "will meet the needs of farmers", "meet a third of demand"
+    if "direct" in trig.flags and not _direct_object(text, hit, obj):
+        return []     # "called Ortega a liar", "called the talks useful"
+    if "appeal" in trig.flags and lex("appeal_to").match(text, obj[0].end if obj else hit.end, sent.end):
+        return []     # "called on X to resume talks": an appeal, not a visit to X
+    if not sides(obj) and trig.obj == "party" and trig.kind == "call":
+        # "the Kenyan leader said the taoiseach had rung him"
+        obj = object_pronoun(text, sent, hit, parties, ctx, sides(subj)) or obj
     if not sides(obj) and trig.kind != "visit":
         obj = countries_referred(text, hit, right, parties, ctx) or obj
     implicit = None
@@ -96,10 +121,19 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         # comma names the other side; the counterparts end at that comma
         comma = text.find(",", obj[0].end, sent.end)
         if comma != -1:
-            main = [p for p in obj if p.start > comma]
             obj = [p for p in obj if p.start < comma]
-            if main and main[0].sides and not (main[0].sides & sides(obj)):
-                subj, implicit = main[:1], None
+            main, _ = _main_clause(text, sent, parties, comma)
+            if main and not (main.sides & sides(obj)):
+                subj, implicit = [main], None
+                used_coref = True
+    elif not any(p.sides for p in subj) and not sides(obj) and trig.obj == "topic" and trig.kind != "visit":
+        # "In a phone call on Monday, X told Y that ...": the main clause names both sides
+        opening = lex("subjectless").search(text[max(sent.start, left_subject_start):hit.end + 40])
+        comma = text.find(",", hit.end, sent.end)
+        if opening and not lex("passive").search(opening.group(0)) and comma != -1:
+            main, addressee = _main_clause(text, sent, parties, comma)
+            if main and addressee and not (main.sides & addressee.sides):
+                subj, obj = [main], [addressee]
                 used_coref = True
     if implicit:
         hero = find_protagonist(ctx, sides(obj))
@@ -223,6 +257,30 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     return out
 
 
+def _main_clause(text, sent, parties, comma) -> tuple[Party | None, Party | None]:
+    """The subject of the main clause after an opening phrase that ends at `comma` ("During
+    the talks with X, the President of Y said ..."), and the person it addresses when its verb
+    takes one ("..., X told Y that ...")."""
+    main = next((p for p in parties if comma < p.start <= comma + 60 and p.sides
+                 and lex("main_subject").fullmatch(text, comma + 1, p.start)), None)
+    if main is None:
+        return None, None
+    addressee = next((p for p in parties if main.end < p.start <= main.end + 40 and p.sides
+                      and lex("addressed").fullmatch(text, main.end, p.start)), None)
+    return main, addressee
+
+
+def _direct_object(text, hit, obj: list[Party]) -> bool:
+    """Is the first counterpart the direct object right after the trigger ("called the Chilean
+    president"), and not named as something ("called Ortega a liar", "called Chile irresponsible")?"""
+    if not sides(obj) or not glue(text[hit.end:obj[0].start]):
+        return False
+    if text[obj[0].end:obj[0].end + 2] in ("'s", "’s") and not lex("envoy_after").match(text, obj[0].end + 2):
+        return False  # "called Trump's order swift": the object is the possessor's thing
+    tail = lex("np_tail").match(text, obj[-1].end)    # "the Chilean | ambassador"
+    return not lex("named_as").match(text, tail.end() if tail else obj[-1].end)
+
+
 def _join_last(text, parties, left, hit, ctx) -> None:
     """"The Italian minister joined the talks": one more side for the meeting just reported."""
     joiners = [p for p in parties if left <= p.start < hit.start and p.sides]
@@ -278,9 +336,10 @@ def _last_left_boundary(text, sent, end) -> int:
     return left
 
 
-def _is_occasion(text, sent, p: Party) -> bool:
-    """"on the margins of the UN General Assembly": the occasion is no side of the meeting."""
-    before = text[max(sent.start, p.start - 40):p.start]
+def _is_occasion(text, sent, p: Party, lo: int = 0) -> bool:
+    """"on the margins of the UN General Assembly": the occasion is no side of the meeting.
+    Words of the trigger itself (from `lo` back) are no occasion ("called on the king")."""
+    before = text[max(sent.start, lo, p.start - 40):p.start]
     return bool(lex("occasion").search(before))
 
 
@@ -297,6 +356,9 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
         if (p.kind in ("country", "group", "org") or not p.name) and lex("prep_off").search(before) \
                 and not lex("prep_on").search(before) and not premodifier:
             continue
+        if p.name and text[p.end:p.end + 2] not in ("'s", "’s") \
+                and lex("prep_person_off").search(text, max(start, p.start - 60), p.start):
+            continue   # "As pressure mounts on President X, A and B meet": X is no side
         if p.kind == "country" and (lex("of_before").search(before) or (
                 text[p.end:p.end + 2] in ("'s", "’s") and not lex("coord_next").match(text, p.end + 2))):
             continue   # "the invasion of Ukraine", "Russia's invasion": not a side
@@ -344,8 +406,11 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 continue     # "Legal Counsel to the Secretary of the Presidency": inside a title
             elif w == "to" and want_dest and not dests:
                 dest_mode, collecting, governing = True, False, None
-            elif w == "by" and lex("passive_by").search(text, hit.start, prev_end + m.start()):
+            elif w == "by" and (lex("passive_by").search(text, hit.start, prev_end + m.start())
+                                or lex("passive_agent").search(text, hit.start, prev_end + m.start())):
                 collecting, governing = True, None   # "talks held ... by Russian and Ukrainian delegations"
+            elif w == "for" and trig.obj == "party" and lex("meal_for").search(text, hit.start, prev_end + m.start()):
+                collecting, governing = True, None   # "hosted a dinner for the visiting minister"
             elif w == "to" and trig.obj == "party" and prev_end == hit.end and not gap[:m.start()].strip():
                 collecting, governing = True, None   # "spoke to the prime minister"
             elif w in ("in", "at") and want_dest and dest_mode and not dests:
@@ -377,10 +442,11 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 dests.append((item, None))
         elif collecting and typ == "party":
             if item.kind == "country" and text[item.end:item.end + 2] in ("'s", "’s") \
-                    and not lex("coord_next").match(text, item.end + 2):
+                    and not lex("coord_next").match(text, item.end + 2) \
+                    and not lex("envoy_after").match(text, item.end + 2):
                 prev_end = e
                 continue   # "welcomed Ireland's voice": a possessor, not a counterpart
-            if _is_occasion(text, sent, item):
+            if _is_occasion(text, sent, item, hit.end):
                 prev_end = e
                 continue
             obj.append(item)

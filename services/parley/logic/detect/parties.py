@@ -82,7 +82,7 @@ def merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
             if q.name and ((p.name and q.name != p.name) or _AND.search(gap)):
                 # "Minister X and Senior Minister Y", "X and Vanuatu's minister": two parties
                 same = False
-            if same and len(gap) <= 45 and _glue(gap):
+            if same and len(gap) <= 45 and glue(gap):
                 out[-1] = _fold(q, p)
                 continue
             if _titles_name(q, p, gap):
@@ -106,10 +106,11 @@ def _titles_name(q: Party, p: Party, gap: str) -> bool:
     return q.kind == "role" and not q.name and p.kind == "person" and bool(p.name) \
         and str((p.mention or {}).get("id") or "").startswith("x:") \
         and bool(q.countries) and not q.orgs and not p.orgs and p.countries != q.countries \
-        and len(gap) <= 45 and "," not in gap and _glue(gap)
+        and len(gap) <= 45 and "," not in gap and glue(gap)
 
 
-def _glue(gap: str) -> bool:
+def glue(gap: str) -> bool:
+    """Is `gap` only words that join the parts of one noun phrase (titles, "of", names)?"""
     rx = lex("np_glue")
     return all(rx.fullmatch(t) or t[0].isupper() for t in _TOKEN.findall(gap))
 
@@ -144,14 +145,14 @@ def untagged_name(text: str, sent: Sentence, p: Party, limit: int) -> Party:
         return p
     if not _SPACE_CAPITAL.match(text, p.end):
         return p
-    glue = lex("np_glue")
+    glue_rx = lex("np_glue")
     pos, end, title = p.end, min(limit, sent.end), ""
     for _ in range(4):
         m = lex("untagged_name").match(text, pos, end)
         if not m:
             return p
         title, words = title + m.group("title"), m.group("name").split()
-        last = max((i for i, w in enumerate(words) if glue.fullmatch(w.rstrip("."))), default=-1)
+        last = max((i for i, w in enumerate(words) if glue_rx.fullmatch(w.rstrip("."))), default=-1)
         # "... and Ocean Affairs Pedro Alvarez": the title goes on to its last title word
         title, words = " ".join([title] + words[:last + 1]), words[last + 1:]
         if len(words) >= 2:

@@ -47,6 +47,20 @@ def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
     return []
 
 
+def object_pronoun(text, sent, hit, parties, ctx, subject_sides) -> list[Party]:
+    """"The Kenyan leader said the taoiseach had rung him": "him"/"her" right after a call verb
+    is the speaker of the sentence, else the latest person of another side."""
+    if not lex("object_pronoun").match(text, hit.end, sent.end):
+        return []
+    who = _speaker(text, sent, [p for p in parties if p.start < hit.start])
+    if who is not None and who.sides and not (who.sides & subject_sides):
+        return [who]
+    for p in reversed(ctx.recent):
+        if p.kind == "person" and p.sides and not (p.sides & subject_sides):
+            return [p]
+    return []
+
+
 def previous_sentence_date(text, sent, parties, ctx):
     """"Late on Sunday, X announced ... . The announcement came after X had a phone call with
     Y.": an undated report takes the one date of the sentence before it, in the same paragraph

@@ -1,0 +1,187 @@
+"""Detector on the trigger forms, status cues and false detections of newspaper copy (see
+../shared/corpus/PHENOMENA.md, sections G2, G3, S1, S2, F1-F3): one mechanism per test, on
+sentences written for these tests (hand-made mentions, no gazetteer)."""
+from __future__ import annotations
+
+from support.detection_helpers import tagged
+
+from parley.logic.detect import detect
+
+
+def summary(text, **kw):
+    return sorted((e["kind"], e["status"], tuple(e["countries"])) for e in detect(tagged(text, **kw)))
+
+
+def one(text, **kw):
+    events = detect(tagged(text, **kw))
+    assert len(events) == 1, [(e["kind"], e["status"], e["countries"]) for e in events]
+    return events[0]
+
+
+# ------------------------------------------------------------------ G3: "called X", "called on X"
+
+def test_called_a_counterpart_is_a_call():
+    assert summary("Anna Berg called Luis Ortega on Sunday.") == [("call", "occurred", ("CHL", "NOR"))]
+
+
+def test_called_a_counterpart_something_names_him_and_is_no_call():
+    assert summary("Anna Berg called Luis Ortega a liar on Sunday.") == []
+    assert summary("Anna Berg called Luis Ortega irresponsible.") == []
+
+
+def test_called_a_possessors_thing_something_is_no_call():
+    assert summary("Anna Berg called Ortega's plan reckless.") == []
+
+
+def test_called_for_and_so_called_are_no_calls():
+    assert ("call", "occurred", ("CHL", "NOR")) not in summary("Anna Berg called for a truce in Chile.")
+    assert summary("Anna Berg mocked the so-called Chile plan.") == []
+
+
+def test_called_on_a_counterpart_is_a_courtesy_call_in_person():
+    e = one("Anna Berg called on Kofi Mensah at the palace on Monday.")
+    assert (e["kind"], e["status"], e["countries"]) == ("meeting", "occurred", ["GHA", "NOR"])
+
+
+def test_called_on_a_counterpart_to_do_something_is_an_appeal():
+    assert summary("Anna Berg called on Kofi Mensah to lift the sanctions.") == []
+
+
+def test_the_one_asked_to_resume_talks_is_their_side_and_the_talks_are_proposed():
+    assert summary("Anna Berg called on Kofi Mensah to resume talks with Chile.") == [
+        ("meeting", "proposed", ("CHL", "GHA"))]
+    assert summary("Anna Berg urged Kofi Mensah to meet Luis Ortega.") == [
+        ("meeting", "proposed", ("CHL", "GHA"))]
+
+
+def test_paid_a_courtesy_call_on_is_a_meeting():
+    e = one("The Norwegian ambassador paid a courtesy call on Kofi Mensah in Accra on Monday.")
+    assert (e["kind"], e["status"], e["countries"]) == ("meeting", "occurred", ["GHA", "NOR"])
+
+
+def test_summoning_or_calling_in_an_envoy_is_a_meeting():
+    assert summary("Norway summoned the Chilean ambassador on Monday.") == [
+        ("meeting", "occurred", ("CHL", "NOR"))]
+    assert summary("Anna Berg called in the Chilean ambassador on Monday.") == [
+        ("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_possessive_country_before_an_envoys_title_is_the_counterpart():
+    assert summary("Anna Berg summoned Chile's ambassador on Monday.") == [
+        ("meeting", "occurred", ("CHL", "NOR"))]
+
+
+# ------------------------------------------------------------------ G3: hosting, audiences, the passive
+
+def test_a_meal_given_for_a_guest_is_a_meeting():
+    assert summary("Kofi Mensah hosted a dinner for Anna Berg on Monday.") == [
+        ("meeting", "occurred", ("GHA", "NOR"))]
+
+
+def test_entertained_at_a_dinner_given_by_a_host_is_a_meeting():
+    assert summary("The Norwegian envoy was entertained at a dinner given by Kofi Mensah on Monday.") == [
+        ("meeting", "occurred", ("GHA", "NOR"))]
+
+
+def test_received_by_a_host_is_a_meeting():
+    assert summary("Anna Berg was received by Kofi Mensah on Monday.") == [
+        ("meeting", "occurred", ("GHA", "NOR"))]
+
+
+def test_received_in_audience_is_a_meeting():
+    assert summary("Kofi Mensah received in audience the Norwegian foreign minister on Monday.") == [
+        ("meeting", "occurred", ("GHA", "NOR"))]
+
+
+# ------------------------------------------------------------------ G3: calls told in other words
+
+def test_had_spoken_to_is_a_call():
+    assert summary("Anna Berg had spoken to Luis Ortega on Tuesday, a spokesman said.") == [
+        ("call", "occurred", ("CHL", "NOR"))]
+
+
+def test_rang_him_is_a_call_with_the_speaker():
+    assert summary("Kofi Mensah said Anna Berg had rung him on Tuesday.") == [
+        ("call", "occurred", ("GHA", "NOR"))]
+
+
+def test_an_opening_phone_conversation_takes_the_main_clause_subject_as_the_other_side():
+    assert summary("In a phone conversation with Kofi Mensah on Monday, Anna Berg said trade was vital.") == [
+        ("call", "occurred", ("GHA", "NOR"))]
+
+
+def test_an_opening_participle_of_speaking_takes_the_main_clause_subject():
+    assert summary("Speaking by telephone with Kofi Mensah on Tuesday, Anna Berg pledged support.") == [
+        ("call", "occurred", ("GHA", "NOR"))]
+
+
+def test_an_opening_phone_call_with_the_main_clause_telling_someone_names_both_sides():
+    assert summary("In a phone call on Monday, Kofi Mensah told Anna Berg that trade was vital.") == [
+        ("call", "occurred", ("GHA", "NOR"))]
+
+
+def test_a_round_of_dialogue_held_by_video_is_a_call():
+    assert summary("Norway and Japan held the fifth round of their officials' dialogue by video on Wednesday.") == [
+        ("call", "occurred", ("JPN", "NOR"))]
+
+
+def test_a_webinar_is_a_call():
+    assert summary("Norway and Japan have agreed to hold a webinar on fisheries next month.") == [
+        ("call", "planned", ("JPN", "NOR"))]
+
+
+# ------------------------------------------------------------------ G3: other meeting forms
+
+def test_a_visit_by_someone_to_a_country_is_their_visit():
+    assert summary("A visit by Anna Berg to Chile is planned for May.") == [("visit", "planned", ("CHL", "NOR"))]
+
+
+def test_consult_with_is_a_meeting():
+    assert summary("Anna Berg will consult with Luis Ortega next week.") == [
+        ("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_sits_down_with_is_a_meeting():
+    assert ("meeting", "planned", ("CHL", "NOR")) in summary("Anna Berg sits down with Luis Ortega next week.")
+
+
+def test_resumed_talks_are_talks():
+    assert summary("Norway and Chile resumed talks in Oslo on Monday.") == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_will_be_in_a_city_is_a_planned_visit():
+    e = one("Anna Berg will be in Santiago on Monday.")
+    assert (e["kind"], e["status"], e["countries"]) == ("visit", "planned", ["CHL", "NOR"])
+
+
+# ------------------------------------------------------------------ S1: status
+
+def test_put_off_after_a_relative_clause_is_cancelled():
+    e = one("The second session of the Norway-Chile border talks, which had been scheduled for "
+            "Saturday, has been put off.")
+    assert (e["status"], e["countries"]) == ("cancelled", ["CHL", "NOR"])
+
+
+def test_would_meet_in_a_report_is_planned():
+    assert summary("Anna Berg said she would meet Luis Ortega in Oslo.") == [("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_what_would_have_been_a_visit_is_no_visit():
+    assert summary("Luis Ortega had been invited for what would have been the first state visit to Norway.") == []
+
+
+def test_a_delegation_sent_to_negotiate_is_a_planned_meeting():
+    assert summary("Anna Berg has sent a delegation led by Erik Lund to negotiate with Luis Ortega.") == [
+        ("meeting", "planned", ("CHL", "NOR"))]
+
+
+# ------------------------------------------------------------------ F1-F3: false detections
+
+def test_an_introductory_clause_adds_no_side():
+    assert summary("As pressure mounts on President Nowak, Norway, Chile and Ghana will meet in Accra on Monday.") == [
+        ("multilateral", "planned", ("CHL", "GHA", "NOR"))]
+
+
+def test_meeting_the_needs_of_a_country_is_no_meeting():
+    assert summary("Norway will meet the needs of Chilean farmers.") == []
+    assert summary("Ghana's new plant will meet a third of Japan's power demand.") == []
