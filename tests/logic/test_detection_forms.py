@@ -185,3 +185,12 @@ def test_an_introductory_clause_adds_no_side():
 def test_meeting_the_needs_of_a_country_is_no_meeting():
     assert summary("Norway will meet the needs of Chilean farmers.") == []
     assert summary("Ghana's new plant will meet a third of Japan's power demand.") == []
+
+
+def test_an_organisation_naming_the_summit_is_no_second_side_of_one_country():
+    assert summary("Anna Berg said Kofi Mensah had backed her at a tense NATO summit in Lisbon.") == []
+
+
+def test_a_country_and_an_organisation_joined_by_a_dash_are_the_sides_of_their_summit():
+    events = detect(tagged("While in Lisbon Kofi Mensah will take part in the Ghana-NATO summit on Friday."))
+    assert [(e["status"], e["countries"], e["orgs"]) for e in events] == [("planned", ["GHA"], ["NATO"])]

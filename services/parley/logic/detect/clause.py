@@ -178,6 +178,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     distribute = len(obj) > 1 and bool(plural or lex("separately").search(sent.text))
     respectively = bool(lex("respectively").search(text, hit.end, sent.end))
     groups: list[list[Party]]
+    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end))
     if trig.kind == "visit":
         groups = []
     elif len(sides(obj)) >= 2 and lex("topic_of").search(text, max(sent.start, hit.start - 40), hit.start):
@@ -187,7 +188,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     elif noun_between:
         # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
         groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= sides(obj)]]
-    elif pair := paired_sides(text, subj + obj, left, max(right, hit.end)):
+    elif pair:
         # "Türkiye hosted the Russia-Ukraine negotiations": the compound names the sides, the
         # host is the venue
         groups = [pair + [p for p in subj + obj if p.name and p.sides and p.sides <= sides(pair)
@@ -246,10 +247,19 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     kind = trig.kind
     if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
         kind, location = "call", None    # "talks held via videoconference"
+    # "his G20 summit meeting with Xi", "at a NATO summit": an organisation naming the meeting
+    # is its occasion; with one country besides it there is no second side
+    named_by = frozenset()
+    if trig.cls == "noun" and not pair:
+        named_by = frozenset().union(*(p.orgs for p in parties if p.kind == "org" and 0 <= hit.start - p.end <= 12
+                                       and len(text[p.end:hit.start].split()) <= 1))
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates):
             d = per_group_dates[i]
+        g_orgs = sides([p for p in g if not p.countries])
+        if named_by and g_orgs and g_orgs <= named_by and len(frozenset().union(*(p.countries for p in g))) == 1:
+            continue
         c = _make(kind, status, g, location, d, future, evidence, field_name, strength,
                   feats, ctx)
         if c:
