@@ -194,3 +194,86 @@ def test_an_organisation_naming_the_summit_is_no_second_side_of_one_country():
 def test_a_country_and_an_organisation_joined_by_a_dash_are_the_sides_of_their_summit():
     events = detect(tagged("While in Lisbon Kofi Mensah will take part in the Ghana-NATO summit on Friday."))
     assert [(e["status"], e["countries"], e["orgs"]) for e in events] == [("planned", ["GHA"], ["NATO"])]
+
+
+# ------------------------------------------------------------------ G2/G3: more forms of news copy
+
+def test_a_date_between_two_destinations_keeps_the_list_and_dates_each_stop():
+    events = detect(tagged("Anna Berg will be in Santiago on Monday and in Accra on Thursday."))
+    assert sorted((e["kind"], e["status"], tuple(e["countries"]), e["date"]["value"]) for e in events) == [
+        ("visit", "planned", ("CHL", "NOR"), "2025-03-17"), ("visit", "planned", ("GHA", "NOR"), "2025-03-13")]
+
+
+def test_ministers_from_a_country_are_its_side():
+    text = "Foreign ministers from Chile, Ghana and Japan all spoke with their Norwegian counterpart Anna Berg."
+    assert {c for _, _, c in summary(text)} == {("CHL", "NOR"), ("GHA", "NOR"), ("JPN", "NOR")}
+
+
+def test_negotiators_from_the_two_countries_are_their_sides():
+    text = "Chile and Ghana are at odds over fishing. Negotiators from the two countries resumed talks in Accra on Friday."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "GHA"))]
+
+
+def test_spoke_with_someone_in_a_city_is_a_meeting_not_a_call():
+    assert summary("Anna Berg spoke with Luis Ortega in Lisbon on Monday.") == [("meeting", "occurred", ("CHL", "NOR"))]
+    assert summary("Anna Berg spoke with Luis Ortega on Monday.") == [("call", "occurred", ("CHL", "NOR"))]
+
+
+def test_they_were_joined_by_adds_a_side_to_the_meeting_just_reported():
+    text = "Anna Berg and Luis Ortega held talks in Oslo on Monday. They were joined by Japanese officials."
+    assert summary(text) == [("multilateral", "occurred", ("CHL", "JPN", "NOR"))]
+
+
+def test_a_named_possessor_makes_a_meeting_noun_a_trigger_and_is_its_subject():
+    text = "During Berg's meeting on Monday with Ortega in Oslo, the Chilean minister praised Norway."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_possessor_in_an_opening_phrase_is_the_subject():
+    text = "During Berg's talks with Ortega in Oslo, the Chilean minister praised Norway."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_following_phrase_ends_the_counterparts():
+    text = "Kofi Mensah cancelled a summit with Ortega, following Norwegian-Japanese exercises."
+    assert summary(text) == [("meeting", "cancelled", ("CHL", "GHA"))]
+
+
+def test_a_topic_between_the_meeting_noun_and_with_keeps_the_counterpart():
+    text = "Luis Ortega said there would be no further discussions of fishing rights with Norway."
+    assert summary(text) == [("meeting", "denied", ("CHL", "NOR"))]
+
+
+def test_a_meeting_noun_told_as_held_needs_no_determiner():
+    text = "The eighth Chile-Ghana border commission meeting was held on Nov. 6 in Accra."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "GHA"))]
+
+
+def test_a_joint_press_conference_with_someone_is_a_meeting_of_the_speaker():
+    text = "Anna Berg said at a joint press conference with Luis Ortega in Oslo on Friday that ties were good."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_lined_up_meetings_are_planned():
+    assert summary("Anna Berg has lined up meetings with Luis Ortega in Santiago.") == [
+        ("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_agreed_to_have_another_round_is_planned():
+    assert summary("Chile and Ghana agreed to have another round of talks soon.") == [
+        ("meeting", "planned", ("CHL", "GHA"))]
+
+
+def test_a_hyphenated_modifier_inside_held_talks():
+    assert summary("Norway and Chile will hold the working-level talks very soon.") == [
+        ("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_a_country_in_an_in_addition_to_her_phrase_is_no_side():
+    assert summary("In addition to her Chile visit, Anna Berg will also meet Kofi Mensah.") == [
+        ("meeting", "planned", ("GHA", "NOR"))]
+
+
+def test_the_purpose_of_a_past_trip_is_past_even_with_a_slashed_name():
+    text = "Anna Berg travelled to Chile in May to attend the Andes Plus/Outreach talks with Luis Ortega."
+    assert {s for _, s, _ in summary(text)} == {"occurred"}

@@ -13,7 +13,7 @@ from parley.logic.detect.parties import glue, same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
                                            object_pronoun, previous_sentence_date,
-                                           resolve_reference)
+                                           resolve_reference, speaker)
 from parley.logic.detect.status import trigger_status
 from parley.logic.detect.vocabulary import lex
 
@@ -67,6 +67,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if "attend" in trig.flags and not lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
         return []
 
+    if "joinedby" in trig.flags:
+        # "They were joined by senior Turkish officials": more sides of the meeting just reported
+        if ctx.last_candidates:
+            _join_last(text, [p for p in parties if hit.end <= p.start < right], hit.end, hit, ctx,
+                       end=right)
+        return []
     if "weak" in trig.flags and ctx.last_candidates and lex("join").search(
             text, max(sent.start, hit.start - 40), hit.start) \
             and lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start):
@@ -135,6 +141,11 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
             if main and addressee and not (main.sides & addressee.sides):
                 subj, obj = [main], [addressee]
                 used_coref = True
+    if implicit and not lex("passive").search(implicit.group(0)):
+        # "X said at a joint press conference with Y": the speaker of the sentence
+        who = speaker(text, sent, [p for p in parties if p.start < hit.start])
+        if who is not None and who.sides and not (who.sides & sides(obj)):
+            subj, implicit = [who], None
     if implicit:
         hero = find_protagonist(ctx, sides(obj))
         if hero and lex("passive").search(implicit.group(0)):
@@ -149,6 +160,13 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
     if trig.kind == "visit" and not dests:
         return []
+    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
+    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
+    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
+    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
+             and text[p.end:p.end + 2] in ("'s", "’s")]
+    if owner:
+        subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
     reachable = sides(subj) | sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
@@ -159,13 +177,6 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     # "a planned summit on Thursday has been cancelled": the date was ahead when it was called off
     future = status in ("planned", "proposed") or (
         status in ("cancelled", "denied") and bool(lex("was_ahead").search(text, left, max(right, hit.end))))
-    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
-    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
-    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
-    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
-             and text[p.end:p.end + 2] in ("'s", "’s")]
-    if owner:
-        subj = owner[-1:]
 
     if "needobj" in trig.flags and not sides(obj):
         return []
@@ -237,6 +248,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
             d = best_date
             if per_group_dates and i < len(per_group_dates):
                 d = per_group_dates[i]
+            elif len(dests) > 1 and dest_party is not None:
+                # "in Seoul on April 12 and Tokyo on April 14": the date after each destination
+                nxt = next((q.start for q, _ in dests[i + 1:] if q is not None and q.sides != dest_party.sides),
+                           max(right, hit.end))
+                own = [dd for st, dd in clause_dates if dest_party.end <= st < nxt]
+                d = own[0] if own else d
             hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
                      and p.countries and p.countries <= dest_party.countries]
             c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
@@ -247,6 +264,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     kind = trig.kind
     if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
         kind, location = "call", None    # "talks held via videoconference"
+    if kind == "call" and "inperson" in trig.flags and loc:
+        kind, location = "meeting", loc  # "spoke with X in Manila"
     # "his G20 summit meeting with Xi", "at a NATO summit": an organisation naming the meeting
     # is its occasion; with one country besides it there is no second side
     named_by = frozenset()
@@ -291,9 +310,9 @@ def _direct_object(text, hit, obj: list[Party]) -> bool:
     return not lex("named_as").match(text, tail.end() if tail else obj[-1].end)
 
 
-def _join_last(text, parties, left, hit, ctx) -> None:
+def _join_last(text, parties, left, hit, ctx, end=None) -> None:
     """"The Italian minister joined the talks": one more side for the meeting just reported."""
-    joiners = [p for p in parties if left <= p.start < hit.start and p.sides]
+    joiners = [p for p in parties if left <= p.start < (hit.start if end is None else end) and p.sides]
     if not joiners:
         return
     last = ctx.last_candidates[-1]
@@ -364,7 +383,8 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
         before = text[max(start, p.start - 25):p.start]
         premodifier = end - p.end <= 12 and p.kind in ("group", "org")   # "the 14th BRICS Summit"
         if (p.kind in ("country", "group", "org") or not p.name) and lex("prep_off").search(before) \
-                and not lex("prep_on").search(before) and not premodifier:
+                and not lex("prep_on").search(before) and not premodifier \
+                and not lex("people_from").search(before):   # "ministers from China met ..."
             continue
         if p.name and text[p.end:p.end + 2] not in ("'s", "’s") \
                 and lex("prep_person_off").search(text, max(start, p.start - 60), p.start):
@@ -402,7 +422,9 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             continue
         gap = text[prev_end:s]
         governing = None
-        for m in _FUNC.finditer(gap):
+        # "in Seoul on April 12 and Tokyo on April 14": a date between destinations keeps the list
+        dated = dest_mode and bool(dests) and lex("date_gap").fullmatch(gap)
+        for m in () if dated else _FUNC.finditer(gap):
             w = m.group(0).lower()
             if w in ("with", "between", "among", "including", "honor", "honour"):
                 collecting, dest_mode, governing = True, False, None
@@ -465,7 +487,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
 
 
 _FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|about|over|for|"
-                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
+                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|following|"
                    r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
                    r"margins|hono(?:u)?r)\b|[,&]", re.I)
 

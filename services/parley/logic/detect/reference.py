@@ -52,7 +52,7 @@ def object_pronoun(text, sent, hit, parties, ctx, subject_sides) -> list[Party]:
     is the speaker of the sentence, else the latest person of another side."""
     if not lex("object_pronoun").match(text, hit.end, sent.end):
         return []
-    who = _speaker(text, sent, [p for p in parties if p.start < hit.start])
+    who = speaker(text, sent, [p for p in parties if p.start < hit.start])
     if who is not None and who.sides and not (who.sides & subject_sides):
         return [who]
     for p in reversed(ctx.recent):
@@ -89,12 +89,13 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
         for m in lex(cat).finditer(tail):
             rest = tail[m.end():]
             limit = 12 if cat == "ref_speaker" else 5
-            if _PREP_BEFORE.search(tail, 0, m.start()):
-                continue   # "a level below the Secretary": not the subject
+            if _PREP_BEFORE.search(tail, 0, m.start()) and not (
+                    cat == "ref_countries" and lex("people_from").search(tail, 0, m.start())):
+                continue   # "a level below the Secretary": not the subject ("negotiators of the two countries" are)
             if len(rest.split()) <= limit and m.start() >= best_pos:
                 best, best_pos = cat, m.start()
     if best == "ref_speaker":
-        who = _speaker(text, sent, parties) or _last_speaker(ctx)
+        who = speaker(text, sent, parties) or _last_speaker(ctx)
         if who is None:
             return []
         # "we" speaks for an institution: keep its side, not the spokesman's name
@@ -161,7 +162,7 @@ def speech_hint(sentence: str) -> bool:
     return any(h in low for h in _SPEECH_HINTS)
 
 
-def _speaker(text, sent, parties) -> Party | None:
+def speaker(text, sent, parties) -> Party | None:
     """The person or official a speech verb attributes the sentence to ("X said", "said X")."""
     for m in lex("speech").finditer(text, sent.start, sent.end):
         for p in parties:
@@ -176,7 +177,7 @@ def _last_speaker(ctx: Context) -> Party | None:
     """The speaker of the latest earlier sentence that names one."""
     while ctx.speech:
         text, sent, parties = ctx.speech.pop()
-        who = _speaker(text, sent, parties)
+        who = speaker(text, sent, parties)
         if who:
             ctx.speaker = who
             ctx.speech.clear()
