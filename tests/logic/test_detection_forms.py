@@ -277,3 +277,41 @@ def test_a_country_in_an_in_addition_to_her_phrase_is_no_side():
 def test_the_purpose_of_a_past_trip_is_past_even_with_a_slashed_name():
     text = "Anna Berg travelled to Chile in May to attend the Andes Plus/Outreach talks with Luis Ortega."
     assert {s for _, s, _ in summary(text)} == {"occurred"}
+
+
+def test_an_organisation_naming_a_summit_meeting_is_no_side_even_before_a_verb_form():
+    assert summary("In the wake of his NATO summit meeting with Luis Ortega, trade looks brighter.") == []
+
+
+def test_a_hyphenated_pair_far_before_the_meeting_noun_still_names_the_sides():
+    text = "The ministry said the 8th round of Chile-Ghana Corps Commander Level Meeting was held on Nov. 6 in Accra."
+    assert summary(text) == [("meeting", "occurred", ("CHL", "GHA"))]
+
+
+def test_invited_to_a_city_is_a_proposed_visit_of_the_one_invited():
+    e = one("Anna Berg invited Luis Ortega to Oslo.")
+    assert (e["kind"], e["status"], e["countries"]) == ("visit", "proposed", ["CHL", "NOR"])
+    assert [p["name"] for p in e["participants"]] == ["Luis Ortega"]
+    assert summary("Anna Berg invited Luis Ortega to attend the summit.") == []
+
+
+def test_the_visitors_of_a_place_are_the_subjects_from_elsewhere():
+    text = "Anna Berg and Luis Ortega accepted each other's invitation to visit Oslo and Santiago, respectively."
+    assert {(k, s, c) for k, s, c in summary(text)} == {("visit", "proposed", ("CHL", "NOR"))}
+
+
+def test_dine_with_is_a_meeting():
+    assert summary("Anna Berg was planning to dine with Chilean senators upon her arrival in Santiago.") == [
+        ("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_attending_a_luncheon_hosted_by_someone_is_a_meeting_with_the_host():
+    assert summary("Anna Berg is set to attend the annual luncheon hosted by Kofi Mensah in Accra.") == [
+        ("meeting", "planned", ("GHA", "NOR"))]
+
+
+def test_the_two_countries_are_those_of_the_people_of_the_sentence():
+    text = ("Hana Sato met Luis Ortega in Osaka on Monday. Kofi Mensah urged Piotr Nowak to accept an offer "
+            "to resume talks between the two countries.")
+    assert ("meeting", "proposed", ("GHA", "POL")) in summary(text)
+    assert ("meeting", "proposed", ("CHL", "JPN")) not in summary(text)

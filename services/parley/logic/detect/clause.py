@@ -168,7 +168,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if owner:
         subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
-    reachable = sides(subj) | sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
+    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end))
+    reachable = sides(subj) | sides(obj) | sides(pair or []) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
     status = trigger_status(text, sent, hit, left, right)
@@ -189,7 +190,6 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     distribute = len(obj) > 1 and bool(plural or lex("separately").search(sent.text))
     respectively = bool(lex("respectively").search(text, hit.end, sent.end))
     groups: list[list[Party]]
-    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end))
     if trig.kind == "visit":
         groups = []
     elif len(sides(obj)) >= 2 and lex("topic_of").search(text, max(sent.start, hit.start - 40), hit.start):
@@ -244,7 +244,10 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     out = []
     if trig.kind == "visit":
         for i, (dest_party, dest_loc) in enumerate(dests):
-            sides_parties = subj + ([dest_party] if dest_party else [])
+            # "Kim and Trump accepted invitations to visit Pyongyang and Washington": the
+            # visitors of a place are the subjects from elsewhere
+            visitors = [p for p in subj if dest_party is None or not (p.sides & dest_party.sides)] or subj
+            sides_parties = visitors + ([dest_party] if dest_party else [])
             d = best_date
             if per_group_dates and i < len(per_group_dates):
                 d = per_group_dates[i]
@@ -257,7 +260,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
             hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
                      and p.countries and p.countries <= dest_party.countries]
             c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
-                      strength, feats, ctx, visitor=subj)
+                      strength, feats, ctx, visitor=visitors)
             if c:
                 out.append(c)
         return out
@@ -269,9 +272,10 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     # "his G20 summit meeting with Xi", "at a NATO summit": an organisation naming the meeting
     # is its occasion; with one country besides it there is no second side
     named_by = frozenset()
-    if trig.cls == "noun" and not pair:
+    if not pair:
         named_by = frozenset().union(*(p.orgs for p in parties if p.kind == "org" and 0 <= hit.start - p.end <= 12
-                                       and len(text[p.end:hit.start].split()) <= 1))
+                                       and len(text[p.end:hit.start].split()) <= 1
+                                       and (trig.cls == "noun" or lex("meeting_noun").match(text, p.end))))
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates):
