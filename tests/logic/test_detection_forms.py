@@ -315,3 +315,60 @@ def test_the_two_countries_are_those_of_the_people_of_the_sentence():
             "to resume talks between the two countries.")
     assert ("meeting", "proposed", ("GHA", "POL")) in summary(text)
     assert ("meeting", "proposed", ("CHL", "JPN")) not in summary(text)
+
+
+# ------------------------------------------------------------------ S1/S2: more status
+
+def test_the_present_tense_of_a_timetable_with_a_weekday_is_planned():
+    text = "Anna Berg reached Accra on Thursday. On Friday she sits down with Ghanaian ministers."
+    assert ("meeting", "planned", ("GHA", "NOR")) in summary(text)
+
+
+def test_a_negated_attendance_of_a_summit_abroad_is_a_denied_trip():
+    e = one("Anna Berg said she would not attend next week's summit in Accra.")
+    assert (e["kind"], e["status"], e["countries"]) == ("visit", "denied", ["GHA", "NOR"])
+    e = one("Anna Berg will not attend the summit in Accra.")
+    assert (e["kind"], e["status"], e["countries"]) == ("visit", "denied", ["GHA", "NOR"])
+
+
+def test_an_attendance_that_happens_is_no_separate_trip():
+    assert summary("Anna Berg attended the summit in Accra on Monday.") == []
+
+
+def test_scrapping_a_visit_cancels_it():
+    e = one("Officials blamed paperwork for scrapping the Chilean foreign minister's visit to Oslo.")
+    assert (e["kind"], e["status"], e["countries"]) == ("visit", "cancelled", ["CHL", "NOR"])
+
+
+def test_asking_for_a_session_is_proposed():
+    assert summary("Ghana has asked for an emergency session with Chile and Japan.") == [
+        ("multilateral", "proposed", ("CHL", "GHA", "JPN"))]
+
+
+# ------------------------------------------------------------------ M2 / G4: who a clause is about
+
+def test_a_relative_clause_is_about_the_noun_phrase_right_before_it():
+    text = ("Kofi Mensah declined to receive the Norwegian envoy, who instead held talks with "
+            "Chile's foreign minister, Luis Ortega.")
+    assert summary(text) == [("meeting", "denied", ("GHA", "NOR")), ("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_relative_clause_after_a_list_is_about_the_whole_list():
+    text = "Kofi Mensah welcomed Anna Berg and Luis Ortega, who arrived in Ghana on Monday."
+    assert ("visit", "occurred", ("CHL", "GHA", "NOR")) in summary(text)
+
+
+def test_delegates_listed_after_an_organisations_meeting_join_it():
+    text = ("Kofi Mensah opened a NATO ministers' meeting in Accra on Monday. Delegates included Norway's "
+            "minister Berg, his Chilean and Japanese counterparts, and Poland's minister.")
+    events = detect(tagged(text))
+    assert [(e["countries"], e["orgs"]) for e in events] == [(["CHL", "GHA", "JPN", "NOR", "POL"], ["NATO"])]
+
+
+# ------------------------------------------------------------------ K5: an envoy "to" a host
+
+def test_the_host_country_after_an_envoys_title_is_no_side_of_the_envoy():
+    text = "The Ghanaian ambassador to Norway, Dr Tomas Lind, visited the fisheries institute in Oslo on Thursday."
+    e = one(text)
+    assert (e["kind"], e["countries"]) == ("visit", ["GHA", "NOR"])
+    assert [(p["name"], p["country"]) for p in e["participants"]] == [("Tomas Lind", "GHA")]

@@ -15,7 +15,7 @@ from parley.logic.detect.reference import (NUMBER, countries_referred, find_prot
                                            object_pronoun, previous_sentence_date,
                                            resolve_reference, speaker)
 from parley.logic.detect.status import trigger_status
-from parley.logic.detect.vocabulary import lex
+from parley.logic.detect.vocabulary import Trigger, lex
 
 
 def _inside(pos: int, spans) -> tuple[int, int] | None:
@@ -81,6 +81,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
             and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
     subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
+    if in_paren and text[in_paren[0]] == "," and len(subj) > 1:
+        subj = _antecedent(text, subj)
     # "urged X to meet Y", "called on X to resume talks": X is the subject of the infinitive
     control = lex("control").search(text, max(sent.start, hit.start - 160), hit.start)
     if control:
@@ -158,6 +160,16 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
             used_coref = protagonist = True
     if any(p.kind == "person" and p.sides for p in subj):
         ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
+    if trig.cls == "noun" and trig.kind in ("meeting", "multilateral") and loc and loc.get("country") \
+            and len(sides(subj) | sides(obj)) < 2 \
+            and sides(subj) and loc["country"] not in sides(subj) \
+            and lex("attend_verb").search(text, max(sent.start, hit.start - 60), hit.start) \
+            and trigger_status(text, sent, hit, left, right) in ("denied", "cancelled"):
+        # "will not attend next week's summit in Nairobi": a trip to the summit's country
+        # called off (an attendance that happens is told as the summit itself)
+        host = Party(None, None, loc["country"], None, frozenset([loc["country"]]), frozenset(),
+                     hit.start, hit.end, "country", loc.get("name"))
+        trig, dests = Trigger("visit", trig.cls, "dest", frozenset(), trig.pattern), [(host, loc)]
     if trig.kind == "visit" and not dests:
         return []
     # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
@@ -245,8 +257,13 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if trig.kind == "visit":
         for i, (dest_party, dest_loc) in enumerate(dests):
             # "Kim and Trump accepted invitations to visit Pyongyang and Washington": the
-            # visitors of a place are the subjects from elsewhere
-            visitors = [p for p in subj if dest_party is None or not (p.sides & dest_party.sides)] or subj
+            # visitors of each of several places are the subjects from elsewhere
+            visitors = subj
+            if dest_party is not None:
+                several = len({q.sides for q, _ in dests if q is not None}) > 1
+                # the host country's name in the subject ("the ambassador of Turkey to Pakistan")
+                visitors = [p for p in subj if not (p.sides & dest_party.sides and (several or p.kind == "country"))] \
+                    or subj
             sides_parties = visitors + ([dest_party] if dest_party else [])
             d = best_date
             if per_group_dates and i < len(per_group_dates):
@@ -275,7 +292,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if not pair:
         named_by = frozenset().union(*(p.orgs for p in parties if p.kind == "org" and 0 <= hit.start - p.end <= 12
                                        and len(text[p.end:hit.start].split()) <= 1
-                                       and (trig.cls == "noun" or lex("meeting_noun").match(text, p.end))))
+                                       and (trig.cls == "noun" or lex("meeting_noun").match(text, p.end))
+                                       and not lex("convene_verb").search(text, max(sent.start, p.start - 40), p.start)))
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates):
@@ -287,6 +305,18 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
                   feats, ctx)
         if c:
             out.append(c)
+    return out
+
+
+def _antecedent(text, subj: list[Party]) -> list[Party]:
+    """"X declined to receive the Swedish envoy, who instead held talks with ...": a relative
+    clause speaks of the noun phrase right before it (with what is coordinated to it)."""
+    out = [subj[-1]]
+    for p in reversed(subj[:-1]):
+        gap = text[p.end:out[0].start]
+        if len(gap) > 45 or not glue(gap):    # "A, B and the President of C D, who ..."
+            break
+        out.insert(0, p)
     return out
 
 

@@ -73,6 +73,13 @@ def merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
         if out:
             q = out[-1]
             gap = text[q.end:p.start]
+            if p.kind == "country" and q.kind in ("role", "person", "country") and q.sides \
+                    and lex("envoy_to").fullmatch(gap) and lex("envoy_title").search(text, q.start, p.start) \
+                    and not (p.sides & q.sides):
+                # "the Ambassador of Turkey to Pakistan": the host country is part of the title
+                out[-1] = Party(q.name, q.role, q.country, q.org, q.countries, q.orgs, q.start, p.end,
+                                q.kind, q.label, q.mention)
+                continue
             same = (q.countries == p.countries and q.orgs == p.orgs) or not q.sides or not p.sides \
                 or (q.kind == "country" and p.kind in ("person", "role") and q.countries <= p.countries) \
                 or (p.kind == "country" and q.kind in ("person", "role") and p.countries <= q.countries) \
@@ -106,7 +113,7 @@ def _titles_name(q: Party, p: Party, gap: str) -> bool:
     return q.kind == "role" and not q.name and p.kind == "person" and bool(p.name) \
         and str((p.mention or {}).get("id") or "").startswith("x:") \
         and bool(q.countries) and not q.orgs and not p.orgs and p.countries != q.countries \
-        and len(gap) <= 45 and "," not in gap and glue(gap)
+        and len(gap) <= 45 and (("," not in gap and glue(gap)) or bool(lex("appositive").fullmatch(gap)))
 
 
 def glue(gap: str) -> bool:
