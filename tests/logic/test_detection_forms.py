@@ -372,3 +372,13 @@ def test_the_host_country_after_an_envoys_title_is_no_side_of_the_envoy():
     e = one(text)
     assert (e["kind"], e["countries"]) == ("visit", ["GHA", "NOR"])
     assert [(p["name"], p["country"]) for p in e["participants"]] == [("Tomas Lind", "GHA")]
+
+
+def test_called_a_counterpart_with_an_adjective_before_the_title_is_a_call():
+    assert summary("Anna Berg on Tuesday called new Chilean foreign minister Luis Ortega.") == [
+        ("call", "occurred", ("CHL", "NOR"))]
+
+
+def test_there_would_be_in_reported_speech_names_the_speaker_himself():
+    e = one("Luis Ortega said there would be no further talks with Norway.")
+    assert e["status"] == "denied" and "Luis Ortega" in [p["name"] for p in e["participants"]]

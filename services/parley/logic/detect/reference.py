@@ -88,7 +88,7 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
         return []
     tail = s[-90:]
     # the reference word nearest the verb decides: "the official said that he will meet"
-    best, best_pos = None, -1
+    best, best_pos, best_m = None, -1, None
     for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker", "ref_countries"):
         for m in lex(cat).finditer(tail):
             rest = tail[m.end():]
@@ -97,11 +97,13 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
                     cat == "ref_countries" and lex("people_from").search(tail, 0, m.start())):
                 continue   # "a level below the Secretary": not the subject ("negotiators of the two countries" are)
             if len(rest.split()) <= limit and m.start() >= best_pos:
-                best, best_pos = cat, m.start()
+                best, best_pos, best_m = cat, m.start(), m
     if best == "ref_speaker":
         who = speaker(text, sent, parties) or _last_speaker(ctx)
         if who is None:
             return []
+        if lex("there_be").match(best_m.group(0)):
+            return [who]   # "X said there would be no further talks": X himself
         # "we" speaks for an institution: keep its side, not the spokesman's name
         return [Party(None, who.role, who.country, who.org, who.countries, who.orgs,
                       who.start, who.end, "role")]
