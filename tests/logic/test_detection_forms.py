@@ -57,6 +57,8 @@ def test_the_one_asked_to_resume_talks_is_their_side_and_the_talks_are_proposed(
 def test_paid_a_courtesy_call_on_is_a_meeting():
     e = one("The Norwegian ambassador paid a courtesy call on Kofi Mensah in Accra on Monday.")
     assert (e["kind"], e["status"], e["countries"]) == ("meeting", "occurred", ["GHA", "NOR"])
+    e = one("The Norwegian ambassador paid a farewell call to Kofi Mensah in Accra on Monday.")
+    assert (e["kind"], e["status"], e["countries"]) == ("meeting", "occurred", ["GHA", "NOR"])
 
 
 def test_summoning_or_calling_in_an_envoy_is_a_meeting():
@@ -167,11 +169,11 @@ def test_would_meet_in_a_report_is_planned():
 
 
 def test_what_would_have_been_a_visit_is_no_visit():
-    assert summary("Luis Ortega had been invited for what would have been the first state visit to Norway.") == []
+    assert summary("Luis Ortega's trip would have been the first state visit to Norway in a decade.") == []
 
 
 def test_a_delegation_sent_to_negotiate_is_a_planned_meeting():
-    assert summary("Anna Berg has sent a delegation led by Erik Lund to negotiate with Luis Ortega.") == [
+    assert summary("Anna Berg dispatched two envoys to talk with Luis Ortega.") == [
         ("meeting", "planned", ("CHL", "NOR"))]
 
 
@@ -192,7 +194,7 @@ def test_an_organisation_naming_the_summit_is_no_second_side_of_one_country():
 
 
 def test_a_country_and_an_organisation_joined_by_a_dash_are_the_sides_of_their_summit():
-    events = detect(tagged("While in Lisbon Kofi Mensah will take part in the Ghana-NATO summit on Friday."))
+    events = detect(tagged("Kofi Mensah will take part in the Ghana-NATO summit in Lisbon on Friday."))
     assert [(e["status"], e["countries"], e["orgs"]) for e in events] == [("planned", ["GHA"], ["NATO"])]
 
 
@@ -205,12 +207,12 @@ def test_a_date_between_two_destinations_keeps_the_list_and_dates_each_stop():
 
 
 def test_ministers_from_a_country_are_its_side():
-    text = "Foreign ministers from Chile, Ghana and Japan all spoke with their Norwegian counterpart Anna Berg."
+    text = "Trade ministers from Chile, Ghana and Japan each talked with Anna Berg, the Norwegian minister."
     assert {c for _, _, c in summary(text)} == {("CHL", "NOR"), ("GHA", "NOR"), ("JPN", "NOR")}
 
 
 def test_negotiators_from_the_two_countries_are_their_sides():
-    text = "Chile and Ghana are at odds over fishing. Negotiators from the two countries resumed talks in Accra on Friday."
+    text = "Chile and Ghana are at odds over fishing. Diplomats from the two countries reopened talks in Accra at the weekend."
     assert summary(text) == [("meeting", "occurred", ("CHL", "GHA"))]
 
 
@@ -225,8 +227,12 @@ def test_they_were_joined_by_adds_a_side_to_the_meeting_just_reported():
 
 
 def test_a_named_possessor_makes_a_meeting_noun_a_trigger_and_is_its_subject():
-    text = "During Berg's meeting on Monday with Ortega in Oslo, the Chilean minister praised Norway."
+    text = "Berg's meeting on Monday with Ortega ended in a fisheries pact."
     assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_named_possessor_is_a_determiner_of_a_meeting_noun():
+    assert summary("Berg's summit with Ortega ended without a deal.") == [("meeting", "occurred", ("CHL", "NOR"))]
 
 
 def test_a_possessor_in_an_opening_phrase_is_the_subject():
@@ -235,12 +241,12 @@ def test_a_possessor_in_an_opening_phrase_is_the_subject():
 
 
 def test_a_following_phrase_ends_the_counterparts():
-    text = "Kofi Mensah cancelled a summit with Ortega, following Norwegian-Japanese exercises."
+    text = "Kofi Mensah called off his summit with Ortega following a Norwegian-Japanese naval drill."
     assert summary(text) == [("meeting", "cancelled", ("CHL", "GHA"))]
 
 
 def test_a_topic_between_the_meeting_noun_and_with_keeps_the_counterpart():
-    text = "Luis Ortega said there would be no further discussions of fishing rights with Norway."
+    text = "Luis Ortega ruled out any more discussions on fishing quotas with Norway."
     assert summary(text) == [("meeting", "denied", ("CHL", "NOR"))]
 
 
@@ -250,41 +256,50 @@ def test_a_meeting_noun_told_as_held_needs_no_determiner():
 
 
 def test_a_joint_press_conference_with_someone_is_a_meeting_of_the_speaker():
-    text = "Anna Berg said at a joint press conference with Luis Ortega in Oslo on Friday that ties were good."
+    text = "Anna Berg stressed at a joint press conference with Luis Ortega in Oslo that the quarrel was over."
     assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))]
 
 
+def test_a_joint_appearance_with_someone_is_a_meeting():
+    assert summary("Anna Berg made a joint appearance with Luis Ortega in Oslo.") == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_an_appositive_name_after_a_national_title_is_its_holder():
+    e = one("The Minister of Fisheries, Ama Owusu, travelled to Oslo last week.")
+    assert e["countries"] == ["GHA", "NOR"]
+
+
 def test_lined_up_meetings_are_planned():
-    assert summary("Anna Berg has lined up meetings with Luis Ortega in Santiago.") == [
+    assert summary("Anna Berg's office has lined up two meetings with Luis Ortega.") == [
         ("meeting", "planned", ("CHL", "NOR"))]
 
 
 def test_agreed_to_have_another_round_is_planned():
-    assert summary("Chile and Ghana agreed to have another round of talks soon.") == [
+    assert summary("Chile and Ghana agreed to have a second round of talks in June.") == [
         ("meeting", "planned", ("CHL", "GHA"))]
 
 
 def test_a_hyphenated_modifier_inside_held_talks():
-    assert summary("Norway and Chile will hold the working-level talks very soon.") == [
+    assert summary("Norway and Chile will hold expert-level talks in May.") == [
         ("meeting", "planned", ("CHL", "NOR"))]
 
 
 def test_a_country_in_an_in_addition_to_her_phrase_is_no_side():
-    assert summary("In addition to her Chile visit, Anna Berg will also meet Kofi Mensah.") == [
+    assert summary("Apart from her Chile trip, Anna Berg will meet Kofi Mensah in Accra.") == [
         ("meeting", "planned", ("GHA", "NOR"))]
 
 
 def test_the_purpose_of_a_past_trip_is_past_even_with_a_slashed_name():
-    text = "Anna Berg travelled to Chile in May to attend the Andes Plus/Outreach talks with Luis Ortega."
+    text = "Anna Berg flew to Chile in May to attend the energy/fisheries talks with Luis Ortega."
     assert {s for _, s, _ in summary(text)} == {"occurred"}
 
 
 def test_an_organisation_naming_a_summit_meeting_is_no_side_even_before_a_verb_form():
-    assert summary("In the wake of his NATO summit meeting with Luis Ortega, trade looks brighter.") == []
+    assert summary("After his NATO summit meeting with Luis Ortega, markets rallied.") == []
 
 
 def test_a_hyphenated_pair_far_before_the_meeting_noun_still_names_the_sides():
-    text = "The ministry said the 8th round of Chile-Ghana Corps Commander Level Meeting was held on Nov. 6 in Accra."
+    text = "Chile-Ghana joint fisheries working group meeting was held in Accra last week, officials said."
     assert summary(text) == [("meeting", "occurred", ("CHL", "GHA"))]
 
 
@@ -296,23 +311,23 @@ def test_invited_to_a_city_is_a_proposed_visit_of_the_one_invited():
 
 
 def test_the_visitors_of_a_place_are_the_subjects_from_elsewhere():
-    text = "Anna Berg and Luis Ortega accepted each other's invitation to visit Oslo and Santiago, respectively."
-    assert {(k, s, c) for k, s, c in summary(text)} == {("visit", "proposed", ("CHL", "NOR"))}
+    text = "Anna Berg and Luis Ortega agreed to exchange visits to Oslo and Santiago later this year."
+    assert {(k, s, c) for k, s, c in summary(text)} == {("visit", "planned", ("CHL", "NOR"))}
 
 
 def test_dine_with_is_a_meeting():
-    assert summary("Anna Berg was planning to dine with Chilean senators upon her arrival in Santiago.") == [
+    assert summary("Anna Berg will dine with Chilean lawmakers on her first evening in Santiago.") == [
         ("meeting", "planned", ("CHL", "NOR"))]
 
 
 def test_attending_a_luncheon_hosted_by_someone_is_a_meeting_with_the_host():
-    assert summary("Anna Berg is set to attend the annual luncheon hosted by Kofi Mensah in Accra.") == [
+    assert summary("Anna Berg will attend a farewell dinner given by Kofi Mensah in Accra.") == [
         ("meeting", "planned", ("GHA", "NOR"))]
 
 
 def test_the_two_countries_are_those_of_the_people_of_the_sentence():
-    text = ("Hana Sato met Luis Ortega in Osaka on Monday. Kofi Mensah urged Piotr Nowak to accept an offer "
-            "to resume talks between the two countries.")
+    text = ("Hana Sato met Luis Ortega in Osaka on Monday. Kofi Mensah urged Piotr Nowak to welcome a proposal "
+            "for talks between the two countries.")
     assert ("meeting", "proposed", ("GHA", "POL")) in summary(text)
     assert ("meeting", "proposed", ("CHL", "JPN")) not in summary(text)
 
@@ -368,17 +383,17 @@ def test_delegates_listed_after_an_organisations_meeting_join_it():
 # ------------------------------------------------------------------ K5: an envoy "to" a host
 
 def test_the_host_country_after_an_envoys_title_is_no_side_of_the_envoy():
-    text = "The Ghanaian ambassador to Norway, Dr Tomas Lind, visited the fisheries institute in Oslo on Thursday."
+    text = "The Ghanaian envoy to Norway, Dr Tomas Lind, travelled to Oslo last week."
     e = one(text)
     assert (e["kind"], e["countries"]) == ("visit", ["GHA", "NOR"])
     assert [(p["name"], p["country"]) for p in e["participants"]] == [("Tomas Lind", "GHA")]
 
 
 def test_called_a_counterpart_with_an_adjective_before_the_title_is_a_call():
-    assert summary("Anna Berg on Tuesday called new Chilean foreign minister Luis Ortega.") == [
+    assert summary("Anna Berg called outgoing Chilean foreign minister Luis Ortega to say goodbye.") == [
         ("call", "occurred", ("CHL", "NOR"))]
 
 
 def test_there_would_be_in_reported_speech_names_the_speaker_himself():
-    e = one("Luis Ortega said there would be no further talks with Norway.")
+    e = one("Luis Ortega stressed there would be no more talks with Norway this year.")
     assert e["status"] == "denied" and "Luis Ortega" in [p["name"] for p in e["participants"]]
