@@ -68,7 +68,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         return []
 
     if "joinedby" in trig.flags:
-        # "They were joined by senior Turkish officials": more sides of the meeting just reported
+        # "They were joined by Japanese officials": more sides of the meeting just reported
         if ctx.last_candidates:
             _join_last(text, [p for p in parties if hit.end <= p.start < right], hit.end, hit, ctx,
                        end=right)
@@ -256,12 +256,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     out = []
     if trig.kind == "visit":
         for i, (dest_party, dest_loc) in enumerate(dests):
-            # "Kim and Trump accepted invitations to visit Pyongyang and Washington": the
+            # "A and B agreed to exchange visits to Oslo and Santiago": the
             # visitors of each of several places are the subjects from elsewhere
             visitors = subj
             if dest_party is not None:
                 several = len({q.sides for q, _ in dests if q is not None}) > 1
-                # the host country's name in the subject ("the ambassador of Turkey to Pakistan")
+                # the host country's name in the subject ("the ambassador of Chile to Norway")
                 visitors = [p for p in subj if not (p.sides & dest_party.sides and (several or p.kind == "country"))] \
                     or subj
             sides_parties = visitors + ([dest_party] if dest_party else [])
@@ -286,7 +286,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         kind, location = "call", None    # "talks held via videoconference"
     if kind == "call" and "inperson" in trig.flags and loc:
         kind, location = "meeting", loc  # "spoke with X in Manila"
-    # "his G20 summit meeting with Xi", "at a NATO summit": an organisation naming the meeting
+    # "his NATO summit meeting with X", "at a NATO summit": an organisation naming the meeting
     # is its occasion; with one country besides it there is no second side
     named_by = frozenset()
     if not pair:
@@ -339,7 +339,7 @@ def _direct_object(text, hit, obj: list[Party]) -> bool:
     if not sides(obj) or not glue(text[hit.end:obj[0].start]):
         return False
     if text[obj[0].end:obj[0].end + 2] in ("'s", "’s") and not lex("envoy_after").match(text, obj[0].end + 2):
-        return False  # "called Trump's order swift": the object is the possessor's thing
+        return False  # "called Ortega's plan reckless": the object is the possessor's thing
     tail = lex("np_tail").match(text, obj[-1].end)    # "the Chilean | ambassador"
     return not lex("named_as").match(text, tail.end() if tail else obj[-1].end)
 

@@ -76,7 +76,7 @@ def merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
             if p.kind == "country" and q.kind in ("role", "person", "country") and q.sides \
                     and lex("envoy_to").fullmatch(gap) and lex("envoy_title").search(text, q.start, p.start) \
                     and not (p.sides & q.sides):
-                # "the Ambassador of Turkey to Pakistan": the host country is part of the title
+                # "the Ambassador of Chile to Norway": the host country is part of the title
                 out[-1] = Party(q.name, q.role, q.country, q.org, q.countries, q.orgs, q.start, p.end,
                                 q.kind, q.label, q.mention)
                 continue

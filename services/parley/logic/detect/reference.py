@@ -35,7 +35,7 @@ def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
     n = NUMBER[m.group("n").lower()]
     people = [p for p in parties if p.kind in ("person", "role") and p.sides and p.start < m.start()]
     if len(sides(people)) == n and all(len(p.sides) == 1 for p in people):
-        # "Kang urged Ri to accept talks between the two countries": the people of the sentence
+        # "A urged B to welcome talks between the two countries": the people of the sentence
         return people
     if len(sides(ctx.last_event_parties)) == n:
         return list(ctx.last_event_parties)    # the sides of the meeting just reported
