@@ -24,18 +24,18 @@ DEV = CORPUS / "dev"
 
 # ---- DEV_FLOORS: raise as you improve, never lower to pass --------------------------------
 DEV_FLOORS = {
-    "precision": 0.986,
+    "precision": 1.000,
     "recall": 0.820,
-    "f1": 0.895,
-    "kind": 0.944,
+    "f1": 0.901,
+    "kind": 0.945,
     # location/date/people/orgs: since the reference scorer's rule (each field only over the
     # pairs whose gold field is filled, names as ../shared/eval/score.py compares them).
     "location": 0.901,
-    "date": 0.922,
-    "people": 0.909,
+    "date": 0.923,
+    "people": 0.910,
     "orgs": 0.750,
     "persons_p": 0.960,
-    "persons_r": 0.943,
+    "persons_r": 0.944,
     "countries_p": 0.883,
     "countries_r": 0.972,
 }
@@ -44,13 +44,13 @@ DEV_FLOORS = {
 # ---- NEWS_FLOORS: newspaper and wire copy (../shared/corpus/news, copyright of its outlets,
 # read in place; the tests skip where it is absent). Raise as you improve, never lower to pass.
 NEWS_FLOORS = {
-    "precision": 0.814,
-    "recall": 0.549,
-    "f1": 0.656,
+    "precision": 0.914,
+    "recall": 0.716,
+    "f1": 0.803,
     # location 0.531 -> 0.519: the same places right, plus one new true positive ("The
     # president also met ... Trudeau") whose place the article gives only elsewhere
-    "location": 0.519,
-    "date": 0.660,
+    "location": 0.645,
+    "date": 0.666,
     "people": 0.870,
     "must_drop_dropped": 0.99,
 }

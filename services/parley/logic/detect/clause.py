@@ -9,12 +9,13 @@ import re
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
 from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
-from parley.logic.detect.parties import same_side_as_partner
+from parley.logic.detect.parties import glue, same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
-                                           previous_sentence_date, resolve_reference)
+                                           object_pronoun, previous_sentence_date,
+                                           resolve_reference, speaker)
 from parley.logic.detect.status import trigger_status
-from parley.logic.detect.vocabulary import lex
+from parley.logic.detect.vocabulary import Trigger, lex
 
 
 def _inside(pos: int, spans) -> tuple[int, int] | None:
@@ -66,6 +67,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if "attend" in trig.flags and not lex("attend").search(text, max(sent.start, hit.start - 60), hit.start):
         return []
 
+    if "joinedby" in trig.flags:
+        # "They were joined by Japanese officials": more sides of the meeting just reported
+        if ctx.last_candidates:
+            _join_last(text, [p for p in parties if hit.end <= p.start < right], hit.end, hit, ctx,
+                       end=right)
+        return []
     if "weak" in trig.flags and ctx.last_candidates and lex("join").search(
             text, max(sent.start, hit.start - 40), hit.start) \
             and lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start):
@@ -74,6 +81,23 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     subj = [p for p in parties if left_subject_start <= p.start < left_subject_end
             and not _inside(p.start, other_paren) and not _is_occasion(text, sent, p)]
     subj = _drop_non_subjects(text, subj, left_subject_start, left_subject_end)
+    if in_paren and text[in_paren[0]] == "," and len(subj) > 1:
+        subj = _antecedent(text, subj)
+    # "urged X to meet Y", "called on X to resume talks": X is the subject of the infinitive
+    control = lex("control").search(text, max(sent.start, hit.start - 160), hit.start)
+    if control:
+        asked = [p for p in parties if control.start("who") <= p.start < control.end("who") and p.sides]
+        if asked:
+            subj = asked
+    agents: list[Party] = []
+    if "agent" in trig.flags:
+        # "a visit by X to Y", "the visit of X to Y": the visitor follows the noun
+        stop = lex("agent_end").search(text, hit.end, max(right, hit.end))
+        agents = [p for p in parties if hit.end <= p.start < (stop.start() if stop else right) and p.sides]
+        if not agents:
+            return []
+        subj = agents
+        parties = [p for p in parties if p not in agents]
     subj_text = text[left_subject_start:left_subject_end]
     used_coref = False
     if not any(p.sides for p in subj):
@@ -84,6 +108,15 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
 
     protagonist = False
     obj, dests, loc = _object_side(text, trig, hit, right, parties, places, other_paren, sent)
+    if "abstract" in trig.flags and lex("meet_abstract").match(text, hit.end):
+        return []     # "will meet the needs of farmers", "meet a third of demand"
+    if "direct" in trig.flags and not _direct_object(text, hit, obj):
+        return []     # "called Ortega a liar", "called the talks useful"
+    if "appeal" in trig.flags and lex("appeal_to").match(text, obj[0].end if obj else hit.end, sent.end):
+        return []     # "called on X to resume talks": an appeal, not a visit to X
+    if not sides(obj) and trig.obj == "party" and trig.kind == "call":
+        # "the Kenyan leader said the taoiseach had rung him"
+        obj = object_pronoun(text, sent, hit, parties, ctx, sides(subj)) or obj
     if not sides(obj) and trig.kind != "visit":
         obj = countries_referred(text, hit, right, parties, ctx) or obj
     implicit = None
@@ -96,11 +129,25 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         # comma names the other side; the counterparts end at that comma
         comma = text.find(",", obj[0].end, sent.end)
         if comma != -1:
-            main = [p for p in obj if p.start > comma]
             obj = [p for p in obj if p.start < comma]
-            if main and main[0].sides and not (main[0].sides & sides(obj)):
-                subj, implicit = main[:1], None
+            main, _ = _main_clause(text, sent, parties, comma)
+            if main and not (main.sides & sides(obj)):
+                subj, implicit = [main], None
                 used_coref = True
+    elif not any(p.sides for p in subj) and not sides(obj) and trig.obj == "topic" and trig.kind != "visit":
+        # "In a phone call on Monday, X told Y that ...": the main clause names both sides
+        opening = lex("subjectless").search(text[max(sent.start, left_subject_start):hit.end + 40])
+        comma = text.find(",", hit.end, sent.end)
+        if opening and not lex("passive").search(opening.group(0)) and comma != -1:
+            main, addressee = _main_clause(text, sent, parties, comma)
+            if main and addressee and not (main.sides & addressee.sides):
+                subj, obj = [main], [addressee]
+                used_coref = True
+    if implicit and not lex("passive").search(implicit.group(0)):
+        # "X said at a joint press conference with Y": the speaker of the sentence
+        who = speaker(text, sent, [p for p in parties if p.start < hit.start])
+        if who is not None and who.sides and not (who.sides & sides(obj)):
+            subj, implicit = [who], None
     if implicit:
         hero = find_protagonist(ctx, sides(obj))
         if hero and lex("passive").search(implicit.group(0)):
@@ -113,10 +160,28 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
             used_coref = protagonist = True
     if any(p.kind == "person" and p.sides for p in subj):
         ctx.subjects.append([p for p in subj if p.kind == "person" and p.sides][-1])
+    if trig.cls == "noun" and trig.kind in ("meeting", "multilateral") and loc and loc.get("country") \
+            and len(sides(subj) | sides(obj)) < 2 \
+            and sides(subj) and loc["country"] not in sides(subj) \
+            and lex("attend_verb").search(text, max(sent.start, hit.start - 60), hit.start) \
+            and trigger_status(text, sent, hit, left, right) in ("denied", "cancelled"):
+        # "will not attend next week's summit in Nairobi": a trip to the summit's country
+        # called off (an attendance that happens is told as the summit itself)
+        host = Party(None, None, loc["country"], None, frozenset([loc["country"]]), frozenset(),
+                     hit.start, hit.end, "country", loc.get("name"))
+        trig, dests = Trigger("visit", trig.cls, "dest", frozenset(), trig.pattern), [(host, loc)]
     if trig.kind == "visit" and not dests:
         return []
+    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
+    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
+    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
+    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
+             and text[p.end:p.end + 2] in ("'s", "’s")]
+    if owner:
+        subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
-    reachable = sides(subj) | sides(obj) | frozenset().union(*(d[0].sides for d in dests if d[0]))
+    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end))
+    reachable = sides(subj) | sides(obj) | sides(pair or []) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
     status = trigger_status(text, sent, hit, left, right)
@@ -125,13 +190,6 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     # "a planned summit on Thursday has been cancelled": the date was ahead when it was called off
     future = status in ("planned", "proposed") or (
         status in ("cancelled", "denied") and bool(lex("was_ahead").search(text, left, max(right, hit.end))))
-    # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
-    # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
-    reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
-    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
-             and text[p.end:p.end + 2] in ("'s", "’s")]
-    if owner:
-        subj = owner[-1:]
 
     if "needobj" in trig.flags and not sides(obj):
         return []
@@ -153,7 +211,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     elif noun_between:
         # "Rubin took part in the meeting of the US-Armenia task force": he sits on a listed side
         groups = [obj + [p for p in subj if p.name and p.sides and p.sides <= sides(obj)]]
-    elif pair := paired_sides(text, subj + obj, left, max(right, hit.end)):
+    elif pair:
         # "Türkiye hosted the Russia-Ukraine negotiations": the compound names the sides, the
         # host is the venue
         groups = [pair + [p for p in subj + obj if p.name and p.sides and p.sides <= sides(pair)
@@ -198,24 +256,51 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     out = []
     if trig.kind == "visit":
         for i, (dest_party, dest_loc) in enumerate(dests):
-            sides_parties = subj + ([dest_party] if dest_party else [])
+            # "A and B agreed to exchange visits to Oslo and Santiago": the
+            # visitors of each of several places are the subjects from elsewhere
+            visitors = subj
+            if dest_party is not None:
+                several = len({q.sides for q, _ in dests if q is not None}) > 1
+                # the host country's name in the subject ("the ambassador of Chile to Norway")
+                visitors = [p for p in subj if not (p.sides & dest_party.sides and (several or p.kind == "country"))] \
+                    or subj
+            sides_parties = visitors + ([dest_party] if dest_party else [])
             d = best_date
             if per_group_dates and i < len(per_group_dates):
                 d = per_group_dates[i]
+            elif len(dests) > 1 and dest_party is not None:
+                # "in Seoul on April 12 and Tokyo on April 14": the date after each destination
+                nxt = next((q.start for q, _ in dests[i + 1:] if q is not None and q.sides != dest_party.sides),
+                           max(right, hit.end))
+                own = [dd for st, dd in clause_dates if dest_party.end <= st < nxt]
+                d = own[0] if own else d
             hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
                      and p.countries and p.countries <= dest_party.countries]
             c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
-                      strength, feats, ctx, visitor=subj)
+                      strength, feats, ctx, visitor=visitors)
             if c:
                 out.append(c)
         return out
     kind = trig.kind
     if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
         kind, location = "call", None    # "talks held via videoconference"
+    if kind == "call" and "inperson" in trig.flags and loc:
+        kind, location = "meeting", loc  # "spoke with X in Manila"
+    # "his NATO summit meeting with X", "at a NATO summit": an organisation naming the meeting
+    # is its occasion; with one country besides it there is no second side
+    named_by = frozenset()
+    if not pair:
+        named_by = frozenset().union(*(p.orgs for p in parties if p.kind == "org" and 0 <= hit.start - p.end <= 12
+                                       and len(text[p.end:hit.start].split()) <= 1
+                                       and (trig.cls == "noun" or lex("meeting_noun").match(text, p.end))
+                                       and not lex("convene_verb").search(text, max(sent.start, p.start - 40), p.start)))
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates):
             d = per_group_dates[i]
+        g_orgs = sides([p for p in g if not p.countries])
+        if named_by and g_orgs and g_orgs <= named_by and len(frozenset().union(*(p.countries for p in g))) == 1:
+            continue
         c = _make(kind, status, g, location, d, future, evidence, field_name, strength,
                   feats, ctx)
         if c:
@@ -223,9 +308,45 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     return out
 
 
-def _join_last(text, parties, left, hit, ctx) -> None:
+def _antecedent(text, subj: list[Party]) -> list[Party]:
+    """"X declined to receive the Swedish envoy, who instead held talks with ...": a relative
+    clause speaks of the noun phrase right before it (with what is coordinated to it)."""
+    out = [subj[-1]]
+    for p in reversed(subj[:-1]):
+        gap = text[p.end:out[0].start]
+        if len(gap) > 45 or not glue(gap):    # "A, B and the President of C D, who ..."
+            break
+        out.insert(0, p)
+    return out
+
+
+def _main_clause(text, sent, parties, comma) -> tuple[Party | None, Party | None]:
+    """The subject of the main clause after an opening phrase that ends at `comma` ("During
+    the talks with X, the President of Y said ..."), and the person it addresses when its verb
+    takes one ("..., X told Y that ...")."""
+    main = next((p for p in parties if comma < p.start <= comma + 60 and p.sides
+                 and lex("main_subject").fullmatch(text, comma + 1, p.start)), None)
+    if main is None:
+        return None, None
+    addressee = next((p for p in parties if main.end < p.start <= main.end + 40 and p.sides
+                      and lex("addressed").fullmatch(text, main.end, p.start)), None)
+    return main, addressee
+
+
+def _direct_object(text, hit, obj: list[Party]) -> bool:
+    """Is the first counterpart the direct object right after the trigger ("called the Chilean
+    president"), and not named as something ("called Ortega a liar", "called Chile irresponsible")?"""
+    if not sides(obj) or not glue(text[hit.end:obj[0].start]):
+        return False
+    if text[obj[0].end:obj[0].end + 2] in ("'s", "’s") and not lex("envoy_after").match(text, obj[0].end + 2):
+        return False  # "called Ortega's plan reckless": the object is the possessor's thing
+    tail = lex("np_tail").match(text, obj[-1].end)    # "the Chilean | ambassador"
+    return not lex("named_as").match(text, tail.end() if tail else obj[-1].end)
+
+
+def _join_last(text, parties, left, hit, ctx, end=None) -> None:
     """"The Italian minister joined the talks": one more side for the meeting just reported."""
-    joiners = [p for p in parties if left <= p.start < hit.start and p.sides]
+    joiners = [p for p in parties if left <= p.start < (hit.start if end is None else end) and p.sides]
     if not joiners:
         return
     last = ctx.last_candidates[-1]
@@ -278,9 +399,10 @@ def _last_left_boundary(text, sent, end) -> int:
     return left
 
 
-def _is_occasion(text, sent, p: Party) -> bool:
-    """"on the margins of the UN General Assembly": the occasion is no side of the meeting."""
-    before = text[max(sent.start, p.start - 40):p.start]
+def _is_occasion(text, sent, p: Party, lo: int = 0) -> bool:
+    """"on the margins of the UN General Assembly": the occasion is no side of the meeting.
+    Words of the trigger itself (from `lo` back) are no occasion ("called on the king")."""
+    before = text[max(sent.start, lo, p.start - 40):p.start]
     return bool(lex("occasion").search(before))
 
 
@@ -295,8 +417,12 @@ def _drop_non_subjects(text, subj: list[Party], start: int, end: int) -> list[Pa
         before = text[max(start, p.start - 25):p.start]
         premodifier = end - p.end <= 12 and p.kind in ("group", "org")   # "the 14th BRICS Summit"
         if (p.kind in ("country", "group", "org") or not p.name) and lex("prep_off").search(before) \
-                and not lex("prep_on").search(before) and not premodifier:
+                and not lex("prep_on").search(before) and not premodifier \
+                and not lex("people_from").search(before):   # "ministers from China met ..."
             continue
+        if p.name and text[p.end:p.end + 2] not in ("'s", "’s") \
+                and lex("prep_person_off").search(text, max(start, p.start - 60), p.start):
+            continue   # "As pressure mounts on President X, A and B meet": X is no side
         if p.kind == "country" and (lex("of_before").search(before) or (
                 text[p.end:p.end + 2] in ("'s", "’s") and not lex("coord_next").match(text, p.end + 2))):
             continue   # "the invasion of Ukraine", "Russia's invasion": not a side
@@ -330,7 +456,9 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             continue
         gap = text[prev_end:s]
         governing = None
-        for m in _FUNC.finditer(gap):
+        # "in Seoul on April 12 and Tokyo on April 14": a date between destinations keeps the list
+        dated = dest_mode and bool(dests) and lex("date_gap").fullmatch(gap)
+        for m in () if dated else _FUNC.finditer(gap):
             w = m.group(0).lower()
             if w in ("with", "between", "among", "including", "honor", "honour"):
                 collecting, dest_mode, governing = True, False, None
@@ -344,8 +472,11 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 continue     # "Legal Counsel to the Secretary of the Presidency": inside a title
             elif w == "to" and want_dest and not dests:
                 dest_mode, collecting, governing = True, False, None
-            elif w == "by" and lex("passive_by").search(text, hit.start, prev_end + m.start()):
+            elif w == "by" and (lex("passive_by").search(text, hit.start, prev_end + m.start())
+                                or lex("passive_agent").search(text, hit.start, prev_end + m.start())):
                 collecting, governing = True, None   # "talks held ... by Russian and Ukrainian delegations"
+            elif w == "for" and trig.obj == "party" and lex("meal_for").search(text, hit.start, prev_end + m.start()):
+                collecting, governing = True, None   # "hosted a dinner for the visiting minister"
             elif w == "to" and trig.obj == "party" and prev_end == hit.end and not gap[:m.start()].strip():
                 collecting, governing = True, None   # "spoke to the prime minister"
             elif w in ("in", "at") and want_dest and dest_mode and not dests:
@@ -377,10 +508,11 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 dests.append((item, None))
         elif collecting and typ == "party":
             if item.kind == "country" and text[item.end:item.end + 2] in ("'s", "’s") \
-                    and not lex("coord_next").match(text, item.end + 2):
+                    and not lex("coord_next").match(text, item.end + 2) \
+                    and not lex("envoy_after").match(text, item.end + 2):
                 prev_end = e
                 continue   # "welcomed Ireland's voice": a possessor, not a counterpart
-            if _is_occasion(text, sent, item):
+            if _is_occasion(text, sent, item, hit.end):
                 prev_end = e
                 continue
             obj.append(item)
@@ -389,7 +521,7 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
 
 
 _FUNC = re.compile(r"\b(with|between|among|and|of|including|or|both|to|in|at|on|about|over|for|"
-                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|"
+                   r"during|from|by|regarding|concerning|against|amid|under|after|before|into|following|"
                    r"toward|towards|via|his|her|their|the|counterparts?|discuss\w*|sidelines|"
                    r"margins|hono(?:u)?r)\b|[,&]", re.I)
 

@@ -73,6 +73,13 @@ def merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
         if out:
             q = out[-1]
             gap = text[q.end:p.start]
+            if p.kind == "country" and q.kind in ("role", "person", "country") and q.sides \
+                    and lex("envoy_to").fullmatch(gap) and lex("envoy_title").search(text, q.start, p.start) \
+                    and not (p.sides & q.sides):
+                # "the Ambassador of Chile to Norway": the host country is part of the title
+                out[-1] = Party(q.name, q.role, q.country, q.org, q.countries, q.orgs, q.start, p.end,
+                                q.kind, q.label, q.mention)
+                continue
             same = (q.countries == p.countries and q.orgs == p.orgs) or not q.sides or not p.sides \
                 or (q.kind == "country" and p.kind in ("person", "role") and q.countries <= p.countries) \
                 or (p.kind == "country" and q.kind in ("person", "role") and p.countries <= q.countries) \
@@ -82,7 +89,7 @@ def merge_adjacent(text: str, parties: list[Party]) -> list[Party]:
             if q.name and ((p.name and q.name != p.name) or _AND.search(gap)):
                 # "Minister X and Senior Minister Y", "X and Vanuatu's minister": two parties
                 same = False
-            if same and len(gap) <= 45 and _glue(gap):
+            if same and len(gap) <= 45 and glue(gap):
                 out[-1] = _fold(q, p)
                 continue
             if _titles_name(q, p, gap):
@@ -106,10 +113,11 @@ def _titles_name(q: Party, p: Party, gap: str) -> bool:
     return q.kind == "role" and not q.name and p.kind == "person" and bool(p.name) \
         and str((p.mention or {}).get("id") or "").startswith("x:") \
         and bool(q.countries) and not q.orgs and not p.orgs and p.countries != q.countries \
-        and len(gap) <= 45 and "," not in gap and _glue(gap)
+        and len(gap) <= 45 and (("," not in gap and glue(gap)) or bool(lex("appositive").fullmatch(gap)))
 
 
-def _glue(gap: str) -> bool:
+def glue(gap: str) -> bool:
+    """Is `gap` only words that join the parts of one noun phrase (titles, "of", names)?"""
     rx = lex("np_glue")
     return all(rx.fullmatch(t) or t[0].isupper() for t in _TOKEN.findall(gap))
 
@@ -144,14 +152,14 @@ def untagged_name(text: str, sent: Sentence, p: Party, limit: int) -> Party:
         return p
     if not _SPACE_CAPITAL.match(text, p.end):
         return p
-    glue = lex("np_glue")
+    glue_rx = lex("np_glue")
     pos, end, title = p.end, min(limit, sent.end), ""
     for _ in range(4):
         m = lex("untagged_name").match(text, pos, end)
         if not m:
             return p
         title, words = title + m.group("title"), m.group("name").split()
-        last = max((i for i, w in enumerate(words) if glue.fullmatch(w.rstrip("."))), default=-1)
+        last = max((i for i, w in enumerate(words) if glue_rx.fullmatch(w.rstrip("."))), default=-1)
         # "... and Ocean Affairs Pedro Alvarez": the title goes on to its last title word
         title, words = " ".join([title] + words[:last + 1]), words[last + 1:]
         if len(words) >= 2:

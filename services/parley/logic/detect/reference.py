@@ -33,6 +33,10 @@ def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
     if not m:
         return []
     n = NUMBER[m.group("n").lower()]
+    people = [p for p in parties if p.kind in ("person", "role") and p.sides and p.start < m.start()]
+    if len(sides(people)) == n and all(len(p.sides) == 1 for p in people):
+        # "A urged B to welcome talks between the two countries": the people of the sentence
+        return people
     if len(sides(ctx.last_event_parties)) == n:
         return list(ctx.last_event_parties)    # the sides of the meeting just reported
     seen: list = []
@@ -44,6 +48,20 @@ def countries_referred(text, hit, right, parties, ctx) -> list[Party]:
             seen.append(p)
         if len(seen) == n:
             return list(reversed(seen))
+    return []
+
+
+def object_pronoun(text, sent, hit, parties, ctx, subject_sides) -> list[Party]:
+    """"The Kenyan leader said the taoiseach had rung him": "him"/"her" right after a call verb
+    is the speaker of the sentence, else the latest person of another side."""
+    if not lex("object_pronoun").match(text, hit.end, sent.end):
+        return []
+    who = speaker(text, sent, [p for p in parties if p.start < hit.start])
+    if who is not None and who.sides and not (who.sides & subject_sides):
+        return [who]
+    for p in reversed(ctx.recent):
+        if p.kind == "person" and p.sides and not (p.sides & subject_sides):
+            return [p]
     return []
 
 
@@ -70,19 +88,22 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
         return []
     tail = s[-90:]
     # the reference word nearest the verb decides: "the official said that he will meet"
-    best, best_pos = None, -1
+    best, best_pos, best_m = None, -1, None
     for cat in ("ref_group", "ref_pair", "ref_plural", "ref_single", "ref_speaker", "ref_countries"):
         for m in lex(cat).finditer(tail):
             rest = tail[m.end():]
             limit = 12 if cat == "ref_speaker" else 5
-            if _PREP_BEFORE.search(tail, 0, m.start()):
-                continue   # "a level below the Secretary": not the subject
+            if _PREP_BEFORE.search(tail, 0, m.start()) and not (
+                    cat == "ref_countries" and lex("people_from").search(tail, 0, m.start())):
+                continue   # "a level below the Secretary": not the subject ("negotiators of the two countries" are)
             if len(rest.split()) <= limit and m.start() >= best_pos:
-                best, best_pos = cat, m.start()
+                best, best_pos, best_m = cat, m.start(), m
     if best == "ref_speaker":
-        who = _speaker(text, sent, parties) or _last_speaker(ctx)
+        who = speaker(text, sent, parties) or _last_speaker(ctx)
         if who is None:
             return []
+        if lex("there_be").match(best_m.group(0)):
+            return [who]   # "X said there would be no further talks": X himself
         # "we" speaks for an institution: keep its side, not the spokesman's name
         return [Party(None, who.role, who.country, who.org, who.countries, who.orgs,
                       who.start, who.end, "role")]
@@ -147,7 +168,7 @@ def speech_hint(sentence: str) -> bool:
     return any(h in low for h in _SPEECH_HINTS)
 
 
-def _speaker(text, sent, parties) -> Party | None:
+def speaker(text, sent, parties) -> Party | None:
     """The person or official a speech verb attributes the sentence to ("X said", "said X")."""
     for m in lex("speech").finditer(text, sent.start, sent.end):
         for p in parties:
@@ -162,7 +183,7 @@ def _last_speaker(ctx: Context) -> Party | None:
     """The speaker of the latest earlier sentence that names one."""
     while ctx.speech:
         text, sent, parties = ctx.speech.pop()
-        who = _speaker(text, sent, parties)
+        who = speaker(text, sent, parties)
         if who:
             ctx.speaker = who
             ctx.speech.clear()
