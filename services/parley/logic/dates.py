@@ -150,6 +150,8 @@ def find_dates(text: str) -> list[DateExpr]:
         mon = g.get("mon")
         if mon and not mon.isdigit() and not mon[0].isupper():
             continue  # "march", "may": verbs, not months
+        if mon and not mon.isdigit() and _in_compound(text, m, i, s):
+            continue  # "the Mar-del-Oro estate", "the Jun-Ho pavilion": part of a hyphenated name
         if mon and mon.lower().rstrip(".") == "may" and kind == "month" and not g.get("year"):
             # "may" is mostly the modal verb; only "May" after "in"/"of"... is a month
             if not re.search(r"\b(?:in|of|since|until|by|early|late|mid)[\s-]+May\b", m.group(0)):
@@ -160,6 +162,26 @@ def find_dates(text: str) -> list[DateExpr]:
                               tuple((k, v) for k, v in g.items() if v is not None)))
     found.sort(key=lambda d: d.start)
     return found
+
+
+_COMPOUND_NEXT = re.compile(r"-(?P<word>[^\W\d_]+)")
+_COMPOUND_PREV = re.compile(r"(?P<word>[^\W\d_]+)\.?$")
+
+
+def _in_compound(text: str, m: re.Match, i: int, start: int) -> bool:
+    """A month word joined by a hyphen to a word that is no month ("Mar-del-Oro", "Ho-Jun") is
+    part of a name; "May-June" and "mid-March" stay dates."""
+    name = next(n for n, short in _GROUPS[i] if short == "mon")
+    ms, me = m.span(name)
+    if text[me - 1:me] == ".":
+        me -= 1
+    nxt = _COMPOUND_NEXT.match(text, me)
+    if nxt and nxt.group("word").lower() not in MONTHS:
+        return True
+    if ms - 1 >= start or ms < 2 or text[ms - 1] != "-":
+        return False    # no hyphen before the month, or one inside the match ("mid-March")
+    prev = _COMPOUND_PREV.search(text, 0, ms - 1)
+    return bool(prev) and prev.group("word").lower() not in MONTHS
 
 
 def parse_published(value) -> date | None:

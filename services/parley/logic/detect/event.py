@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
-from parley.logic.detect.location import article_city, dateline_location, update_location_context
+from parley.logic.detect.location import (article_city, dateline_location, find_dateline,
+                                          learned_places, update_location_context)
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
@@ -25,6 +26,7 @@ def detect(tagged: dict) -> list[dict]:
     published = tagged.get("published_at")
     ctx = Context(published)
     mentions = tagged.get("mentions") or []
+    mentions = mentions + learned_places(tagged.get("text") or "", mentions)
     ctx.national = {m.get("code") or m.get("id"): m["country"] for m in mentions
                     if m.get("type") == "org" and m.get("country") and not m.get("members")}
     ctx.names = {m.get("id"): m.get("name") for m in mentions if m.get("type") == "person" and m.get("id")}
@@ -43,7 +45,8 @@ def detect(tagged: dict) -> list[dict]:
     events = merge(candidates)
     if not events:
         return []
-    dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
+    dateline = find_dateline(tagged, by_field.get("dateline") or [], by_field["text"])
+    dateline_location(events, dateline, tagged.get("text") or "", published)
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)

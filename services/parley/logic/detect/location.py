@@ -4,30 +4,99 @@ last put its main actor.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from parley.logic import dates as _dates
 from parley.logic.detect.records import Candidate, Party
-from parley.logic.detect.vocabulary import any_venue, lex, venues
+from parley.logic.detect.vocabulary import any_venue, lex, regions, venues
 
 
-def dateline_location(events: list[Candidate], dateline: list[dict], text: str) -> None:
-    """"MOSCOW, March 3 (Reuters) - Putin met ...": a meeting of the lead paragraph that names
-    no place took place where the dateline files from (mentions tagged in the dateline field)."""
-    places = [m for m in dateline if m.get("type") == "place"]
-    countries = [m for m in dateline if m.get("type") == "country" and m.get("via") != "demonym"]
+# "OSLO — ", "LIMA, Peru – ", "ACCRA (Newswire) - ": a dateline left at the start of a
+# paragraph of the text (after a byline the cleaner kept as a paragraph of its own)
+_TEXT_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'.\-]{2,}(?:[ \t]+[A-Z][A-Z'.\-]+){0,3})(?:[ \t]*,[ \t]*[A-Z][\w.'-]+(?:[ \t]+[A-Z][\w.'-]+){0,2})?"
+    r"[ \t]*(?:\([^()\n]{2,25}\)[ \t]*)?[-–—]{1,2}[ \t]+(?=\S)")
+# the paragraphs before a dateline in the text: a byline or the paper's name, short and unfinished
+_BYLINE_MAX = 80
+_DATELINE_PARAGRAPHS = 3
+
+
+@dataclass
+class Dateline:
+    """Where (and when) the story is filed from, and the lead paragraph it opens."""
+    location: dict
+    lead_start: int
+    lead_end: int
+    date: object = None          # a dates.DateExpr of the dateline, if it has one
+
+
+def find_dateline(tagged: dict, dateline_mentions: list[dict], mentions: list[dict]) -> Dateline | None:
+    """The dateline of the article: the cleaner's (mentions tagged in the dateline field), or
+    one left at the start of one of the first paragraphs of the text."""
+    text = tagged.get("text") or ""
+    if dateline_mentions:
+        loc = _dateline_place(dateline_mentions)
+        if loc is None:
+            return None
+        end = text.find("\n\n")
+        raw = tagged.get("dateline") or ""
+        found = _dates.find_dates(raw)
+        return Dateline(loc, 0, len(text) if end == -1 else end, found[0] if found else None)
+    pos = 0
+    for _ in range(_DATELINE_PARAGRAPHS):
+        end = text.find("\n\n", pos)
+        end = len(text) if end == -1 else end
+        m = _TEXT_DATELINE.match(text, pos)
+        if m:
+            inside = [x for x in mentions if pos <= x["start"] < pos + m.end("place") - m.start()
+                      and x.get("type") in ("place", "country")]
+            loc = _dateline_place(inside)
+            return Dateline(loc, pos, end) if loc else None
+        para = text[pos:end].strip()
+        if len(para) > _BYLINE_MAX or para[-1:] in ".!?\"”":
+            return None     # a paragraph of the story: no dateline comes after it
+        pos = end + 2
+        if pos >= len(text):
+            return None
+    return None
+
+
+def _dateline_place(mentions: list[dict]) -> dict | None:
+    places = [m for m in mentions if m.get("type") == "place"]
+    countries = [m for m in mentions if m.get("type") == "country" and m.get("via") != "demonym"]
     if places:
-        loc = location_of(places[0], "place")
-    elif countries:
+        return location_of(places[0], "place")
+    if countries:
         m = countries[0]
-        loc = {"name": m.get("name") or m.get("text"), "country": m.get("code") or m.get("id"),
-               "lat": None, "lon": None, "_level": "country"}
-    else:
+        return {"name": m.get("name") or m.get("text"), "country": m.get("code") or m.get("id"),
+                "lat": None, "lon": None, "_level": "country"}
+    return None
+
+
+def dateline_location(events: list[Candidate], dl: Dateline | None, text: str, published) -> None:
+    """"MOSCOW, March 3 (Reuters) - Putin met ...": a meeting of the lead paragraph that names
+    no place took place where the dateline files from, on the dateline's day when it names no
+    other; "held talks here" anywhere in the story is the dateline's place."""
+    if dl is None:
         return
-    lead_end = text.find("\n\n")
-    lead_end = len(text) if lead_end == -1 else lead_end
+    loc = dl.location
     for c in events:
-        if c.location is None and c.kind in ("meeting", "multilateral") and c.status == "occurred" \
-                and c.field == "text" and c.evidence["start"] < lead_end:
+        if c.kind not in ("meeting", "multilateral") or c.field != "text":
+            continue
+        start = c.evidence["start"]
+        in_lead = dl.lead_start <= start < dl.lead_end
+        if c.location is None and (_HERE.search(c.evidence["text"]) or (in_lead and c.status == "occurred")):
             c.location = loc
             c.features["dateline_location"] = True
+        if in_lead and c.status == "occurred" and c.date_text is None and dl.date is not None:
+            c.date_text, c.date_value = dl.date.text, _dates.resolve(dl.date, published, False)
+            c.features["dateline_date"] = True
+
+
+# "talks here", "met here on Monday": the place the story is filed from (not "here in Oslo",
+# which names its place, nor "here is", "from here")
+_HERE = re.compile(r"(?<!from )\bhere\b(?!\s+(?:in|at|is|are|was|were)\b)", re.I)
 
 
 def place_party(m: dict) -> Party | None:
@@ -139,3 +208,59 @@ def article_city(events: list[Candidate], mentions: list[dict]) -> None:
         best = max(cities, key=cities.get)
         if list(cities.values()).count(cities[best]) == 1:
             c.location = location_of(first[best], "place")
+
+
+# "in Lakeview, Ont.,", "at the lakeside estate in Vallmoll, Chile,": a capitalised name
+# after "in"/"at" and before ", <place, country or region>" that the tagger does not know
+_APPOSED = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+)?(?P<x>(?-i:[A-Z])[\w'’.-]*(?:[ \t]+(?:(?-i:[A-Z])[\w'’.-]*|de|del|la|le|sur|am|an))*)"
+    r"[ \t]*,[ \t]*$", re.I)
+# after the anchor: the end of the phrase (not a list of further places)
+_ANCHOR_END = re.compile(r"\s*(?:[.;:)\]]|,(?!\s*(?:and\b|or\b))|$)")
+
+
+def learned_places(text: str, mentions: list[dict]) -> list[dict]:
+    """Places the gazetteer does not know, named by the article itself: "in X, <anchor>" where
+    the anchor is a tagged place or country or a region of regions.tsv makes X a place of the
+    anchor's country, wherever the article names X (not inside another mention)."""
+    if not text:
+        return []
+    anchors = [(m["start"], m["end"], m.get("country") if m.get("type") == "place" else (m.get("code") or m.get("id")))
+               for m in mentions if m.get("type") in ("place", "country") and m.get("via") != "demonym"
+               and (m.get("field") or "text") == "text"]
+    rx, table = regions()
+    anchors += [(m.start(), m.end(), table[m.lastgroup].country) for m in rx.finditer(text)]
+    taken = sorted((m["start"], m["end"]) for m in mentions if (m.get("field") or "text") == "text")
+    learned: dict[str, str | None] = {}
+    for start, end, country in anchors:
+        after = _ANCHOR_END.match(text, end)
+        if not after:
+            continue
+        if after.group(0).strip() == "," and _starts_mention(text, after.end(), anchors):
+            continue   # "in Asia, China, Japan and ...": a list, not an apposition
+        m = _APPOSED.search(text, max(0, start - 80), start)
+        if not m:
+            continue
+        x = m.group("x").rstrip(".")
+        xs = m.start("x")
+        if _overlaps(taken, xs, xs + len(x)) or x.split()[0].lower() in _dates.MONTHS \
+                or x.split()[0].lower() in _dates.WEEKDAYS or x.endswith(("'s", "’s")):
+            continue
+        learned.setdefault(x, country)
+    out = []
+    for x, country in learned.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(x)}(?![\w-])", text):
+            if not _overlaps(taken, m.start(), m.end()):
+                out.append({"type": "place", "id": None, "name": x, "text": x, "country": country,
+                            "lat": None, "lon": None, "start": m.start(), "end": m.end(),
+                            "field": "text", "via": "apposition"})
+    return out
+
+
+def _overlaps(spans, s, e) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def _starts_mention(text, pos, anchors) -> bool:
+    pos += len(text[pos:]) - len(text[pos:].lstrip())
+    return any(a == pos for a, _, _ in anchors)

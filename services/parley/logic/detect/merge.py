@@ -13,6 +13,12 @@ def _compatible(a: Candidate, b: Candidate) -> bool:
             and b.countries <= a.countries and b.orgs <= a.orgs \
             and _status_class(a.status) == _status_class(b.status):
         return True   # one sentence, two triggers, the smaller side set is part of the larger
+    if a.key == b.key and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
+            and b.features.get("elaboration") and not a.features.get("elaboration"):
+        return True   # "met on Monday, saying they would discuss trade": what the meeting is about
+    if a.key == b.key and b.features.get("anaphoric") and a.order < b.order and a.status == "occurred" \
+            and a.field == b.field == "text" and b.date_text is None and a.kind == b.kind:
+        return True   # "... will end the summit with a press conference": the summit already reported
     if a.key != b.key:
         if b.features.get("anaphoric") and b.countries <= a.countries and b.orgs <= a.orgs \
                 and _status_class(a.status) == _status_class(b.status) and a.order < b.order:

@@ -1,0 +1,136 @@
+"""Location and date of detected meetings on newspaper copy (PHENOMENA.md L1, L2, D1): one
+mechanism per test, on sentences written for these tests (hand-made mentions, no gazetteer)."""
+from __future__ import annotations
+
+from support.detection_helpers import tagged
+
+from parley.logic.dates import find_dates
+from parley.logic.detect import detect
+
+# tagged() publishes on Wednesday 2025-03-12
+
+
+def meetings(text, **kw):
+    return [e for e in detect(tagged(text, **kw)) if e["kind"] != "visit"]
+
+
+def only(text, **kw):
+    events = meetings(text, **kw)
+    assert len(events) == 1, [(e["countries"], e["status"], e["evidence"]["text"]) for e in events]
+    return events[0]
+
+
+def place(e):
+    return (e["location"] or {}).get("name")
+
+
+def day(e):
+    return (e["date"] or {}).get("value")
+
+
+# ------------------------------------------------------------------ D1: months inside names
+
+def test_a_month_abbreviation_inside_a_hyphenated_name_is_no_date():
+    assert [d.text for d in find_dates("They dined at the Mar-del-Oro estate.")] == []
+    assert [d.text for d in find_dates("The talks opened in the Jun-Ho pavilion.")] == []
+    assert [d.text for d in find_dates("Her aide Min-Jun Park left.")] == []
+
+
+def test_hyphenated_months_and_mid_month_stay_dates():
+    assert [d.text for d in find_dates("The talks ran in May-June.")] == ["in May", "June"]
+    assert [d.text for d in find_dates("They meet in mid-Sept to talk.")] == ["in mid-Sept"]
+
+
+def test_a_meeting_at_a_venue_named_after_a_month_takes_the_sentences_real_date():
+    e = only("Anna Berg met Luis Ortega at the Mar-del-Oro estate on Monday.")
+    assert day(e) == "2025-03-10"
+
+
+# ------------------------------------------------------------------ L2: the dateline
+
+OSLO = {"type": "place", "id": "g1", "name": "Oslo", "country": "NOR", "lat": 59.91, "lon": 10.75}
+
+
+def in_caps(text):
+    """The tagger knows a place written in capitals ("OSLO"); the test lexicon does not."""
+    t = tagged(text)
+    at = text.find("OSLO")
+    if at != -1:
+        t["mentions"] = sorted(t["mentions"] + [dict(OSLO, text="OSLO", start=at, end=at + 4, field="text")],
+                               key=lambda m: m["start"])
+    return t
+
+
+def test_a_dateline_after_a_byline_paragraph_places_the_leads_meeting():
+    t = in_caps("By Jon Lee\n\nOSLO — Anna Berg met Luis Ortega on Monday.\n\nThey discussed fish.")
+    assert [place(e) for e in detect(t)] == ["Oslo"]
+
+
+def test_a_dateline_after_a_story_paragraph_is_no_dateline():
+    text = ("Anna Berg met Luis Ortega on Monday, officials said after the session.\n\n"
+            "OSLO — Kofi Mensah met Hana Sato on Tuesday.")
+    assert [place(e) for e in detect(in_caps(text))] == [None, None]
+
+
+def test_here_in_the_story_is_the_dateline_city():
+    text = ("By Jon Lee\n\nOSLO — Fishing quotas dominate the week.\n\n"
+            "Kofi Mensah held talks here on Tuesday with Hana Sato.")
+    assert [place(e) for e in detect(in_caps(text))] == ["Oslo"]
+
+
+def test_here_without_a_dateline_places_nothing():
+    assert place(only("Kofi Mensah held talks here on Tuesday with Hana Sato.")) is None
+
+
+def stripped_dateline(text, dateline, place_text, place_mention):
+    t = tagged(text)
+    t["dateline"] = dateline
+    t["mentions"].append(dict(place_mention, text=place_text, start=0, end=len(place_text), field="dateline"))
+    return t
+
+
+ACCRA = {"type": "place", "id": "g3", "name": "Accra", "country": "GHA", "lat": 5.56, "lon": -0.2}
+
+
+def test_the_datelines_date_dates_the_leads_meeting_that_names_none():
+    t = stripped_dateline("Kofi Mensah met Hana Sato to discuss cocoa prices.", "ACCRA, March 10", "ACCRA", ACCRA)
+    e, = detect(t)
+    assert (place(e), day(e)) == ("Accra", "2025-03-10")
+
+
+def test_the_datelines_date_yields_to_the_leads_own_date():
+    t = stripped_dateline("Kofi Mensah met Hana Sato on Sunday.", "ACCRA, March 10", "ACCRA", ACCRA)
+    e, = detect(t)
+    assert day(e) == "2025-03-09"
+
+
+# ------------------------------------------------------------------ L1: places the gazetteer lacks
+
+def test_a_town_written_before_its_region_is_a_place():
+    e = only("Anna Berg met Luis Ortega in Lakeview, Ont., on Monday.")
+    assert place(e) == "Lakeview"
+
+
+def test_a_town_written_before_its_country_names_the_place_of_a_later_sentence():
+    text = ("The leaders gathered in Vallmoll, Chile, for the forum. "
+            "In Vallmoll, Anna Berg met Luis Ortega on Monday.")
+    e = only(text)
+    assert place(e) == "Vallmoll"
+
+
+def test_a_month_before_a_country_is_no_place():
+    e = only("In March, Chile said Anna Berg met Luis Ortega.")
+    assert place(e) is None
+
+
+# ------------------------------------------------------------------ M1: one meeting, several clauses
+
+def test_what_a_meeting_was_about_is_no_second_meeting():
+    text = "By Jon Lee\n\nOSLO — Anna Berg met Luis Ortega on Monday, with Berg saying they will discuss trade."
+    assert [(e["status"], place(e)) for e in detect(in_caps(text))] == [("occurred", "Oslo")]
+
+
+def test_the_summit_told_again_in_the_future_tense_is_the_summit_already_reported():
+    text = ("Anna Berg held a summit with Luis Ortega in Oslo on Monday. "
+            "Berg and Ortega will end the summit with a press conference.")
+    assert [(e["status"], place(e)) for e in detect(tagged(text))] == [("occurred", "Oslo")]
