@@ -134,3 +134,48 @@ def test_the_summit_told_again_in_the_future_tense_is_the_summit_already_reporte
     text = ("Anna Berg held a summit with Luis Ortega in Oslo on Monday. "
             "Berg and Ortega will end the summit with a press conference.")
     assert [(e["status"], place(e)) for e in detect(tagged(text))] == [("occurred", "Oslo")]
+
+
+# ------------------------------------------------------------------ L1: the place a clause opens on
+
+def test_a_place_before_where_is_the_place_of_the_meeting_in_that_clause():
+    text = ("Anna Berg spoke to reporters in Oslo before leaving for Santiago, "
+            "where she will meet Luis Ortega on Friday.")
+    assert place(only(text)) == "Santiago"
+
+
+# ------------------------------------------------------------------ L1: the venue in another sentence
+
+def test_a_later_sentence_placing_their_meeting_places_the_meeting_reported_before():
+    text = ("Anna Berg met Luis Ortega on Monday to discuss fishing rights. "
+            "At their meeting in Santiago, the two agreed to open talks.")
+    assert place(only(text)) == "Santiago"
+
+
+def test_a_place_naming_the_summit_places_the_summit():
+    text = ("Kofi Mensah held a summit with Hana Sato on Monday. "
+            "Analysts called the Osaka summit a success.")
+    assert place(only(text)) == "Osaka"
+
+
+def test_a_country_that_is_a_side_before_the_noun_names_no_place():
+    text = ("Kofi Mensah held a summit with Hana Sato on Monday. "
+            "Analysts called the Japan summit a success.")
+    assert place(only(text)) is None
+
+
+def test_a_named_event_in_another_sentence_does_not_place_the_meeting():
+    text = ("Kofi Mensah held a summit with Hana Sato on Monday. "
+            "He had flown home from the Cocoa Forum summit in Lisbon.")
+    assert place(only(text)) is None
+
+
+def test_a_place_where_someone_spoke_after_the_summit_does_not_place_it():
+    text = ("Kofi Mensah held a summit with Hana Sato on Monday. "
+            "After the summit, the minister told reporters in Osaka that trade had improved.")
+    assert place(only(text)) is None
+
+
+def test_a_seat_of_government_naming_a_visit_places_the_meeting_next_to_it():
+    text = "In addition to her White House visit, Anna Berg will meet Luis Ortega on Friday."
+    assert place(only(text)) == "Washington"

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
-from parley.logic.detect.location import (article_city, dateline_location, find_dateline,
+from parley.logic.detect.location import (anaphoric_venues, article_city, dateline_location, find_dateline,
                                           learned_places, update_location_context)
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
@@ -47,6 +47,7 @@ def detect(tagged: dict) -> list[dict]:
         return []
     dateline = find_dateline(tagged, by_field.get("dateline") or [], by_field["text"])
     dateline_location(events, dateline, tagged.get("text") or "", published)
+    anaphoric_venues(events, tagged.get("text") or "", [m for m in by_field["text"] if isinstance(m.get("start"), int)])
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)

@@ -122,9 +122,21 @@ def location_of(item, typ) -> dict | None:
             "lat": None, "lon": None, "_level": "city" if city else "country"}
 
 
+def mention_location(m: dict) -> dict:
+    """The location a place or country mention names."""
+    if m.get("type") == "place":
+        return location_of(m, "place")
+    return {"name": m.get("name") or m.get("text"), "country": m.get("code") or m.get("id"),
+            "lat": None, "lon": None, "_level": "country"}
+
+
 def sentence_location(text, sent, places, hit) -> dict | None:
     """"While in Brussels, ...", "during a working visit to Brussels, ...", "in Yerevan" elsewhere
-    in the sentence."""
+    in the sentence; "left for Oslo, where she will meet ...": the place the clause opens on."""
+    where = [m for m in places if sent.start <= m["end"] <= hit.start and lex("where_rel").match(text, m["end"])
+             and (m.get("type") == "place" or m.get("via") != "demonym")]
+    if where:
+        return mention_location(max(where, key=lambda m: m["end"]))
     best = None
     for m in places:
         if m.get("type") != "place":
@@ -264,3 +276,57 @@ def _overlaps(spans, s, e) -> bool:
 def _starts_mention(text, pos, anchors) -> bool:
     pos += len(text[pos:]) - len(text[pos:].lstrip())
     return any(a == pos for a, _, _ in anchors)
+
+
+def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -> None:
+    """"At their meeting in Oslo, ...", "the summit, due to take place in Oslo",
+    "the Oslo summit": a meeting the article has already named (or names next), placed in a
+    sentence of its own. The place goes to the nearest report before it (after it when none
+    comes before), if that report names no place of its own; a country that is a side of the
+    meeting, written before the noun ("the Korea summit"), names no place."""
+    if not events:
+        return
+    phrases = []   # (position, location, country mention or None)
+    spans = sorted((m["start"], m["end"]) for m in mentions)
+    for m in mentions:
+        typ = m.get("type")
+        if typ not in ("place", "country") or m.get("via") == "demonym":
+            continue
+        before = text[max(0, m["start"] - 90):m["start"]]
+        cut = max(before.rfind(". "), before.rfind("\n"))
+        before = before[cut + 1:]
+        a = lex("venue_after").search(before)
+        if a and not lex("venue_gap_stop").search(before, a.start() + 1) \
+                and not any(w[:1].isupper() for w in (a.group("mods") or "").split()) \
+                and not _overlaps(spans, m["start"] - len(before) + a.start() + 1, m["start"]):
+            phrases.append((m["start"], mention_location(m), None))
+            continue
+        if lex("venue_before").match(text, m["end"]) and lex("venue_before_det").search(before):
+            phrases.append((m["start"], mention_location(m), m if typ == "country" else None))
+    for v in _venue_premodifiers(text):
+        phrases.append(v)
+    ordered = sorted(events, key=lambda c: c.evidence["start"])
+    for pos, loc, country in phrases:
+        target = [c for c in ordered if c.field == "text" and c.evidence["start"] <= pos]
+        target = target[-1:] or [c for c in ordered if c.field == "text"][:1]
+        if not target:
+            continue
+        c = target[0]
+        if c.kind not in ("meeting", "multilateral") or c.location is not None:
+            continue
+        if country is not None and (country.get("code") or country.get("id")) in c.countries:
+            continue
+        c.location = loc
+        c.features["anaphoric_venue"] = True
+
+
+def _venue_premodifiers(text: str) -> list:
+    """"her Kremlin visit": a venue of venues.tsv before a meeting noun."""
+    if not any_venue().search(text):
+        return []
+    out = []
+    for v in venues():
+        for m in v.pattern.finditer(text):
+            if lex("venue_before").match(text, m.end()) and lex("venue_before_det").search(text, max(0, m.start() - 30), m.start()):
+                out.append((m.start(), {"name": v.name, "country": v.country, "lat": None, "lon": None}, None))
+    return out
