@@ -179,3 +179,15 @@ def test_a_place_where_someone_spoke_after_the_summit_does_not_place_it():
 def test_a_seat_of_government_naming_a_visit_places_the_meeting_next_to_it():
     text = "In addition to her White House visit, Anna Berg will meet Luis Ortega on Friday."
     assert place(only(text)) == "Washington"
+
+
+def test_a_meeting_placed_in_the_datelines_country_took_place_in_the_datelines_city():
+    t = stripped_dateline("Kofi Mensah met Hana Sato in Ghana on Sunday.", "ACCRA, March 10", "ACCRA", ACCRA)
+    e, = detect(t)
+    assert place(e) == "Accra"
+
+
+def test_a_meeting_placed_in_another_country_keeps_its_place():
+    t = stripped_dateline("Kofi Mensah met Hana Sato in Japan on Sunday.", "ACCRA, March 10", "ACCRA", ACCRA)
+    e, = detect(t)
+    assert place(e) == "Japan"

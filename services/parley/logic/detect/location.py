@@ -77,7 +77,8 @@ def _dateline_place(mentions: list[dict]) -> dict | None:
 def dateline_location(events: list[Candidate], dl: Dateline | None, text: str, published) -> None:
     """"MOSCOW, March 3 (Reuters) - Putin met ...": a meeting of the lead paragraph that names
     no place took place where the dateline files from, on the dateline's day when it names no
-    other; "held talks here" anywhere in the story is the dateline's place."""
+    other; "held talks here" anywhere in the story is the dateline's place, and a meeting placed
+    only in the dateline's country took place in the dateline's city."""
     if dl is None:
         return
     loc = dl.location
@@ -88,6 +89,10 @@ def dateline_location(events: list[Candidate], dl: Dateline | None, text: str, p
         in_lead = dl.lead_start <= start < dl.lead_end
         if c.location is None and (_HERE.search(c.evidence["text"]) or (in_lead and c.status == "occurred")):
             c.location = loc
+            c.features["dateline_location"] = True
+        elif c.location and c.location.get("_level") == "country" and loc.get("_level") != "country" \
+                and c.location.get("country") == loc.get("country"):
+            c.location = loc    # "met in Ghana" filed from Accra: in Accra
             c.features["dateline_location"] = True
         if in_lead and c.status == "occurred" and c.date_text is None and dl.date is not None:
             c.date_text, c.date_value = dl.date.text, _dates.resolve(dl.date, published, False)
