@@ -191,3 +191,34 @@ def test_a_meeting_placed_in_another_country_keeps_its_place():
     t = stripped_dateline("Kofi Mensah met Hana Sato in Japan on Sunday.", "ACCRA, March 10", "ACCRA", ACCRA)
     e, = detect(t)
     assert place(e) == "Japan"
+
+
+# ------------------------------------------------------------------ D1: which date is the meeting's
+
+def test_the_date_a_summit_was_set_for_dates_it_not_the_day_it_was_called_off():
+    text = "Anna Berg on Tuesday called off the summit with Luis Ortega that had been set for next month."
+    e = only(text)
+    assert (e["status"], day(e)) == ("cancelled", "2025-04")
+
+
+def test_a_cancelled_meetings_scheduled_day_lies_ahead_of_publication():
+    text = "Anna Berg on Tuesday called off the summit with Luis Ortega that had been set for March 2."
+    assert day(only(text, published="2025-02-20")) == "2025-03-02"
+
+
+def test_a_month_followed_by_a_day_is_that_day():
+    assert [d.text for d in find_dates("The talks were set for June 12.")] == ["June 12"]
+    assert [d.text for d in find_dates("They meet by Jan. 4, 2026.")] == ["Jan. 4, 2026"]
+    assert [d.text for d in find_dates("They meet in June 2026.")] == ["in June 2026"]
+
+
+def test_each_counterpart_takes_the_date_written_after_it():
+    text = "Piotr Nowak said he spoke to Anna Berg yesterday and Hana Sato on Monday."
+    events = sorted(detect(tagged(text)), key=lambda e: e["countries"])
+    assert [(e["countries"], day(e)) for e in events] == [
+        (["JPN", "POL"], "2025-03-10"), (["NOR", "POL"], "2025-03-11")]
+
+
+def test_counterparts_sharing_one_date_all_take_it():
+    text = "Piotr Nowak spoke to Anna Berg and Hana Sato on Monday."
+    assert {day(e) for e in detect(tagged(text))} == {"2025-03-10"}

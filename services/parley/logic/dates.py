@@ -48,7 +48,8 @@ _PATTERNS: list[tuple[str, str]] = [
     # 2021-09-21
     ("iso", r"\b(?P<year>(?:19|20)[0-9]{2})-(?P<mon>[01][0-9])-(?P<day>[0-3][0-9])\b"),
     # (in) (early|late|mid-) September (2021)
-    ("month", rf"\b(?:(?:in|by|until|during|since|for|from|of|early|late|mid|end of|the end of)[\s-]+)*(?P<mon>{_MON})(?:\s+(?P<year>{_YEAR}))?\b"),
+    # (not "for June" of "set for June 12": the day after the month makes it a day)
+    ("month", rf"\b(?:(?:in|by|until|during|since|for|from|of|early|late|mid|end of|the end of)[\s-]+)*(?P<mon>{_MON})(?!\.?\s+{_DAY}\b)(?:\s+(?P<year>{_YEAR}))?\b"),
     # at the end of the (this|next|last) month, late last month, next month
     ("rel_month", r"\b(?:(?:at|by|until|in|towards?)\s+)?(?:the\s+)?(?:(?:end|beginning|start|middle)\s+of\s+(?:the\s+|this\s+|next\s+|last\s+)?month|(?:early|late|mid-?)\s*(?P<rel1>last|next|this)\s+month|(?P<rel2>last|next|this)\s+month)\b"),
     # last Thursday, next Monday, this Friday

@@ -15,6 +15,7 @@ from parley.logic.detect.reference import (NUMBER, countries_referred, find_prot
                                            previous_sentence_date, resolve_reference)
 from parley.logic.detect.status import trigger_status
 from parley.logic.detect.vocabulary import lex
+from parley.logic.detect.when import dates_by_counterpart, meeting_date
 
 
 def _inside(pos: int, spans) -> tuple[int, int] | None:
@@ -173,7 +174,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     per_group_dates = None
     if respectively and len(clause_dates) >= 2:
         per_group_dates = [d for _, d in clause_dates]
-    best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
+    elif trig.kind != "visit":
+        per_group_dates = dates_by_counterpart(text, groups, subj, clause_dates)
+    best_date, scheduled = meeting_date(text, sent.start, hit.start, clause_dates, date_exprs,
+                                        next((h.start for h in hits if h.start > hit.end), None))
+    if scheduled and status in ("cancelled", "denied"):
+        future = True    # "called off the summit set for June 12": the date lay ahead
     if best_date is None and not date_exprs and status == "occurred":
         now = lex("ongoing").search(text, left, max(right, hit.end))
         if now:
@@ -214,7 +220,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         kind, location = "call", None    # "talks held via videoconference"
     for i, g in enumerate(groups):
         d = best_date
-        if per_group_dates and i < len(per_group_dates):
+        if per_group_dates and i < len(per_group_dates) and per_group_dates[i] is not None:
             d = per_group_dates[i]
         c = _make(kind, status, g, location, d, future, evidence, field_name, strength,
                   feats, ctx)
