@@ -222,3 +222,15 @@ def test_each_counterpart_takes_the_date_written_after_it():
 def test_counterparts_sharing_one_date_all_take_it():
     text = "Piotr Nowak spoke to Anna Berg and Hana Sato on Monday."
     assert {day(e) for e in detect(tagged(text))} == {"2025-03-10"}
+
+
+def test_a_meeting_that_took_place_takes_no_later_month_from_the_meeting_before_it():
+    text = "Anna Berg met Luis Ortega in April.\n\nBerg also met Kofi Mensah."
+    events = {tuple(e["countries"]): day(e) for e in detect(tagged(text, published="2025-03-28"))}
+    assert events[("GHA", "NOR")] is None
+
+
+def test_a_meeting_of_the_same_trip_takes_the_month_of_the_meeting_before_it():
+    text = "Anna Berg met Luis Ortega on March 20.\n\nBerg also met Kofi Mensah."
+    events = {tuple(e["countries"]): day(e) for e in detect(tagged(text, published="2025-03-28"))}
+    assert events[("GHA", "NOR")] == "2025-03"

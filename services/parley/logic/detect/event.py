@@ -42,7 +42,7 @@ def detect(tagged: dict) -> list[dict]:
     candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx, last=True)
     for i, c in enumerate(candidates):
         c.order = i
-    events = merge(candidates)
+    events = merge(candidates, published)
     if not events:
         return []
     dateline = find_dateline(tagged, by_field.get("dateline") or [], by_field["text"])

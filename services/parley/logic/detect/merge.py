@@ -3,6 +3,7 @@ meeting reported without its own date or place takes them from another of the sa
 """
 from __future__ import annotations
 
+from parley.logic import dates as _dates
 from parley.logic.detect.records import Candidate
 
 _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
@@ -43,7 +44,7 @@ def _status_class(s: str) -> str:
     return {"planned": "future", "proposed": "future"}.get(s, s)
 
 
-def merge(cands: list[Candidate]) -> list[Candidate]:
+def merge(cands: list[Candidate], published=None) -> list[Candidate]:
     # body reports first: they carry offsets into the text and usually more detail
     ordered = sorted(cands, key=lambda c: (c.field != "text", c.order))
     out: list[Candidate] = []
@@ -59,7 +60,7 @@ def merge(cands: list[Candidate]) -> list[Candidate]:
                 continue        # "The parties discussed ...": more about a meeting already reported
             out.append(c)
     out.sort(key=lambda c: c.order)
-    _inherit_context(out)
+    _inherit_context(out, _dates.parse_published(published))
     _same_meeting_location(out)
     _refine_locations(out)
     return out
@@ -85,10 +86,12 @@ def _same_day(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a.startswith(b) or b.startswith(a)
 
 
-def _inherit_context(events: list[Candidate]) -> None:
+def _inherit_context(events: list[Candidate], published=None) -> None:
     """A meeting reported without its own date or place, after another of the same trip
     ("... will meet in Sochi on 26 November. Putin is also expected to have bilateral meetings
-    with ..."), happens in that place and month."""
+    with ..."), happens in that place and month. A meeting that took place takes no month after
+    the article's."""
+    pub_month = published.isoformat()[:7] if published else None
     for i, c in enumerate(events):
         names = {p.name for p in c.parties if p.name}
         need_date = c.date_value is None and c.date_text is None
@@ -102,7 +105,8 @@ def _inherit_context(events: list[Candidate]) -> None:
                 continue
             if not (names & {p.name for p in prev.parties if p.name}) and not c.features.get("protagonist"):
                 continue
-            if need_date and prev.date_value:
+            if need_date and prev.date_value and not (
+                    c.status == "occurred" and pub_month and prev.date_value[:7] > pub_month):
                 c.date_text, c.date_value = prev.date_text, prev.date_value[:7]
                 c.features["inherited_date"] = True
                 need_date = False
