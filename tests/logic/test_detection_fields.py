@@ -234,3 +234,34 @@ def test_a_meeting_of_the_same_trip_takes_the_month_of_the_meeting_before_it():
     text = "Anna Berg met Luis Ortega on March 20.\n\nBerg also met Kofi Mensah."
     events = {tuple(e["countries"]): day(e) for e in detect(tagged(text, published="2025-03-28"))}
     assert events[("GHA", "NOR")] == "2025-03"
+
+
+# ------------------------------------------------------------------ D1: the date in another sentence
+
+def test_a_meeting_named_by_its_sides_with_a_date_dates_their_meeting():
+    text = ("Anna Berg met Kofi Mensah in Accra.\n\nLuis Ortega met Hana Sato in Osaka.\n\n"
+            "The Berg-Mensah talks Friday were tense.")
+    t = tagged(text)
+    at = text.index("The Berg-Mensah")
+    t["mentions"] = [m for m in t["mentions"] if m["start"] < at]   # the tagger leaves "Berg-Mensah" untagged
+    events = {tuple(e["countries"]): day(e) for e in detect(t)}
+    assert events == {("GHA", "NOR"): "2025-03-07", ("CHL", "JPN"): None}
+
+
+def test_a_visit_named_by_its_visitor_with_a_date_dates_the_visit():
+    text = ("Kofi Mensah's visit to Japan opens a new chapter.\n\nAnna Berg met Luis Ortega in Santiago.\n\n"
+            "Trade dominated during Kofi Mensah's visit on Monday, officials said.")
+    events = {(e["kind"], tuple(e["countries"])): day(e) for e in detect(tagged(text))}
+    assert events == {("visit", ("GHA", "JPN")): "2025-03-10", ("meeting", ("CHL", "NOR")): None}
+
+
+def test_a_weekday_possessive_dates_the_meeting_reported_before():
+    text = ("Anna Berg held talks with Luis Ortega in Santiago.\n\n"
+            "Observers said Tuesday's talks ended without a deal.")
+    assert day(only(text)) == "2025-03-11"
+
+
+def test_a_date_in_another_sentence_does_not_replace_the_meetings_own():
+    text = ("Anna Berg held talks with Luis Ortega in Santiago on Monday.\n\n"
+            "Observers said Tuesday's talks ended without a deal.")
+    assert day(only(text)) == "2025-03-10"

@@ -18,6 +18,7 @@ from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side,
 from parley.logic.detect.records import Candidate, Context
 from parley.logic.detect.reference import speech_hint
 from parley.logic.detect.triggers import find_triggers, head_starts
+from parley.logic.detect.when import anaphoric_dates
 
 SCHEMA_VERSION = 1
 
@@ -47,7 +48,9 @@ def detect(tagged: dict) -> list[dict]:
         return []
     dateline = find_dateline(tagged, by_field.get("dateline") or [], by_field["text"])
     dateline_location(events, dateline, tagged.get("text") or "", published)
-    anaphoric_venues(events, tagged.get("text") or "", [m for m in by_field["text"] if isinstance(m.get("start"), int)])
+    text_mentions = [m for m in by_field["text"] if isinstance(m.get("start"), int)]
+    anaphoric_venues(events, tagged.get("text") or "", text_mentions)
+    anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)

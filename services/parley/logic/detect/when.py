@@ -4,6 +4,9 @@ when each counterpart is followed by its own ("spoke to A yesterday and to B on 
 """
 from __future__ import annotations
 
+import re
+
+from parley.logic import dates as _dates
 from parley.logic.detect.vocabulary import lex
 
 # at most this many characters between a counterpart and the date that belongs to it alone
@@ -45,3 +48,71 @@ def dates_by_counterpart(text: str, groups: list, subj: list, clause_dates: list
     if len({d.text.lower() for d in own if d is not None}) < 2:
         return None
     return own
+
+
+def anaphoric_dates(events: list, text: str, mentions: list[dict], published) -> None:
+    """"The Berg-Vega summit Friday was ...", "during Ortega's visit on Monday", "Monday's talks":
+    a meeting named again with a date of its own in a sentence that reports no meeting dates the
+    report it names: the one of the sides named in the phrase (nearest), else the nearest report
+    before it (after it when none comes before), if that report has no date of its own."""
+    if not events:
+        return
+    people = [m for m in mentions if m.get("type") in ("person", "role", "country")
+              and (m.get("field") or "text") == "text"]
+    ordered = sorted((c for c in events if c.field == "text"), key=lambda c: c.evidence["start"])
+    for m in lex("meeting_phrase").finditer(text):
+        expr = _phrase_date(text, m)
+        if expr is None:
+            continue
+        noun = m.group("noun").lower()
+        kinds = ("visit", "meeting", "multilateral") if noun == "visit" else ("meeting", "multilateral")
+        codes = _phrase_sides(m, people)
+        pool = [c for c in ordered if c.kind in kinds]
+        if codes:
+            pool = [c for c in pool if codes <= c.countries]
+            target = min(pool, key=lambda c: abs(c.evidence["start"] - m.start()), default=None)
+        else:
+            before = [c for c in pool if c.evidence["start"] <= m.start()]
+            target = before[-1] if before else (pool[0] if pool else None)
+        if target is None or (target.date_text and not target.features.get("inherited_date")):
+            continue
+        if target.evidence["start"] <= m.start() < target.evidence["end"]:
+            continue   # the report's own sentence chose its date already
+        future = target.status in ("planned", "proposed")
+        target.date_text, target.date_value = expr.text, _dates.resolve(expr, published, future)
+        target.features["anaphoric_date"] = True
+
+
+def _phrase_sides(m, people: list[dict]) -> set:
+    """The countries a meeting phrase names: mentions inside it or ending at its possessive
+    ("Ortega's visit"), and the people of the article a modifier names by one of their names
+    ("the Berg-Vega summit")."""
+    possessive = m.start("det") + len(m.group("det")) - 2
+    named = [p for p in people if m.start() <= p["start"] < m.start("noun") or p["end"] == possessive]
+    words = {w for w in re.split(r"[-–\s]+", m.group("mods")) if w[:1].isupper()}
+    if words:
+        named += [p for p in people if p.get("type") == "person"
+                  and words & set(re.split(r"[-–\s]+", p.get("name") or p.get("text") or ""))]
+    codes = set()
+    for p in named:
+        code = p.get("country") if p.get("type") != "country" else (p.get("code") or p.get("id"))
+        if code:
+            codes.add(code)
+    return codes
+
+
+def _phrase_date(text: str, m):
+    """The date a meeting phrase carries: "Monday's summit" (the determiner), or one right after
+    the noun."""
+    det = m.group("det")
+    if det.lower().rstrip("'’s") in _dates.WEEKDAYS or det.lower().startswith(("today", "yesterday")):
+        found = _dates.find_dates(det)
+        if found:
+            return found[0]
+    gap = lex("phrase_date_gap").match(text, m.end())
+    start = gap.end() if gap else m.end()
+    found = _dates.find_dates(text[m.end():m.end() + 40])
+    for d in found:
+        if m.end() + d.start <= start:
+            return d
+    return None
