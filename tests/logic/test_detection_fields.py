@@ -265,3 +265,30 @@ def test_a_date_in_another_sentence_does_not_replace_the_meetings_own():
     text = ("Anna Berg held talks with Luis Ortega in Santiago on Monday.\n\n"
             "Observers said Tuesday's talks ended without a deal.")
     assert day(only(text)) == "2025-03-10"
+
+
+# ------------------------------------------------------------------ L1: venues
+
+def test_a_venue_that_is_a_place_of_its_own_is_named_as_the_article_writes_it():
+    assert place(only("Anna Berg met Luis Ortega in the DMZ on Monday.")) == "DMZ"
+    assert place(only("Anna Berg met Luis Ortega at the demilitarized zone on Monday.")) == "demilitarized zone"
+
+
+def test_a_seat_of_government_is_still_named_by_its_city():
+    assert place(only("Anna Berg met Luis Ortega at the White House on Monday.")) == "Washington"
+
+
+def test_a_venue_on_whose_side_a_meeting_took_place_is_its_place():
+    text = ("Anna Berg met Luis Ortega on Monday on the northern side of the truce village "
+            "inside the DMZ.")
+    assert place(only(text)) == "Panmunjom"
+
+
+def test_a_visit_to_a_seat_of_government_takes_place_in_its_city():
+    text = "Anna Berg visits the Kantei on Friday."
+    t = tagged(text)
+    at = text.index("Kantei")   # the tagger knows the seat of government as a national body
+    t["mentions"].append({"type": "org", "id": "KANTEI", "name": "Kantei", "code": "KANTEI", "country": "JPN",
+                          "text": "Kantei", "start": at, "end": at + 6, "field": "text"})
+    e, = detect(t)
+    assert (e["kind"], e["countries"], place(e)) == ("visit", ["JPN", "NOR"], "Tokyo")

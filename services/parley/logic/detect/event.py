@@ -11,7 +11,7 @@ from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
 from parley.logic.detect.location import (anaphoric_venues, article_city, dateline_location, find_dateline,
-                                          learned_places, update_location_context)
+                                          learned_places, update_location_context, visit_venues)
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
@@ -50,6 +50,7 @@ def detect(tagged: dict) -> list[dict]:
     dateline_location(events, dateline, tagged.get("text") or "", published)
     text_mentions = [m for m in by_field["text"] if isinstance(m.get("start"), int)]
     anaphoric_venues(events, tagged.get("text") or "", text_mentions)
+    visit_venues(events)
     anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -159,12 +159,42 @@ def venue_location(sentence: str) -> dict | None:
     """"welcomed him to the White House": a venue from venues.tsv stands for its city."""
     if not any_venue().search(sentence):
         return None
-    found = [(m.start(), v) for v in venues() for m in v.pattern.finditer(sentence)
-             if lex("venue_prep").search(sentence, max(0, m.start() - 12), m.start())]
+    found = [(m.start(), v, m) for v in venues() for m in v.pattern.finditer(sentence)
+             if lex("venue_prep").search(sentence, max(0, m.start() - 12), m.start())
+             or lex("venue_side").search(sentence, max(0, m.start() - 16), m.start())]
     if not found:
         return None
-    v = min(found, key=lambda f: f[0])[1]
-    return {"name": v.name, "country": v.country, "lat": None, "lon": None}
+    _, v, m = min(found, key=lambda f: f[0])
+    return venue_record(v, m)
+
+
+def venue_record(v, m) -> dict:
+    """The location a venue match names: its city ("White House": Washington), or, for a venue
+    that is a place of its own (its name is one of its forms: "Camp David", "the DMZ"), the
+    venue as the article writes it."""
+    name = v.name
+    if v.pattern.fullmatch(v.name):
+        name = _LEADING_THE.sub("", m.group(0))
+    return {"name": name, "country": v.country, "lat": None, "lon": None}
+
+
+_LEADING_THE = re.compile(r"^the\s+", re.I)
+
+
+def visit_venues(events: list[Candidate]) -> None:
+    """"when she visits the White House": a visit whose destination is a venue takes place in
+    the venue's city."""
+    for c in events:
+        if c.kind != "visit" or c.location is not None or c.field != "text":
+            continue
+        sentence = c.evidence["text"]
+        if not any_venue().search(sentence):
+            continue
+        found = [(m.start(), v, m) for v in venues() for m in v.pattern.finditer(sentence)
+                 if lex("venue_visit").search(sentence, max(0, m.start() - 16), m.start())]
+        if found:
+            _, v, m = min(found, key=lambda f: f[0])
+            c.location = venue_record(v, m)
 
 
 def occasion_location(text, sent, places, parties) -> dict | None:
@@ -333,5 +363,5 @@ def _venue_premodifiers(text: str) -> list:
     for v in venues():
         for m in v.pattern.finditer(text):
             if lex("venue_before").match(text, m.end()) and lex("venue_before_det").search(text, max(0, m.start() - 30), m.start()):
-                out.append((m.start(), {"name": v.name, "country": v.country, "lat": None, "lon": None}, None))
+                out.append((m.start(), venue_record(v, m), None))
     return out
