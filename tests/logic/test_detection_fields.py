@@ -292,3 +292,10 @@ def test_a_visit_to_a_seat_of_government_takes_place_in_its_city():
                           "text": "Kantei", "start": at, "end": at + 6, "field": "text"})
     e, = detect(t)
     assert (e["kind"], e["countries"], place(e)) == ("visit", ["JPN", "NOR"], "Tokyo")
+
+
+def test_a_named_gathering_in_another_sentence_places_the_multilateral_meeting():
+    text = ("Reporters waited as the leaders left for this week's Pacific Fisheries summit in Osaka.\n\n"
+            "Anna Berg, Luis Ortega and Hana Sato met on Monday.")
+    e = only(text)
+    assert (e["kind"], place(e)) == ("multilateral", "Osaka")

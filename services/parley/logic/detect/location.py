@@ -332,9 +332,9 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
         before = before[cut + 1:]
         a = lex("venue_after").search(before)
         if a and not lex("venue_gap_stop").search(before, a.start() + 1) \
-                and not any(w[:1].isupper() for w in (a.group("mods") or "").split()) \
-                and not _overlaps(spans, m["start"] - len(before) + a.start() + 1, m["start"]):
-            phrases.append((m["start"], mention_location(m), None))
+                and not _overlaps(spans, m["start"] - len(before) + a.end("mods"), m["start"]):
+            named = any(w[:1].isupper() for w in (a.group("mods") or "").split())
+            phrases.append((m["start"], mention_location(m), "named" if named else None))
             continue
         if lex("venue_before").match(text, m["end"]) and lex("venue_before_det").search(before):
             phrases.append((m["start"], mention_location(m), m if typ == "country" else None))
@@ -342,6 +342,15 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
         phrases.append(v)
     ordered = sorted(events, key=lambda c: c.evidence["start"])
     for pos, loc, country in phrases:
+        if country == "named":
+            # "the Arctic Council summit in Tromso": a named gathering places the multilateral
+            # meeting of the article nearest to it, no bilateral
+            pool = [c for c in ordered if c.field == "text" and c.kind == "multilateral"]
+            c = min(pool, key=lambda c: abs(c.evidence["start"] - pos), default=None)
+            if c is not None and c.location is None:
+                c.location = loc
+                c.features["anaphoric_venue"] = True
+            continue
         target = [c for c in ordered if c.field == "text" and c.evidence["start"] <= pos]
         target = target[-1:] or [c for c in ordered if c.field == "text"][:1]
         if not target:
