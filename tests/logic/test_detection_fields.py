@@ -299,3 +299,20 @@ def test_a_named_gathering_in_another_sentence_places_the_multilateral_meeting()
             "Anna Berg, Luis Ortega and Hana Sato met on Monday.")
     e = only(text)
     assert (e["kind"], place(e)) == ("multilateral", "Osaka")
+
+
+# ------------------------------------------------------------------ L1: talk in person
+
+def test_talking_with_a_counterpart_in_a_city_is_a_meeting_there():
+    e, = detect(tagged("Anna Berg spoke with Luis Ortega in Santiago on Monday."))
+    assert (e["kind"], place(e)) == ("meeting", "Santiago")
+
+
+def test_talking_by_phone_from_a_city_stays_a_call():
+    e, = detect(tagged("Anna Berg spoke with Luis Ortega in Santiago by phone on Monday."))
+    assert (e["kind"], place(e)) == ("call", None)
+
+
+def test_talking_with_a_counterpart_without_a_place_stays_a_call():
+    e, = detect(tagged("Anna Berg spoke with Luis Ortega on Monday."))
+    assert e["kind"] == "call"

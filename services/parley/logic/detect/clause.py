@@ -8,7 +8,8 @@ import re
 
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
-from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
+from parley.logic.detect.location import (in_person_talk, location_of, occasion_location, place_party,
+                                          sentence_location)
 from parley.logic.detect.parties import same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
@@ -218,6 +219,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     kind = trig.kind
     if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
         kind, location = "call", None    # "talks held via videoconference"
+    elif kind == "call" and in_person_talk(text, hit, loc, left, right):
+        kind, location = "meeting", loc   # "spoke with her counterpart in Lima"
     for i, g in enumerate(groups):
         d = best_date
         if per_group_dates and i < len(per_group_dates) and per_group_dates[i] is not None:

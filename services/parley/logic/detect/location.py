@@ -127,6 +127,14 @@ def location_of(item, typ) -> dict | None:
             "lat": None, "lon": None, "_level": "city" if city else "country"}
 
 
+def in_person_talk(text: str, hit, loc: dict | None, left: int, right: int) -> bool:
+    """"spoke with her counterpart in Lima": a verb of talking that names no medium, with a
+    place of its own after it and no word of a call in the clause, was talk in person."""
+    if loc is None or not lex("talk_verb").match(text, hit.start):
+        return False
+    return not lex("call_cue").search(text, left, max(right, hit.end))
+
+
 def mention_location(m: dict) -> dict:
     """The location a place or country mention names."""
     if m.get("type") == "place":
