@@ -316,3 +316,10 @@ def test_talking_by_phone_from_a_city_stays_a_call():
 def test_talking_with_a_counterpart_without_a_place_stays_a_call():
     e, = detect(tagged("Anna Berg spoke with Luis Ortega on Monday."))
     assert e["kind"] == "call"
+
+
+def test_in_as_the_particle_of_a_verb_names_no_place():
+    text = "Anna Berg held talks with Luis Ortega on reining in Japan's whaling fleet."
+    assert place(only(text)) is None
+    text = "Anna Berg held talks with Luis Ortega on reining in Ghana."
+    assert place(only(text)) is None

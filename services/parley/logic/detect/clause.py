@@ -8,8 +8,8 @@ import re
 
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
-from parley.logic.detect.location import (in_person_talk, location_of, occasion_location, place_party,
-                                          sentence_location)
+from parley.logic.detect.location import (in_person_talk, location_of, occasion_location, particle_in,
+                                          place_party, sentence_location)
 from parley.logic.detect.parties import same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
@@ -366,7 +366,8 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             governing = carry    # "in the Russian Pacific port of Vladivostok": still "in"
         carry = None
         if governing is not None:
-            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
+            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country") \
+                    and not particle_in(text, s):   # "reining in Ruritania": no place
                 if (typ == "place" or (typ == "party" and item.kind == "country")) \
                         and text[e:e + 2] not in ("'s", "’s"):   # "in Russia's waters": no place
                     found = location_of(item, typ)

@@ -127,6 +127,12 @@ def location_of(item, typ) -> dict | None:
             "lat": None, "lon": None, "_level": "city" if city else "country"}
 
 
+def particle_in(text: str, pos: int) -> bool:
+    """"reining in Ruritania", "interfered in Ruritania": the "in" before `pos` belongs to the
+    verb, the mention after it is no place."""
+    return bool(lex("in_particle").search(text, max(0, pos - 30), pos))
+
+
 def in_person_talk(text: str, hit, loc: dict | None, left: int, right: int) -> bool:
     """"spoke with her counterpart in Lima": a verb of talking that names no medium, with a
     place of its own after it and no word of a call in the clause, was talk in person."""
@@ -155,7 +161,7 @@ def sentence_location(text, sent, places, hit) -> dict | None:
         if m.get("type") != "place":
             continue
         before = text[max(sent.start, m["start"] - 30):m["start"]]
-        if lex("loc_prep").search(before):
+        if lex("loc_prep").search(before) and not particle_in(text, m["start"]):
             if best is None or abs(m["start"] - hit.start) < abs(best["start"] - hit.start):
                 best = m
     if best:
