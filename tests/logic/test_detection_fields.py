@@ -323,3 +323,15 @@ def test_in_as_the_particle_of_a_verb_names_no_place():
     assert place(only(text)) is None
     text = "Anna Berg held talks with Luis Ortega on reining in Ghana."
     assert place(only(text)) is None
+
+
+def test_a_meeting_told_as_the_occasion_of_a_statement_takes_the_day_of_the_speakers_statement():
+    text = ("Piotr Nowak insisted Friday that the fishing deal was fair.\n\n"
+            "\"We will not be played,\" Nowak said during a meeting with Anna Berg in Oslo.")
+    assert day(only(text)) == "2025-03-07"
+
+
+def test_a_statement_by_someone_else_dates_no_meeting():
+    text = ("Anna Berg insisted Friday that the fishing deal was fair.\n\n"
+            "\"We will not be played,\" Piotr Nowak said during a meeting with Hana Sato in Osaka.")
+    assert day(only(text)) is None

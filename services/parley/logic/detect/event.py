@@ -18,7 +18,7 @@ from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side,
 from parley.logic.detect.records import Candidate, Context
 from parley.logic.detect.reference import speech_hint
 from parley.logic.detect.triggers import find_triggers, head_starts
-from parley.logic.detect.when import anaphoric_dates
+from parley.logic.detect.when import anaphoric_dates, speech_dates
 
 SCHEMA_VERSION = 1
 
@@ -52,6 +52,7 @@ def detect(tagged: dict) -> list[dict]:
     anaphoric_venues(events, tagged.get("text") or "", text_mentions)
     visit_venues(events)
     anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
+    speech_dates(events, tagged.get("text") or "", text_mentions, published)
     article_city(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)

@@ -116,3 +116,59 @@ def _phrase_date(text: str, m):
         if m.end() + d.start <= start:
             return d
     return None
+
+
+# between a speaker and the date of the statement ("Berg on Thursday said", "Berg said Sunday")
+_SPEAKER_REACH = 45
+
+
+def speech_dates(events: list, text: str, mentions: list[dict], published) -> None:
+    """"Berg insisted Friday the deal was fair. ... Berg said during a meeting with
+    Vega ...": a meeting told as the occasion of a statement, without a date of its own, took
+    place on the day of the speaker's last dated statement before it."""
+    persons = sorted((m for m in mentions if m.get("type") == "person" and m.get("name")
+                      and (m.get("field") or "text") == "text"), key=lambda m: m["start"])
+    for c in events:
+        if c.field != "text" or c.date_text is not None or c.status != "occurred" or c.kind == "visit":
+            continue
+        start, sentence = c.evidence["start"], c.evidence["text"]
+        occasion = lex("speech_occasion").search(sentence)
+        if not occasion:
+            continue
+        verb = start + occasion.start()
+        speaker = [m for m in persons if start <= m["start"] and m["end"] <= verb and verb - m["end"] <= 12]
+        if not speaker:
+            continue
+        name = speaker[-1]["name"]
+        expr = None
+        for m in reversed([m for m in persons if m["name"] == name and m["end"] <= start]):
+            expr = _statement_date(text, m["end"])
+            if expr is not None:
+                break
+        if expr is not None:
+            c.date_text, c.date_value = expr.text, _dates.resolve(expr, published, False)
+            c.features["speech_date"] = True
+
+
+_DAY_KINDS = frozenset(["wd", "rel_wd", "today", "yesterday", "md", "dm", "wd_md", "wd_dm", "iso"])
+_ONLY_ON = re.compile(r"\s*(?:on\s+)?", re.I)
+
+
+def _statement_date(text: str, pos: int):
+    """The day of a statement whose speaker ends at `pos`: "said Sunday", "insisted on Friday",
+    "on Thursday said"; None for any other construction."""
+    window = text[pos:pos + _SPEAKER_REACH]
+    verb = lex("speech_verb").search(window)
+    if verb is None:
+        return None
+    for d in _dates.find_dates(window):
+        if d.kind not in _DAY_KINDS:
+            continue
+        if d.end <= verb.start():      # speaker, date, verb
+            if _ONLY_ON.fullmatch(window, 0, d.start) and not window[d.end:verb.start()].strip():
+                return d
+        elif verb.end() <= d.start:    # speaker, verb, date
+            if not window[:verb.start()].strip() and _ONLY_ON.fullmatch(window, verb.end(), d.start):
+                return d
+        return None
+    return None
