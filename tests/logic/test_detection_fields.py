@@ -335,3 +335,23 @@ def test_a_statement_by_someone_else_dates_no_meeting():
     text = ("Anna Berg insisted Friday that the fishing deal was fair.\n\n"
             "\"We will not be played,\" Piotr Nowak said during a meeting with Hana Sato in Osaka.")
     assert day(only(text)) is None
+
+
+def test_a_meeting_in_the_dateline_city_later_in_the_story_takes_the_leads_day():
+    text = ("By Jon Lee\n\nOSLO — Anna Berg defended the quota deal on Monday.\n\n"
+            "She met Luis Ortega in Oslo to discuss it, officials said.")
+    e = only_t(in_caps(text))
+    assert (place(e), day(e)) == ("Oslo", "2025-03-10")
+
+
+def test_a_meeting_elsewhere_later_in_the_story_takes_no_day_from_the_lead():
+    text = ("By Jon Lee\n\nOSLO — Anna Berg defended the quota deal on Monday.\n\n"
+            "She met Luis Ortega in Santiago to discuss it, officials said.")
+    e = only_t(in_caps(text))
+    assert (place(e), day(e)) == ("Santiago", None)
+
+
+def only_t(t):
+    events = [e for e in detect(t) if e["kind"] != "visit"]
+    assert len(events) == 1, events
+    return events[0]

@@ -79,6 +79,10 @@ _GROUPS = [[(n, n.rsplit("__", 1)[0]) for n in _ALL.groupindex if n.endswith(f"_
            for i in range(len(_PATTERNS))]
 
 
+# expression kinds that name one day
+DAY_KINDS = frozenset(["wd", "rel_wd", "today", "yesterday", "tomorrow", "md", "dm", "wd_md", "wd_dm", "iso"])
+
+
 @dataclass(frozen=True)
 class DateExpr:
     text: str

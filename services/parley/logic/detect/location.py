@@ -94,9 +94,31 @@ def dateline_location(events: list[Candidate], dl: Dateline | None, text: str, p
                 and c.location.get("country") == loc.get("country"):
             c.location = loc    # "met in Ghana" filed from Accra: in Accra
             c.features["dateline_location"] = True
-        if in_lead and c.status == "occurred" and c.date_text is None and dl.date is not None:
+        if c.status != "occurred" or c.date_text is not None:
+            continue
+        if in_lead and dl.date is not None:
             c.date_text, c.date_value = dl.date.text, _dates.resolve(dl.date, published, False)
             c.features["dateline_date"] = True
+        elif not in_lead and c.location and c.location.get("name") == loc.get("name") \
+                and loc.get("_level") != "country" and (day := _lead_day(text, dl)) is not None:
+            # "LIMA – Vega said Monday ... In his talks with Berg, ...": the day the story
+            # files from the dateline's city
+            c.date_text, c.date_value = day.text, _dates.resolve(day, published, False)
+            c.features["dateline_date"] = True
+
+
+
+
+def _lead_day(text: str, dl: Dateline):
+    """The day of the story filed under a dateline: the dateline's date, else the first day
+    named in the lead's first sentence."""
+    if dl.date is not None:
+        return dl.date
+    lead = text[dl.lead_start:dl.lead_end]
+    end = lead.find(". ")
+    for d in _dates.find_dates(lead if end == -1 else lead[:end + 1]):
+        return d if d.kind in _dates.DAY_KINDS else None
+    return None
 
 
 # "talks here", "met here on Monday": the place the story is filed from (not "here in Oslo",

@@ -150,7 +150,6 @@ def speech_dates(events: list, text: str, mentions: list[dict], published) -> No
             c.features["speech_date"] = True
 
 
-_DAY_KINDS = frozenset(["wd", "rel_wd", "today", "yesterday", "md", "dm", "wd_md", "wd_dm", "iso"])
 _ONLY_ON = re.compile(r"\s*(?:on\s+)?", re.I)
 
 
@@ -162,7 +161,7 @@ def _statement_date(text: str, pos: int):
     if verb is None:
         return None
     for d in _dates.find_dates(window):
-        if d.kind not in _DAY_KINDS:
+        if d.kind not in _dates.DAY_KINDS:
             continue
         if d.end <= verb.start():      # speaker, date, verb
             if _ONLY_ON.fullmatch(window, 0, d.start) and not window[d.end:verb.start()].strip():
