@@ -355,3 +355,34 @@ def only_t(t):
     events = [e for e in detect(t) if e["kind"] != "visit"]
     assert len(events) == 1, events
     return events[0]
+
+
+def test_a_date_after_the_meetings_with_complement_belongs_to_the_meeting():
+    from parley.logic.detect.vocabulary import lex
+    from parley.logic.detect.when import _phrase_date
+    text = "Critics panned her first summit with the Chilean leader Monday in Santiago."
+    expr, _ = _phrase_date(text, lex("meeting_phrase").search(text))
+    assert expr.text == "Monday"
+    text = "Critics panned her first summit with leaders who met Monday."
+    expr, _ = _phrase_date(text, lex("meeting_phrase").search(text))
+    assert expr is None
+
+
+def test_a_meeting_that_took_place_is_not_dated_after_the_articles_month():
+    text = ("Anna Berg met Luis Ortega in Santiago, officials said.\n\n"
+            "Reporters asked about the summit with Chile next month.")
+    assert day(only(text)) is None
+
+
+def test_a_gathering_named_by_an_organisation_dates_only_that_organisations_meeting():
+    text = ("Anna Berg, Luis Ortega and Hana Sato will meet in Lisbon.\n\n"
+            "Berg will then attend the NATO summit on March 20.")
+    events = {tuple(e["countries"]): day(e) for e in detect(tagged(text)) if e["kind"] == "multilateral"}
+    assert events[("CHL", "JPN", "NOR")] is None
+
+
+def test_a_place_after_an_earlier_occasion_is_not_the_place_of_a_new_one():
+    text = ("Anna Berg said she wants a second meeting with Luis Ortega, even as she endures criticism "
+            "of her first summit with the Chilean foreign minister in Santiago.")
+    events = {e["status"]: place(e) for e in detect(tagged(text))}
+    assert events == {"proposed": None, "occurred": "Santiago"}

@@ -183,6 +183,9 @@ def sentence_location(text, sent, places, hit) -> dict | None:
         if m.get("type") != "place":
             continue
         before = text[max(sent.start, m["start"] - 30):m["start"]]
+        if m["start"] > hit.end and lex("other_occasion").search(text, hit.end, m["start"]) \
+                and lex("new_occasion").search(text, max(sent.start, hit.start - 25), hit.start):
+            continue   # "a second meeting, after their first summit in Oslo": the first summit's place
         if lex("loc_prep").search(before) and not particle_in(text, m["start"]):
             if best is None or abs(m["start"] - hit.start) < abs(best["start"] - hit.start):
                 best = m
@@ -370,7 +373,10 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
         if a and not lex("venue_gap_stop").search(before, a.start() + 1) \
                 and not _overlaps(spans, m["start"] - len(before) + a.end("mods"), m["start"]):
             named = any(w[:1].isupper() for w in (a.group("mods") or "").split())
-            phrases.append((m["start"], mention_location(m), "named" if named else None))
+            offset = m["start"] - len(before)
+            orgs = [o for o in mentions if o.get("type") == "org"
+                    and offset + a.start("mods") <= o["start"] < offset + a.end("mods")]
+            phrases.append((m["start"], mention_location(m), ("named", orgs) if named else None))
             continue
         if lex("venue_before").match(text, m["end"]) and lex("venue_before_det").search(before):
             phrases.append((m["start"], mention_location(m), m if typ == "country" else None))
@@ -378,10 +384,12 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
         phrases.append(v)
     ordered = sorted(events, key=lambda c: c.evidence["start"])
     for pos, loc, country in phrases:
-        if country == "named":
+        if isinstance(country, tuple):
             # "the Arctic Council summit in Tromso": a named gathering places the multilateral
-            # meeting of the article nearest to it, no bilateral
-            pool = [c for c in ordered if c.field == "text" and c.kind == "multilateral"]
+            # meeting of the article nearest to it (of its organisation, when it names one),
+            # no bilateral
+            pool = [c for c in ordered if c.field == "text" and c.kind == "multilateral"
+                    and gathering_fits(country[1], c)]
             c = min(pool, key=lambda c: abs(c.evidence["start"] - pos), default=None)
             if c is not None and c.location is None:
                 c.location = loc
@@ -398,6 +406,19 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
             continue
         c.location = loc
         c.features["anaphoric_venue"] = True
+
+
+def gathering_fits(orgs: list[dict], c: Candidate) -> bool:
+    """A gathering named by organisations ("the NATO summit", "the G7 summit") is a meeting of
+    one of them: the organisation is a side, or its members all are."""
+    if not orgs:
+        return True
+    for o in orgs:
+        code = o.get("code") or o.get("id")
+        members = set(o.get("members") or ())
+        if code in c.orgs or (members and members <= c.countries):
+            return True
+    return False
 
 
 def _venue_premodifiers(text: str) -> list:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from parley.logic import dates as _dates
+from parley.logic.detect.location import gathering_fits
 from parley.logic.detect.vocabulary import lex
 
 # at most this many characters between a counterpart and the date that belongs to it alone
@@ -61,13 +62,20 @@ def anaphoric_dates(events: list, text: str, mentions: list[dict], published) ->
               and (m.get("field") or "text") == "text"]
     ordered = sorted((c for c in events if c.field == "text"), key=lambda c: c.evidence["start"])
     for m in lex("meeting_phrase").finditer(text):
-        expr = _phrase_date(text, m)
+        expr, end = _phrase_date(text, m)
         if expr is None:
             continue
         noun = m.group("noun").lower()
         kinds = ("visit", "meeting", "multilateral") if noun == "visit" else ("meeting", "multilateral")
-        codes = _phrase_sides(m, people)
-        pool = [c for c in ordered if c.kind in kinds]
+        codes = _phrase_sides(m, people, end)
+        # a report in the phrase's own sentence chose its date already
+        pool = [c for c in ordered if c.kind in kinds
+                and not c.evidence["start"] <= m.start() < c.evidence["end"]]
+        if not codes and any(w[:1].isupper() for w in m.group("mods").split()):
+            # "the Arctic Council summit Friday": a named gathering dates no bilateral meeting,
+            # and a multilateral one only of its organisation
+            orgs = [o for o in mentions if o.get("type") == "org" and m.start("mods") <= o["start"] < m.end("mods")]
+            pool = [c for c in pool if c.kind == "multilateral" and gathering_fits(orgs, c)]
         if codes:
             pool = [c for c in pool if codes <= c.countries]
             target = min(pool, key=lambda c: abs(c.evidence["start"] - m.start()), default=None)
@@ -76,19 +84,29 @@ def anaphoric_dates(events: list, text: str, mentions: list[dict], published) ->
             target = before[-1] if before else (pool[0] if pool else None)
         if target is None or (target.date_text and not target.features.get("inherited_date")):
             continue
-        if target.evidence["start"] <= m.start() < target.evidence["end"]:
-            continue   # the report's own sentence chose its date already
         future = target.status in ("planned", "proposed")
-        target.date_text, target.date_value = expr.text, _dates.resolve(expr, published, future)
+        value = _dates.resolve(expr, published, future)
+        if not _consistent(value, target.status, published):
+            continue
+        target.date_text, target.date_value = expr.text, value
         target.features["anaphoric_date"] = True
 
 
-def _phrase_sides(m, people: list[dict]) -> set:
-    """The countries a meeting phrase names: mentions inside it or ending at its possessive
-    ("Ortega's visit"), and the people of the article a modifier names by one of their names
+def _consistent(value: str | None, status: str, published) -> bool:
+    """A meeting that took place is not dated after the article's month."""
+    pub = _dates.parse_published(published)
+    if value is None or pub is None:
+        return value is not None
+    return not (status == "occurred" and value[:7] > pub.isoformat()[:7])
+
+
+def _phrase_sides(m, people: list[dict], end: int) -> set:
+    """The countries a meeting phrase names: mentions inside it (up to `end`, its "with"
+    complement included) or ending at its possessive ("Ortega's visit"), and the people of the article a modifier names by one of their names
     ("the Berg-Vega summit")."""
     possessive = m.start("det") + len(m.group("det")) - 2
-    named = [p for p in people if m.start() <= p["start"] < m.start("noun") or p["end"] == possessive]
+    named = [p for p in people if m.start() <= p["start"] < m.start("noun") or p["end"] == possessive
+             or m.end() <= p["start"] < end]
     words = {w for w in re.split(r"[-–\s]+", m.group("mods")) if w[:1].isupper()}
     if words:
         named += [p for p in people if p.get("type") == "person"
@@ -102,20 +120,19 @@ def _phrase_sides(m, people: list[dict]) -> set:
 
 
 def _phrase_date(text: str, m):
-    """The date a meeting phrase carries: "Monday's summit" (the determiner), or one right after
-    the noun."""
+    """The date a meeting phrase carries, and where the phrase ends: "Monday's summit" (the
+    determiner), or a date right after the noun or after its "with" complement ("their summit
+    with the Chilean leader Monday")."""
     det = m.group("det")
     if det.lower().rstrip("'’s") in _dates.WEEKDAYS or det.lower().startswith(("today", "yesterday")):
         found = _dates.find_dates(det)
         if found:
-            return found[0]
-    gap = lex("phrase_date_gap").match(text, m.end())
-    start = gap.end() if gap else m.end()
-    found = _dates.find_dates(text[m.end():m.end() + 40])
-    for d in found:
-        if m.end() + d.start <= start:
-            return d
-    return None
+            return found[0], m.end()
+    for d in _dates.find_dates(text[m.end():m.end() + 60]):
+        if lex("phrase_date_gap").fullmatch(text, m.end(), m.end() + d.start):
+            return d, m.end() + d.start
+        break
+    return None, m.end()
 
 
 # between a speaker and the date of the statement ("Berg on Thursday said", "Berg said Sunday")
