@@ -25,7 +25,10 @@ def place(e):
 
 
 def day(e):
-    return (e["date"] or {}).get("value")
+    """The date the article's words give (not the month of publication, which dates an undated
+    report of the day's news: see the month-only tests at the end)."""
+    date = e["date"] or {}
+    return date.get("value") if date.get("text") else None
 
 
 # ------------------------------------------------------------------ D1: months inside names
@@ -386,3 +389,24 @@ def test_a_place_after_an_earlier_occasion_is_not_the_place_of_a_new_one():
             "of her first summit with the Chilean foreign minister in Santiago.")
     events = {e["status"]: place(e) for e in detect(tagged(text))}
     assert events == {"proposed": None, "occurred": "Santiago"}
+
+
+# ------------------------------------------------------------------ D1: month-only dates
+
+def test_a_meeting_reported_as_news_without_a_date_took_place_in_the_month_of_publication():
+    e = only("Anna Berg met Luis Ortega in Santiago to discuss fishing rights.")
+    assert e["date"] == {"text": "", "value": "2025-03"}
+
+
+def test_a_meeting_told_as_background_takes_no_publication_month():
+    assert only("Anna Berg had met Luis Ortega in Santiago to discuss fishing rights.")["date"] is None
+    assert only("Anna Berg met Luis Ortega in Santiago in 2019.")["date"] is None
+    assert only("Anna Berg recently met Luis Ortega in Santiago.")["date"] is None
+
+
+def test_a_planned_meeting_without_a_date_takes_no_publication_month():
+    assert only("Anna Berg will meet Luis Ortega in Santiago.")["date"] is None
+
+
+def test_a_meeting_reported_on_the_first_days_of_a_month_takes_no_publication_month():
+    assert only("Anna Berg met Luis Ortega in Santiago.", published="2025-03-02")["date"] is None

@@ -18,7 +18,7 @@ from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side,
 from parley.logic.detect.records import Candidate, Context
 from parley.logic.detect.reference import speech_hint
 from parley.logic.detect.triggers import find_triggers, head_starts
-from parley.logic.detect.when import anaphoric_dates, speech_dates
+from parley.logic.detect.when import anaphoric_dates, publication_month, speech_dates
 
 SCHEMA_VERSION = 1
 
@@ -54,6 +54,7 @@ def detect(tagged: dict) -> list[dict]:
     anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
     speech_dates(events, tagged.get("text") or "", text_mentions, published)
     article_city(events, by_field["text"])
+    publication_month(events, published)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)
     return _unique_ids([_to_event(tagged, c, now, written) for c in events])
@@ -172,7 +173,7 @@ def _to_event(tagged: dict, c: Candidate, detected_at: str, written: dict[str, s
     countries = sorted(c.countries)
     orgs = sorted(c.orgs)
     loc = {k: v for k, v in c.location.items() if not k.startswith("_")} if c.location else None
-    date = {"text": c.date_text, "value": c.date_value} if c.date_text else None
+    date = {"text": c.date_text, "value": c.date_value} if c.date_text is not None else None
     return {
         "schema_version": SCHEMA_VERSION,
         "event_id": event_id(tagged.get("article_id") or "", c.kind, countries, orgs,

@@ -188,3 +188,25 @@ def _statement_date(text: str, pos: int):
                 return d
         return None
     return None
+
+
+# on the first days of a month a meeting reported without a date may have been in the last one
+_FIRST_SURE_DAY = 4
+
+
+def publication_month(events: list, published) -> None:
+    """A meeting reported as the news of the day, that took place but has no date of its own
+    in the article ("the ministers spoke with their counterpart in Lima"), took place in the
+    month of publication: its date is that month, with no words (an empty date text). Not a
+    meeting told as background or history (lexicon "background") or reported in the first
+    days of a month."""
+    pub = _dates.parse_published(published)
+    if pub is None or pub.day < _FIRST_SURE_DAY:
+        return
+    for c in events:
+        if c.field != "text" or c.status != "occurred" or c.date_text is not None:
+            continue
+        if lex("background").search(c.evidence["text"]) or lex("relative_time").search(c.evidence["text"]):
+            continue
+        c.date_text, c.date_value = "", pub.isoformat()[:7]
+        c.features["publication_month"] = True
