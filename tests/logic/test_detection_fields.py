@@ -410,3 +410,14 @@ def test_a_planned_meeting_without_a_date_takes_no_publication_month():
 
 def test_a_meeting_reported_on_the_first_days_of_a_month_takes_no_publication_month():
     assert only("Anna Berg met Luis Ortega in Santiago.", published="2025-03-02")["date"] is None
+
+
+# ------------------------------------------------------------------ L1: country-level places
+
+def test_a_city_named_in_a_photo_caption_places_a_meeting_placed_in_its_country():
+    t = tagged("Anna Berg met Hana Sato in Japan on Monday.")
+    t["captions"] = ["Berg and Sato shake hands in Osaka."]
+    t["mentions"].append({"type": "place", "id": "g5", "name": "Osaka", "country": "JPN", "lat": 34.69,
+                          "lon": 135.5, "text": "Osaka", "start": 28, "end": 33, "field": "captions", "caption": 0})
+    e, = detect(t)
+    assert place(e) == "Osaka"

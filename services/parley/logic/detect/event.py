@@ -53,7 +53,7 @@ def detect(tagged: dict) -> list[dict]:
     visit_venues(events)
     anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
     speech_dates(events, tagged.get("text") or "", text_mentions, published)
-    article_city(events, by_field["text"])
+    article_city(events, by_field["text"] + by_field.get("captions", []))
     publication_month(events, published)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)
