@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.detection_helpers import tagged
 
-from parley.logic.dates import find_dates
+from parley.logic.dates import find_dates, resolve
 from parley.logic.detect import detect
 
 # tagged() publishes on Wednesday 2025-03-12
@@ -421,3 +421,15 @@ def test_a_city_named_in_a_photo_caption_places_a_meeting_placed_in_its_country(
                           "lon": 135.5, "text": "Osaka", "start": 28, "end": 33, "field": "captions", "caption": 0})
     e, = detect(t)
     assert place(e) == "Osaka"
+
+
+# ------------------------------------------------------------------ D1: a day counted from another
+
+def test_a_day_before_a_named_day_is_counted_back_from_it():
+    found = find_dates("She arrived two days after March 3.")
+    assert [(d.text, resolve(d, "2025-03-12", False)) for d in found] == [("two days after March 3", "2025-03-05")]
+
+
+def test_a_meeting_a_day_before_another_days_talks_took_place_the_day_before():
+    text = "Anna Berg met Kofi Mensah in Accra a day before Monday's negotiations in Santiago."
+    assert day(only(text, published="2025-03-11")) == "2025-03-09"

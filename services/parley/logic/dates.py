@@ -31,8 +31,13 @@ _DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89][0-9]{2}|20[0-9]{2})"
 _DASH = r"\s*[-–—]\s*"
 
+_COUNT = r"(?:a|an|one|two|three|four|five|six|seven|[1-7])"
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
 # Order matters: the longest, most specific forms come first and win overlaps.
 _PATTERNS: list[tuple[str, str]] = [
+    # a day before Monday('s talks) / two days after March 3 / the day before Friday
+    ("offset", rf"\b(?:(?P<n>{_COUNT})\s+days?|the\s+day)\s+(?P<dir>before|after)\s+(?:(?P<wd>{_WD})|(?P<mon>{_MON})\s+(?P<day>{_DAY})\b)(?:['’]s)?"),
     # Tuesday, September 21(, 2021) / Tuesday 21 September 2021
     ("wd_md", rf"\b(?P<wd>{_WD}),?\s+(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("wd_dm", rf"\b(?P<wd>{_WD}),?\s+(?:\()?(?P<day>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?\)?"),
@@ -111,7 +116,7 @@ def _date_word_finder() -> ahocorasick.Automaton:
 
 _DATE_WORD_FINDER = _date_word_finder()
 # the words a date expression can begin with (prefixes of the first word of every pattern)
-_FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
+_FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + list(NUMBERS) + """
     in by until during since for from of early late mid end the at toward beginning start middle
     last next this past coming yesterday tomorrow today tonight earlier later within over""".split())))
 
@@ -233,6 +238,17 @@ def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None
     pub = parse_published(published)
     g = dict(expr.groups)
     kind = expr.kind
+    if kind == "offset":
+        # "a day before Monday('s talks)": the day named, then the shift
+        n = (g.get("n") or "one").lower()
+        shift = int(n) if n.isdigit() else NUMBERS[n]
+        base_kind = "wd" if g.get("wd") else "md"
+        base = resolve(DateExpr(expr.text, expr.start, expr.end, base_kind,
+                                tuple((k, v) for k, v in expr.groups if k in ("wd", "mon", "day"))), published, future)
+        if base is None or len(base) != 10:
+            return None
+        sign = -1 if g["dir"].lower() == "before" else 1
+        return (date.fromisoformat(base) + timedelta(days=sign * shift)).isoformat()
     year = int(g["year"]) if g.get("year") else None
     mon = MONTHS.get(g["mon"].lower().rstrip(".")) if g.get("mon") and not g["mon"].isdigit() else (
         int(g["mon"]) if g.get("mon") else None)
