@@ -299,8 +299,8 @@ def article_city(events: list[Candidate], mentions: list[dict]) -> None:
 # "in Lakeview, Ont.,", "at the lakeside estate in Vallmoll, Chile,": a capitalised name
 # after "in"/"at" and before ", <place, country or region>" that the tagger does not know
 _APPOSED = re.compile(
-    r"\b(?:in|at)\s+(?:the\s+)?(?P<x>(?-i:[A-Z])[\w'’.-]*(?:[ \t]+(?:(?-i:[A-Z])[\w'’.-]*|de|del|la|le|sur|am|an))*)"
-    r"[ \t]*,[ \t]*$", re.I)
+    r"\b(?:[Ii]n|[Aa]t)\s+(?:the\s+)?(?P<x>[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|de|del|la|le|sur|am|an))*)"
+    r"[ \t]*,[ \t]*")
 # after the anchor: the end of the phrase (not a list of further places)
 _ANCHOR_END = re.compile(r"\s*(?:[.;:)\]]|,(?!\s*(?:and\b|or\b))|$)")
 
@@ -309,29 +309,32 @@ def learned_places(text: str, mentions: list[dict]) -> list[dict]:
     """Places the gazetteer does not know, named by the article itself: "in X, <anchor>" where
     the anchor is a tagged place or country or a region of regions.tsv makes X a place of the
     anchor's country, wherever the article names X (not inside another mention)."""
-    if not text:
+    if not text or ", " not in text:
         return []
-    anchors = [(m["start"], m["end"], m.get("country") if m.get("type") == "place" else (m.get("code") or m.get("id")))
+    anchors = {m["start"]: (m["end"], m.get("country") if m.get("type") == "place" else (m.get("code") or m.get("id")))
                for m in mentions if m.get("type") in ("place", "country") and m.get("via") != "demonym"
-               and (m.get("field") or "text") == "text"]
+               and (m.get("field") or "text") == "text"}
     rx, table = regions()
-    anchors += [(m.start(), m.end(), table[m.lastgroup].country) for m in rx.finditer(text)]
     taken = sorted((m["start"], m["end"]) for m in mentions if (m.get("field") or "text") == "text")
     learned: dict[str, str | None] = {}
-    for start, end, country in anchors:
+    for m in _APPOSED.finditer(text):
+        x = m.group("x").rstrip(".")
+        xs = m.start("x")
+        if x.split()[0].lower() in _dates.MONTHS or x.split()[0].lower() in _dates.WEEKDAYS \
+                or x.endswith(("'s", "’s")) or _overlaps(taken, xs, xs + len(x)):
+            continue
+        start = m.end()
+        if start in anchors:
+            end, country = anchors[start]
+        elif (r := rx.match(text, start)) is not None:
+            end, country = r.end(), table[r.lastgroup].country
+        else:
+            continue
         after = _ANCHOR_END.match(text, end)
         if not after:
             continue
-        if after.group(0).strip() == "," and _starts_mention(text, after.end(), anchors):
+        if after.group(0).strip() == "," and _starts_anchor(text, after.end(), anchors, rx):
             continue   # "in Asia, China, Japan and ...": a list, not an apposition
-        m = _APPOSED.search(text, max(0, start - 80), start)
-        if not m:
-            continue
-        x = m.group("x").rstrip(".")
-        xs = m.start("x")
-        if _overlaps(taken, xs, xs + len(x)) or x.split()[0].lower() in _dates.MONTHS \
-                or x.split()[0].lower() in _dates.WEEKDAYS or x.endswith(("'s", "’s")):
-            continue
         learned.setdefault(x, country)
     out = []
     for x, country in learned.items():
@@ -347,9 +350,9 @@ def _overlaps(spans, s, e) -> bool:
     return any(a < e and s < b for a, b in spans)
 
 
-def _starts_mention(text, pos, anchors) -> bool:
-    pos += len(text[pos:]) - len(text[pos:].lstrip())
-    return any(a == pos for a, _, _ in anchors)
+def _starts_anchor(text, pos, anchors, rx) -> bool:
+    pos += len(text[pos:pos + 5]) - len(text[pos:pos + 5].lstrip())
+    return pos in anchors or rx.match(text, pos) is not None
 
 
 def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -> None:
@@ -358,8 +361,8 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
     sentence of its own. The place goes to the nearest report before it (after it when none
     comes before), if that report names no place of its own; a country that is a side of the
     meeting, written before the noun ("the Korea summit"), names no place."""
-    if not events:
-        return
+    if not any(c.location is None and c.kind in ("meeting", "multilateral") for c in events):
+        return   # every meeting has a place of its own
     phrases = []   # (position, location, country mention or None)
     spans = sorted((m["start"], m["end"]) for m in mentions)
     for m in mentions:
@@ -421,13 +424,21 @@ def gathering_fits(orgs: list[dict], c: Candidate) -> bool:
     return False
 
 
+# how far before a meeting noun a venue naming it can begin
+_PREMODIFIER_REACH = 60
+
+
 def _venue_premodifiers(text: str) -> list:
-    """"her Kremlin visit": a venue of venues.tsv before a meeting noun."""
-    if not any_venue().search(text):
-        return []
+    """"her Kremlin visit": a venue of venues.tsv before a meeting noun (looked for only before
+    the meeting nouns of the text)."""
     out = []
-    for v in venues():
-        for m in v.pattern.finditer(text):
-            if lex("venue_before").match(text, m.end()) and lex("venue_before_det").search(text, max(0, m.start() - 30), m.start()):
+    for n in lex("meeting_word").finditer(text):
+        lo = max(0, n.start() - _PREMODIFIER_REACH)
+        for m in any_venue().finditer(text, lo, n.start()):
+            if not lex("venue_before").match(text, m.end()) \
+                    or not lex("venue_before_det").search(text, max(0, m.start() - 30), m.start()):
+                continue
+            v = next((v for v in venues() if v.pattern.fullmatch(m.group(0))), None)
+            if v is not None and all(p != m.start() for p, _, _ in out):
                 out.append((m.start(), venue_record(v, m), None))
     return out

@@ -56,8 +56,8 @@ def anaphoric_dates(events: list, text: str, mentions: list[dict], published) ->
     a meeting named again with a date of its own in a sentence that reports no meeting dates the
     report it names: the one of the sides named in the phrase (nearest), else the nearest report
     before it (after it when none comes before), if that report has no date of its own."""
-    if not events:
-        return
+    if not any(c.date_text is None or c.features.get("inherited_date") for c in events):
+        return   # every report has a date of its own
     people = [m for m in mentions if m.get("type") in ("person", "role", "country")
               and (m.get("field") or "text") == "text"]
     ordered = sorted((c for c in events if c.field == "text"), key=lambda c: c.evidence["start"])
