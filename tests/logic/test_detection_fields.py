@@ -433,3 +433,15 @@ def test_a_day_before_a_named_day_is_counted_back_from_it():
 def test_a_meeting_a_day_before_another_days_talks_took_place_the_day_before():
     text = "Anna Berg met Kofi Mensah in Accra a day before Monday's negotiations in Santiago."
     assert day(only(text, published="2025-03-11")) == "2025-03-09"
+
+
+def test_a_meeting_its_subject_hosts_takes_place_in_the_hosts_country():
+    text = "Trade with Japan is growing. Hana Sato will host the Chilean foreign minister for talks on quotas."
+    e = only(text)
+    assert (e["countries"], place(e)) == (["CHL", "JPN"], "Japan")
+
+
+def test_a_hosted_meeting_takes_the_city_the_article_names_in_the_hosts_country():
+    text = ("Osaka in Japan is decked with flags.\n\n"
+            "Hana Sato will host the Chilean foreign minister for talks on quotas.")
+    assert place(only(text)) == "Osaka"

@@ -11,7 +11,8 @@ from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
 from parley.logic.detect.location import (anaphoric_venues, article_city, dateline_location, find_dateline,
-                                          learned_places, update_location_context, visit_venues)
+                                          host_location, learned_places, update_location_context,
+                                          visit_venues)
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
@@ -53,6 +54,7 @@ def detect(tagged: dict) -> list[dict]:
     visit_venues(events)
     anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
     speech_dates(events, tagged.get("text") or "", text_mentions, published)
+    host_location(events, by_field["text"])
     article_city(events, by_field["text"] + by_field.get("captions", []))
     publication_month(events, published)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -274,6 +274,28 @@ def update_location_context(text, sent, places, cands, ctx) -> None:
                 return
 
 
+def host_location(events: list[Candidate], mentions: list[dict]) -> None:
+    """"Berg will host the Chilean president for talks": a meeting its subject hosts, with no
+    place of its own, takes place in the host's country (a city the article names for that
+    country may refine it, see article_city)."""
+    names = {}
+    for m in mentions:
+        if m.get("type") == "country" and m.get("name"):
+            names.setdefault(m.get("code") or m.get("id"), m["name"])
+    for c in events:
+        if c.location is not None or c.kind not in ("meeting", "multilateral") or c.field != "text" \
+                or not lex("host_verb").match(c.features.get("trigger") or ""):
+            continue
+        sides = c.features.get("sides") or c.parties
+        host = sides[0].countries if sides else frozenset()
+        if len(host) != 1 or len(c.countries) < 2:
+            continue
+        code = next(iter(host))
+        if code in names:
+            c.location = {"name": names[code], "country": code, "lat": None, "lon": None, "_level": "country"}
+            c.features["host_location"] = True
+
+
 def article_city(events: list[Candidate], mentions: list[dict]) -> None:
     """"the summit in Finland" in an article that names Helsinki four times: a meeting placed
     only in a country took place in the city of that country the article names most."""
