@@ -445,3 +445,16 @@ def test_a_hosted_meeting_takes_the_city_the_article_names_in_the_hosts_country(
     text = ("Osaka in Japan is decked with flags.\n\n"
             "Hana Sato will host the Chilean foreign minister for talks on quotas.")
     assert place(only(text)) == "Osaka"
+
+
+def test_a_summit_placed_in_a_sentence_about_a_visit_places_the_meeting_not_the_visit():
+    text = ("After Anna Berg called off her trip to Chile, the two sides agreed to hold their summit in Osaka.\n\n"
+            "Berg will meet Luis Ortega on Friday.")
+    events = {e["kind"]: place(e) for e in detect(tagged(text))}
+    assert events["meeting"] == "Osaka"
+
+
+def test_a_planned_meeting_takes_no_place_from_a_trip_called_off():
+    text = "Anna Berg called off her trip to Chile.\n\nBerg will meet Luis Ortega on Friday."
+    events = {e["kind"]: place(e) for e in detect(tagged(text))}
+    assert events["meeting"] is None

@@ -380,8 +380,9 @@ def _starts_anchor(text, pos, anchors, rx) -> bool:
 def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -> None:
     """"At their meeting in Oslo, ...", "the summit, due to take place in Oslo",
     "the Oslo summit": a meeting the article has already named (or names next), placed in a
-    sentence of its own. The place goes to the nearest report before it (after it when none
-    comes before), if that report names no place of its own; a country that is a side of the
+    sentence of its own. The place goes to the nearest report of a meeting before it (after it
+    when none comes before; a visit or a call is no summit), if that report names no place of
+    its own; a country that is a side of the
     meeting, written before the noun ("the Korea summit"), names no place."""
     if not any(c.location is None and c.kind in ("meeting", "multilateral") for c in events):
         return   # every meeting has a place of its own
@@ -420,12 +421,12 @@ def anaphoric_venues(events: list[Candidate], text: str, mentions: list[dict]) -
                 c.location = loc
                 c.features["anaphoric_venue"] = True
             continue
-        target = [c for c in ordered if c.field == "text" and c.evidence["start"] <= pos]
-        target = target[-1:] or [c for c in ordered if c.field == "text"][:1]
+        meetings = [c for c in ordered if c.field == "text" and c.kind in ("meeting", "multilateral")]
+        target = [c for c in meetings if c.evidence["start"] <= pos][-1:] or meetings[:1]
         if not target:
             continue
         c = target[0]
-        if c.kind not in ("meeting", "multilateral") or c.location is not None:
+        if c.location is not None:
             continue
         if country is not None and (country.get("code") or country.get("id")) in c.countries:
             continue
