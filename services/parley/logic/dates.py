@@ -31,8 +31,13 @@ _DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89][0-9]{2}|20[0-9]{2})"
 _DASH = r"\s*[-–—]\s*"
 
+_COUNT = r"(?:a|an|one|two|three|four|five|six|seven|[1-7])"
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
 # Order matters: the longest, most specific forms come first and win overlaps.
 _PATTERNS: list[tuple[str, str]] = [
+    # a day before Monday('s talks) / two days after March 3 / the day before Friday
+    ("offset", rf"\b(?:(?P<n>{_COUNT})\s+days?|the\s+day)\s+(?P<dir>before|after)\s+(?:(?P<wd>{_WD})|(?P<mon>{_MON})\s+(?P<day>{_DAY})\b)(?:['’]s)?"),
     # Tuesday, September 21(, 2021) / Tuesday 21 September 2021
     ("wd_md", rf"\b(?P<wd>{_WD}),?\s+(?P<mon>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("wd_dm", rf"\b(?P<wd>{_WD}),?\s+(?:\()?(?P<day>{_DAY})\s+(?P<mon>{_MON})(?:,?\s+(?P<year>{_YEAR}))?\)?"),
@@ -48,7 +53,8 @@ _PATTERNS: list[tuple[str, str]] = [
     # 2021-09-21
     ("iso", r"\b(?P<year>(?:19|20)[0-9]{2})-(?P<mon>[01][0-9])-(?P<day>[0-3][0-9])\b"),
     # (in) (early|late|mid-) September (2021)
-    ("month", rf"\b(?:(?:in|by|until|during|since|for|from|of|early|late|mid|end of|the end of)[\s-]+)*(?P<mon>{_MON})(?:\s+(?P<year>{_YEAR}))?\b"),
+    # (not "for June" of "set for June 12": the day after the month makes it a day)
+    ("month", rf"\b(?:(?:in|by|until|during|since|for|from|of|early|late|mid|end of|the end of)[\s-]+)*(?P<mon>{_MON})(?!\.?\s+{_DAY}\b)(?:\s+(?P<year>{_YEAR}))?\b"),
     # at the end of the (this|next|last) month, late last month, next month
     ("rel_month", r"\b(?:(?:at|by|until|in|towards?)\s+)?(?:the\s+)?(?:(?:end|beginning|start|middle)\s+of\s+(?:the\s+|this\s+|next\s+|last\s+)?month|(?:early|late|mid-?)\s*(?P<rel1>last|next|this)\s+month|(?P<rel2>last|next|this)\s+month)\b"),
     # last Thursday, next Monday, this Friday
@@ -76,6 +82,10 @@ _ALL = _combined()
 # per pattern: (group name in _ALL, the pattern's own group name)
 _GROUPS = [[(n, n.rsplit("__", 1)[0]) for n in _ALL.groupindex if n.endswith(f"__{i}")]
            for i in range(len(_PATTERNS))]
+
+
+# expression kinds that name one day
+DAY_KINDS = frozenset(["wd", "rel_wd", "today", "yesterday", "tomorrow", "md", "dm", "wd_md", "wd_dm", "iso"])
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,7 @@ def _date_word_finder() -> ahocorasick.Automaton:
 
 _DATE_WORD_FINDER = _date_word_finder()
 # the words a date expression can begin with (prefixes of the first word of every pattern)
-_FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + """
+_FIRST_WORDS = tuple(sorted(set(list(MONTHS) + list(WEEKDAYS) + list(NUMBERS) + """
     in by until during since for from of early late mid end the at toward beginning start middle
     last next this past coming yesterday tomorrow today tonight earlier later within over""".split())))
 
@@ -150,6 +160,8 @@ def find_dates(text: str) -> list[DateExpr]:
         mon = g.get("mon")
         if mon and not mon.isdigit() and not mon[0].isupper():
             continue  # "march", "may": verbs, not months
+        if mon and not mon.isdigit() and _in_compound(text, m, i, s):
+            continue  # "the Mar-del-Oro estate", "the Jun-Ho pavilion": part of a hyphenated name
         if mon and mon.lower().rstrip(".") == "may" and kind == "month" and not g.get("year"):
             # "may" is mostly the modal verb; only "May" after "in"/"of"... is a month
             if not re.search(r"\b(?:in|of|since|until|by|early|late|mid)[\s-]+May\b", m.group(0)):
@@ -160,6 +172,26 @@ def find_dates(text: str) -> list[DateExpr]:
                               tuple((k, v) for k, v in g.items() if v is not None)))
     found.sort(key=lambda d: d.start)
     return found
+
+
+_COMPOUND_NEXT = re.compile(r"-(?P<word>[^\W\d_]+)")
+_COMPOUND_PREV = re.compile(r"(?P<word>[^\W\d_]+)\.?$")
+
+
+def _in_compound(text: str, m: re.Match, i: int, start: int) -> bool:
+    """A month word joined by a hyphen to a word that is no month ("Mar-del-Oro", "Ho-Jun") is
+    part of a name; "May-June" and "mid-March" stay dates."""
+    name = next(n for n, short in _GROUPS[i] if short == "mon")
+    ms, me = m.span(name)
+    if text[me - 1:me] == ".":
+        me -= 1
+    nxt = _COMPOUND_NEXT.match(text, me)
+    if nxt and nxt.group("word").lower() not in MONTHS:
+        return True
+    if ms - 1 >= start or ms < 2 or text[ms - 1] != "-":
+        return False    # no hyphen before the month, or one inside the match ("mid-March")
+    prev = _COMPOUND_PREV.search(text, 0, ms - 1)
+    return bool(prev) and prev.group("word").lower() not in MONTHS
 
 
 def parse_published(value) -> date | None:
@@ -206,6 +238,17 @@ def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None
     pub = parse_published(published)
     g = dict(expr.groups)
     kind = expr.kind
+    if kind == "offset":
+        # "a day before Monday('s talks)": the day named, then the shift
+        n = (g.get("n") or "one").lower()
+        shift = int(n) if n.isdigit() else NUMBERS[n]
+        base_kind = "wd" if g.get("wd") else "md"
+        base = resolve(DateExpr(expr.text, expr.start, expr.end, base_kind,
+                                tuple((k, v) for k, v in expr.groups if k in ("wd", "mon", "day"))), published, future)
+        if base is None or len(base) != 10:
+            return None
+        sign = -1 if g["dir"].lower() == "before" else 1
+        return (date.fromisoformat(base) + timedelta(days=sign * shift)).isoformat()
     year = int(g["year"]) if g.get("year") else None
     mon = MONTHS.get(g["mon"].lower().rstrip(".")) if g.get("mon") and not g["mon"].isdigit() else (
         int(g["mon"]) if g.get("mon") else None)

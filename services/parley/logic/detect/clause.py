@@ -8,7 +8,8 @@ import re
 
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import LEFT_BOUNDARY, Sentence, clause_span
-from parley.logic.detect.location import location_of, occasion_location, place_party, sentence_location
+from parley.logic.detect.location import (in_person_talk, location_of, occasion_location, particle_in,
+                                          place_party, sentence_location)
 from parley.logic.detect.parties import glue, same_side_as_partner
 from parley.logic.detect.records import Candidate, Party, sides
 from parley.logic.detect.reference import (NUMBER, countries_referred, find_protagonist, in_quote,
@@ -16,6 +17,7 @@ from parley.logic.detect.reference import (NUMBER, countries_referred, find_prot
                                            resolve_reference, speaker)
 from parley.logic.detect.status import trigger_status
 from parley.logic.detect.vocabulary import Trigger, lex
+from parley.logic.detect.when import dates_by_counterpart, meeting_date
 
 
 def _inside(pos: int, spans) -> tuple[int, int] | None:
@@ -231,7 +233,12 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     per_group_dates = None
     if respectively and len(clause_dates) >= 2:
         per_group_dates = [d for _, d in clause_dates]
-    best_date = min(clause_dates, key=lambda sd: abs(sd[0] - hit.start))[1] if clause_dates else None
+    elif trig.kind != "visit":
+        per_group_dates = dates_by_counterpart(text, groups, subj, clause_dates)
+    best_date, scheduled = meeting_date(text, sent.start, hit.start, clause_dates, date_exprs,
+                                        next((h.start for h in hits if h.start > hit.end), None))
+    if scheduled and status in ("cancelled", "denied"):
+        future = True    # "called off the summit set for June 12": the date lay ahead
     if best_date is None and not date_exprs and status == "occurred":
         now = lex("ongoing").search(text, left, max(right, hit.end))
         if now:
@@ -284,8 +291,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     kind = trig.kind
     if kind == "meeting" and lex("remote").match(text, hit.end, max(right, hit.end)):
         kind, location = "call", None    # "talks held via videoconference"
-    if kind == "call" and "inperson" in trig.flags and loc:
-        kind, location = "meeting", loc  # "spoke with X in Manila"
+    elif kind == "call" and "inperson" in trig.flags and in_person_talk(text, hit, loc, left, right):
+        kind, location = "meeting", loc  # "spoke with her counterpart in Lima" (not "... in Lima by phone")
     # "his NATO summit meeting with X", "at a NATO summit": an organisation naming the meeting
     # is its occasion; with one country besides it there is no second side
     named_by = frozenset()
@@ -296,7 +303,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
                                        and not lex("convene_verb").search(text, max(sent.start, p.start - 40), p.start)))
     for i, g in enumerate(groups):
         d = best_date
-        if per_group_dates and i < len(per_group_dates):
+        if per_group_dates and i < len(per_group_dates) and per_group_dates[i] is not None:
             d = per_group_dates[i]
         g_orgs = sides([p for p in g if not p.countries])
         if named_by and g_orgs and g_orgs <= named_by and len(frozenset().union(*(p.countries for p in g))) == 1:
@@ -488,7 +495,8 @@ def _object_side(text, trig, hit, right, parties, places, other_paren, sent):
             governing = carry    # "in the Russian Pacific port of Vladivostok": still "in"
         carry = None
         if governing is not None:
-            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country"):
+            if governing in ("in", "at") and (loc is None or loc.get("_level") == "country") \
+                    and not particle_in(text, s):   # "reining in Ruritania": no place
                 if (typ == "place" or (typ == "party" and item.kind == "country")) \
                         and text[e:e + 2] not in ("'s", "’s"):   # "in Russia's waters": no place
                     found = location_of(item, typ)

@@ -10,13 +10,16 @@ from datetime import datetime, timezone
 from parley.logic.detect.clause import SentenceDates, candidates_for
 from parley.logic.detect.confidence import confidence
 from parley.logic.detect.grammar import Sentence, parentheticals, quoted_spans, split_sentences
-from parley.logic.detect.location import article_city, dateline_location, update_location_context
+from parley.logic.detect.location import (anaphoric_venues, article_city, dateline_location, find_dateline,
+                                          host_location, learned_places, update_location_context,
+                                          visit_venues)
 from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
 from parley.logic.detect.records import Candidate, Context
 from parley.logic.detect.reference import speech_hint
 from parley.logic.detect.triggers import find_triggers, head_starts
+from parley.logic.detect.when import anaphoric_dates, publication_month, speech_dates
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +28,7 @@ def detect(tagged: dict) -> list[dict]:
     published = tagged.get("published_at")
     ctx = Context(published)
     mentions = tagged.get("mentions") or []
+    mentions = mentions + learned_places(tagged.get("text") or "", mentions)
     ctx.national = {m.get("code") or m.get("id"): m["country"] for m in mentions
                     if m.get("type") == "org" and m.get("country") and not m.get("members")}
     ctx.names = {m.get("id"): m.get("name") for m in mentions if m.get("type") == "person" and m.get("id")}
@@ -40,11 +44,19 @@ def detect(tagged: dict) -> list[dict]:
     candidates += _detect_field(tagged.get("text") or "", "text", by_field["text"], ctx, last=True)
     for i, c in enumerate(candidates):
         c.order = i
-    events = merge(candidates)
+    events = merge(candidates, published)
     if not events:
         return []
-    dateline_location(events, by_field.get("dateline") or [], tagged.get("text") or "")
-    article_city(events, by_field["text"])
+    dateline = find_dateline(tagged, by_field.get("dateline") or [], by_field["text"])
+    dateline_location(events, dateline, tagged.get("text") or "", published)
+    text_mentions = [m for m in by_field["text"] if isinstance(m.get("start"), int)]
+    anaphoric_venues(events, tagged.get("text") or "", text_mentions)
+    visit_venues(events)
+    anaphoric_dates(events, tagged.get("text") or "", text_mentions, published)
+    speech_dates(events, tagged.get("text") or "", text_mentions, published)
+    host_location(events, by_field["text"])
+    article_city(events, by_field["text"] + by_field.get("captions", []))
+    publication_month(events, published)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)
     return _unique_ids([_to_event(tagged, c, now, written) for c in events])
@@ -163,7 +175,7 @@ def _to_event(tagged: dict, c: Candidate, detected_at: str, written: dict[str, s
     countries = sorted(c.countries)
     orgs = sorted(c.orgs)
     loc = {k: v for k, v in c.location.items() if not k.startswith("_")} if c.location else None
-    date = {"text": c.date_text, "value": c.date_value} if c.date_text else None
+    date = {"text": c.date_text, "value": c.date_value} if c.date_text is not None else None
     return {
         "schema_version": SCHEMA_VERSION,
         "event_id": event_id(tagged.get("article_id") or "", c.kind, countries, orgs,

@@ -3,6 +3,7 @@ meeting reported without its own date or place takes them from another of the sa
 """
 from __future__ import annotations
 
+from parley.logic import dates as _dates
 from parley.logic.detect.records import Candidate
 
 _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
@@ -13,6 +14,12 @@ def _compatible(a: Candidate, b: Candidate) -> bool:
             and b.countries <= a.countries and b.orgs <= a.orgs \
             and _status_class(a.status) == _status_class(b.status):
         return True   # one sentence, two triggers, the smaller side set is part of the larger
+    if a.key == b.key and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
+            and b.features.get("elaboration") and not a.features.get("elaboration"):
+        return True   # "met on Monday, saying they would discuss trade": what the meeting is about
+    if a.key == b.key and b.features.get("anaphoric") and a.order < b.order and a.status == "occurred" \
+            and a.field == b.field == "text" and b.date_text is None and a.kind == b.kind:
+        return True   # "... will end the summit with a press conference": the summit already reported
     if a.key != b.key:
         if b.features.get("anaphoric") and b.countries <= a.countries and b.orgs <= a.orgs \
                 and _status_class(a.status) == _status_class(b.status) and a.order < b.order:
@@ -37,7 +44,7 @@ def _status_class(s: str) -> str:
     return {"planned": "future", "proposed": "future"}.get(s, s)
 
 
-def merge(cands: list[Candidate]) -> list[Candidate]:
+def merge(cands: list[Candidate], published=None) -> list[Candidate]:
     # body reports first: they carry offsets into the text and usually more detail
     ordered = sorted(cands, key=lambda c: (c.field != "text", c.order))
     out: list[Candidate] = []
@@ -53,7 +60,7 @@ def merge(cands: list[Candidate]) -> list[Candidate]:
                 continue        # "The parties discussed ...": more about a meeting already reported
             out.append(c)
     out.sort(key=lambda c: c.order)
-    _inherit_context(out)
+    _inherit_context(out, _dates.parse_published(published))
     _same_meeting_location(out)
     _refine_locations(out)
     return out
@@ -79,10 +86,12 @@ def _same_day(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a.startswith(b) or b.startswith(a)
 
 
-def _inherit_context(events: list[Candidate]) -> None:
+def _inherit_context(events: list[Candidate], published=None) -> None:
     """A meeting reported without its own date or place, after another of the same trip
     ("... will meet in Sochi on 26 November. Putin is also expected to have bilateral meetings
-    with ..."), happens in that place and month."""
+    with ..."), happens in that place and month. A meeting that took place takes no month after
+    the article's."""
+    pub_month = published.isoformat()[:7] if published else None
     for i, c in enumerate(events):
         names = {p.name for p in c.parties if p.name}
         need_date = c.date_value is None and c.date_text is None
@@ -90,13 +99,15 @@ def _inherit_context(events: list[Candidate]) -> None:
         for prev in reversed(events[:i]):
             if not (need_date or need_loc):
                 break
-            same_trip = prev.kind == "visit" and prev.countries >= c.countries
+            same_trip = prev.kind == "visit" and prev.countries >= c.countries \
+                and (prev.status not in ("cancelled", "denied") or prev.status == c.status)  # no trip, no stay
             if (_status_class(prev.status) != _status_class(c.status) and not same_trip) \
                     or not (prev.countries & c.countries):
                 continue
             if not (names & {p.name for p in prev.parties if p.name}) and not c.features.get("protagonist"):
                 continue
-            if need_date and prev.date_value:
+            if need_date and prev.date_value and not (
+                    c.status == "occurred" and pub_month and prev.date_value[:7] > pub_month):
                 c.date_text, c.date_value = prev.date_text, prev.date_value[:7]
                 c.features["inherited_date"] = True
                 need_date = False

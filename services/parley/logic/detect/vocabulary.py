@@ -129,3 +129,21 @@ def venues() -> tuple[Venue, ...]:
 def any_venue() -> re.Pattern:
     """Every venue in one pattern: one scan tells a sentence with no venue (most of them)."""
     return re.compile("|".join(v.pattern.pattern for v in venues()), re.I)
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    country: str
+
+
+@lru_cache(maxsize=1)
+def regions() -> tuple[re.Pattern, dict]:
+    """States and provinces written after a town (regions.tsv): one pattern (case-sensitive,
+    each row a named group) and the region of each group."""
+    parts, table = [], {}
+    for i, (p, name, code) in enumerate(_rows("regions.tsv")):
+        re.compile(p)
+        parts.append(f"(?P<r{i}>{p})")
+        table[f"r{i}"] = Region(name, code)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(parts) + r")(?![\w])"), table
