@@ -22,6 +22,8 @@ Modules, each importing only from those listed before it:
   status      status cues
   location    where a meeting takes place
   reference   references ("he", "the two", "we") and speakers
+  when        which date expression belongs to a meeting
+  sides       the clause's mentions -> the meeting's sides (one table or several)
   clause      one trigger's clause -> candidate meetings
   merge       the reports of one meeting -> one event
   confidence  evidence features -> calibrated probability

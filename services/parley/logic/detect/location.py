@@ -297,7 +297,7 @@ def host_location(events: list[Candidate], mentions: list[dict]) -> None:
 
 
 def article_city(events: list[Candidate], mentions: list[dict]) -> None:
-    """"the summit in Finland" in an article that names Helsinki four times: a meeting placed
+    """"the summit in Portugal" in an article that names Lisbon four times: a meeting placed
     only in a country took place in the city of that country the article names most."""
     counts: dict[str, dict[str, int]] = {}
     first: dict[str, dict] = {}

@@ -67,9 +67,9 @@ def merge(cands: list[Candidate], published=None) -> list[Candidate]:
 
 
 def _same_meeting_location(events: list[Candidate]) -> None:
-    """A report that names no place ("Trump said the talks with Putin went well") takes the
-    place of another report of the same sides in the article on a compatible date ("Trump and
-    Putin met in Helsinki on Monday"): newspapers name the venue once."""
+    """A report that names no place ("Berg said the talks with Ortega went well") takes the
+    place of another report of the same sides in the article on a compatible date ("Berg and
+    Ortega met in Lisbon on Monday"): newspapers name the venue once."""
     placed = [e for e in events if e.location and e.kind in ("meeting", "multilateral")]
     for c in events:
         if c.location is not None or c.kind not in ("meeting", "multilateral") or c.features.get("no_context"):
