@@ -362,12 +362,12 @@ def only_t(t):
 
 def test_a_date_after_the_meetings_with_complement_belongs_to_the_meeting():
     from parley.logic.detect.vocabulary import lex
-    from parley.logic.detect.when import _phrase_date
+    from parley.logic.detect.when import phrase_date
     text = "Critics panned her first summit with the Chilean leader Monday in Santiago."
-    expr, _ = _phrase_date(text, lex("meeting_phrase").search(text))
+    expr, _ = phrase_date(text, lex("meeting_phrase").search(text))
     assert expr.text == "Monday"
     text = "Critics panned her first summit with leaders who met Monday."
-    expr, _ = _phrase_date(text, lex("meeting_phrase").search(text))
+    expr, _ = phrase_date(text, lex("meeting_phrase").search(text))
     assert expr is None
 
 

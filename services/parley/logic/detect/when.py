@@ -62,7 +62,7 @@ def anaphoric_dates(events: list, text: str, mentions: list[dict], published) ->
               and (m.get("field") or "text") == "text"]
     ordered = sorted((c for c in events if c.field == "text"), key=lambda c: c.evidence["start"])
     for m in lex("meeting_phrase").finditer(text):
-        expr, end = _phrase_date(text, m)
+        expr, end = phrase_date(text, m)
         if expr is None:
             continue
         noun = m.group("noun").lower()
@@ -119,7 +119,7 @@ def _phrase_sides(m, people: list[dict], end: int) -> set:
     return codes
 
 
-def _phrase_date(text: str, m):
+def phrase_date(text: str, m):
     """The date a meeting phrase carries, and where the phrase ends: "Monday's summit" (the
     determiner), or a date right after the noun or after its "with" complement ("their summit
     with the Chilean leader Monday")."""
