@@ -5,6 +5,7 @@ are distributed, one per destination of a visit).
 from __future__ import annotations
 
 from parley.logic import dates as _dates
+from parley.logic.detect.distinct import repeat_marks
 from parley.logic.detect.grammar import Sentence, clause_span
 from parley.logic.detect.location import in_person_talk, occasion_location, sentence_location
 from parley.logic.detect.parties import glue, same_side_as_partner
@@ -174,11 +175,14 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if owner:
         subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
-    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end))
+    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end), hit.start)
     reachable = sides(subj) | sides(obj) | sides(pair or []) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
+    marks = repeat_marks(text, sent, hit, left, right)
     status = trigger_status(text, sent, hit, left, right)
+    if marks.get("earlier") and status in ("planned", "proposed"):
+        status = "occurred"   # "Monday's talks follow their first meeting": that one took place
     if status in ("uncertain", "habitual"):
         return []
     # "a planned summit on Thursday has been cancelled": the date was ahead when it was called off
@@ -229,9 +233,11 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         per_group_dates = dates_by_counterpart(text, groups, subj, clause_dates)
     best_date, scheduled = meeting_date(text, sent.start, hit.start, clause_dates, date_exprs,
                                         next((h.start for h in hits if h.start > hit.end), None))
+    if marks.get("earlier"):
+        best_date = next((d for s, d in clause_dates if s >= hit.end), None)   # its own date only
     if scheduled and status in ("cancelled", "denied"):
         future = True    # "called off the summit set for June 12": the date lay ahead
-    if best_date is None and not date_exprs and status == "occurred":
+    if best_date is None and not date_exprs and status == "occurred" and not marks.get("earlier"):
         now = lex("ongoing").search(text, left, max(right, hit.end))
         if now:
             # "... are also taking part in the meeting": on the day of publication
@@ -250,7 +256,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
              "elaboration": trig.obj == "topic" and trig.cls == "verb"
              and bool(lex("discuss").match(text, hit.start)),
              "anaphoric": trig.cls == "noun" and bool(lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(inside(hit.start, quotes)),
-             "strength": strength, "trigger": text[hit.start:hit.end].lower()}
+             "strength": strength, "trigger": text[hit.start:hit.end].lower(),
+             **marks}
 
     out = []
     if trig.kind == "visit":

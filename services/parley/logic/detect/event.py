@@ -17,7 +17,7 @@ from parley.logic.detect.merge import merge
 from parley.logic.detect.parties import (PARTY_TYPES, collective, inferred_side, merge_adjacent,
                                          name_role, party_from_mention, untagged_name)
 from parley.logic.detect.records import Candidate, Context
-from parley.logic.detect.reference import speech_hint
+from parley.logic.detect.reference import collective_parties, speech_hint, summit_leaders, with_collectives
 from parley.logic.detect.triggers import find_triggers, head_starts
 from parley.logic.detect.when import anaphoric_dates, publication_month, speech_dates
 
@@ -57,9 +57,10 @@ def detect(tagged: dict) -> list[dict]:
     host_location(events, by_field["text"])
     article_city(events, by_field["text"] + by_field.get("captions", []))
     publication_month(events, published)
+    summit_leaders(events, by_field["text"])
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     written = written_names(mentions)
-    return _unique_ids([_to_event(tagged, c, now, written) for c in events])
+    return _unique_ids([_to_event(tagged, c, now, written) for c in events], events)
 
 
 def written_names(mentions: list[dict]) -> dict[str, str]:
@@ -74,15 +75,31 @@ def written_names(mentions: list[dict]) -> dict[str, str]:
     return out
 
 
-def _unique_ids(events: list[dict]) -> list[dict]:
+def _unique_ids(events: list[dict], cands: list[Candidate]) -> list[dict]:
     """One event per id: two candidates the merge kept apart but that share every field the
-    id is made of are one meeting for subscribers (the sink would upsert them into one row)."""
+    id is made of are one meeting for subscribers (the sink would upsert them into one row).
+    A meeting told apart from an earlier one ("they met again that evening"), or one of
+    another status reported with a trigger of its own (talks held in the morning, a meeting
+    with the president set for the afternoon), is another meeting: it keeps an id of its own,
+    ranked after the ones it shares every field with."""
     kept: dict[str, dict] = {}
-    for event in events:
+    ranks: dict[str, int] = {}
+    for event, c in zip(events, cands):
+        base = event["event_id"]
+        held = kept.get(base)
+        if held is not None and (c.features.get("apart") or (
+                held["status"] != event["status"] and not c.features.get("elaboration"))):
+            ranks[base] = ranks.get(base, 1) + 1
+            event["event_id"] = _ranked(base, ranks[base])
         held = kept.get(event["event_id"])
         if held is None or event["confidence"] > held["confidence"]:
             kept[event["event_id"]] = event
     return [e for e in events if kept[e["event_id"]] is e]
+
+
+def _ranked(event_id: str, rank: int) -> str:
+    """The id of the `rank`-th meeting that shares every field of `event_id`'s."""
+    return "m-" + hashlib.sha256(f"{event_id}|{rank}".encode("utf-8")).hexdigest()[:16]
 
 
 def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: Context,
@@ -107,20 +124,23 @@ def _detect_field(text: str, field_name: str, mentions: list[dict], ctx: Context
             sentences.pop()
     out: list[Candidate] = []
     mi = 0
+    named = collective_parties(text)
     for sent, hits in sentences:
         sm = []
         while mi < len(ms) and ms[mi]["start"] < sent.end:
             if ms[mi]["start"] >= sent.start:
                 sm.append(ms[mi])
             mi += 1
-        out += _detect_sentence(text, sent, sm, field_name, ctx, hits)
+        here = [p for p in named if sent.start <= p.start < sent.end]
+        out += _detect_sentence(text, sent, sm, field_name, ctx, hits, here)
     return out
 
 
 def _detect_sentence(text: str, sent: Sentence, mentions: list[dict], field_name: str,
-                     ctx: Context, hits: list) -> list[Candidate]:
+                     ctx: Context, hits: list, named: list | None = None) -> list[Candidate]:
     parties = [p for p in (party_from_mention(m, ctx.national) for m in mentions
                            if m.get("type") in PARTY_TYPES) if p]
+    parties = with_collectives(parties, named or [])
     parties = [inferred_side(collective(text, p), ctx) for p in parties]
     parties = [name_role(p, ctx) for p in parties]
     for i, p in enumerate(parties):

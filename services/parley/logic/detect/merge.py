@@ -4,6 +4,7 @@ meeting reported without its own date or place takes them from another of the sa
 from __future__ import annotations
 
 from parley.logic import dates as _dates
+from parley.logic.detect.distinct import put_off_and_reset, sequel_dates, take_reset, told_apart
 from parley.logic.detect.records import Candidate
 
 _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
@@ -25,6 +26,10 @@ def _compatible(a: Candidate, b: Candidate) -> bool:
                 and _status_class(a.status) == _status_class(b.status) and a.order < b.order:
             return True   # "... took part in the summit" after the summit was reported
         return False
+    if told_apart(a, b):
+        return False
+    if put_off_and_reset(a, b):
+        return True
     headline = "text" not in (a.field, b.field) or a.field != b.field
     if _status_class(a.status) != _status_class(b.status) and not headline:
         return False
@@ -58,8 +63,11 @@ def merge(cands: list[Candidate], published=None) -> list[Candidate]:
                 continue        # a headline-only report is no event of the article body
             if c.features.get("elaboration") and c.features.get("coref"):
                 continue        # "The parties discussed ...": more about a meeting already reported
+            if any(e.key == c.key and told_apart(e, c) for e in out):
+                c.features["apart"] = True   # a meeting of its own, even on the same day and place
             out.append(c)
     out.sort(key=lambda c: c.order)
+    sequel_dates(out)
     _inherit_context(out, _dates.parse_published(published))
     _same_meeting_location(out)
     _refine_locations(out)
@@ -94,7 +102,8 @@ def _inherit_context(events: list[Candidate], published=None) -> None:
     pub_month = published.isoformat()[:7] if published else None
     for i, c in enumerate(events):
         names = {p.name for p in c.parties if p.name}
-        need_date = c.date_value is None and c.date_text is None
+        # a meeting told apart from another ("they met again") is not on that one's date
+        need_date = c.date_value is None and c.date_text is None and not c.features.get("apart")
         need_loc = c.location is None and c.kind != "call" and not c.features.get("no_context")
         for prev in reversed(events[:i]):
             if not (need_date or need_loc):
@@ -144,6 +153,8 @@ def _merged_kind(e: Candidate, c: Candidate) -> str:
 
 def _absorb(e: Candidate, c: Candidate) -> None:
     e.features["reports"] = e.features.get("reports", 1) + 1
+    if put_off_and_reset(e, c):
+        take_reset(e, c)
     e.kind = _merged_kind(e, c)
     if e.location is None and c.location is not None and e.kind != "call":
         e.location = c.location

@@ -9,7 +9,7 @@ import re
 from parley.logic import dates as _dates
 from parley.logic.detect.grammar import Sentence
 from parley.logic.detect.records import Context, Party, sides
-from parley.logic.detect.vocabulary import lex
+from parley.logic.detect.vocabulary import collectives, lex
 
 
 def find_protagonist(ctx: Context, exclude: frozenset) -> Party | None:
@@ -21,6 +21,51 @@ def find_protagonist(ctx: Context, exclude: frozenset) -> Party | None:
         if q.sides and not (q.sides & exclude) and (best is None or n > ctx.counts[best.name]):
             best = q
     return best
+
+
+def collective_parties(text: str) -> list[Party]:
+    """"The two Koreas held talks", "the inter-Korean summit": a collective name of several
+    countries (collectives.tsv) is one party whose sides are all its members."""
+    rx, members = collectives()
+    return [Party(None, None, None, None, members[m.lastgroup], frozenset(), m.start(), m.end(),
+                  "group", m.group(0)) for m in rx.finditer(text)]
+
+
+def summit_leaders(events, mentions: list[dict]) -> None:
+    """"Trump cancelled the summit with North Korea": a summit is held by the leaders of its
+    sides; a side told only by its country takes that country's leader the article named
+    before the report (the one it names most), when it names just one."""
+    for c in events:
+        if c.kind != "meeting" or not lex("summit_noun").match(c.features.get("trigger") or ""):
+            continue
+        for code in sorted(c.countries):
+            if any(p.name and p.country == code for p in c.parties):
+                continue
+            counts: dict = {}
+            for m in mentions:
+                if m.get("type") == "person" and m.get("country") == code and m.get("name") \
+                        and lex("leader_role").match(m.get("role") or "") \
+                        and isinstance(m.get("start"), int) and m["start"] < c.evidence["end"]:
+                    counts[(m["name"], m["role"])] = counts.get((m["name"], m["role"]), 0) + 1
+            if len({name for name, _ in counts}) != 1:
+                continue
+            name, role = max(counts, key=counts.get)
+            c.parties = [p for p in c.parties if not (p.country == code and not p.name)]
+            c.parties.append(Party(name, role, code, None, frozenset([code]), frozenset(), -1, -1, "person"))
+
+
+def is_collective(p: Party) -> bool:
+    """Is `p` a collective name of collectives.tsv (a group with its words, no tagger mention)?"""
+    return p.kind == "group" and p.mention is None and p.label is not None
+
+
+def with_collectives(parties: list[Party], found: list[Party]) -> list[Party]:
+    """The sentence's parties with its collective names in place of the mentions inside them
+    (a tagger may read "Korea" in "inter-Korean" as one of the two)."""
+    if not found:
+        return parties
+    kept = [p for p in parties if not any(p.start < f.end and f.start < p.end for f in found)]
+    return sorted(kept + found, key=lambda p: p.start)
 
 
 NUMBER = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
@@ -76,6 +121,8 @@ def previous_sentence_date(text, sent, parties, ctx):
         return None
     if lex("relative_time").search(sent.text):
         return None
+    if any(lex(cat).search(sent.text) for cat in ("told_anew", "sequel_next", "sequel_prev")):
+        return None   # "They met again", "The next day ...": not the day of the sentence before
     found = _dates.find_dates(prev.text)
     return found[0] if len(found) == 1 else None
 
@@ -93,6 +140,8 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
         for m in lex(cat).finditer(tail):
             rest = tail[m.end():]
             limit = 12 if cat == "ref_speaker" else 5
+            if lex("wish_to").match(rest):
+                limit = 9   # "he hoped to follow up with a three-way meeting": the wish's subject
             if _PREP_BEFORE.search(tail, 0, m.start()) and not (
                     cat == "ref_countries" and lex("people_from").search(tail, 0, m.start())):
                 continue   # "a level below the Secretary": not the subject ("negotiators of the two countries" are)

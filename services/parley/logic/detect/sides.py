@@ -10,7 +10,7 @@ import re
 from parley.logic.detect.grammar import LEFT_BOUNDARY
 from parley.logic.detect.location import location_of, particle_in, place_party
 from parley.logic.detect.records import Party, sides
-from parley.logic.detect.reference import NUMBER
+from parley.logic.detect.reference import NUMBER, is_collective
 from parley.logic.detect.vocabulary import lex
 
 
@@ -195,10 +195,16 @@ def by_side(parties: list[Party]) -> list[list[Party]]:
 _DASHES = ("-", "–", "‐")
 
 
-def paired_sides(text, parties: list[Party], lo: int, hi: int) -> list[Party] | None:
+def paired_sides(text, parties: list[Party], lo: int, hi: int, head: int = -1) -> list[Party] | None:
     """Two sides joined by a hyphen before a meeting noun ("Russia-Ukraine negotiations",
-    "the China-India corps commander level meeting"): exactly the sides of the meeting."""
+    "the China-India corps commander level meeting"): exactly the sides of the meeting. So
+    are the members of a collective name right before the noun at `head` ("the inter-Korean
+    summit")."""
     ordered = sorted((p for p in parties if p.sides and lo <= p.start < hi), key=lambda p: p.start)
+    for p in ordered:
+        if is_collective(p) and p.end <= head and (m := lex("meeting_noun").match(text, p.end)) \
+                and m.end() > head:
+            return [p]
     for a, b in zip(ordered, ordered[1:]):
         if text[a.end:b.start] in _DASHES and a.sides != b.sides \
                 and lex("meeting_noun").match(text, b.end):

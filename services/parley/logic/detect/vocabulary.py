@@ -70,6 +70,18 @@ def org_sides() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def collectives() -> tuple[re.Pattern, dict]:
+    """Names of several countries at once ("the two Koreas", collectives.tsv): one pattern
+    (each row a named group) and the members of each group."""
+    parts, members = [], {}
+    for i, (p, m) in enumerate(_rows("collectives.tsv")):
+        re.compile(p)
+        parts.append(f"(?P<c{i}>{p})")
+        members[f"c{i}"] = frozenset(m.split("|"))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.I), members
+
+
+@lru_cache(maxsize=1)
 def dependent_demonyms() -> frozenset:
     return frozenset(code for row in _rows("dependent_demonyms.tsv") for code in row if code)
 
