@@ -179,7 +179,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     reachable = sides(subj) | sides(obj) | sides(pair or []) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
-    marks = repeat_marks(text, sent, hit, left, right)
+    marks = repeat_marks(text, sent, hit, left, right, trig.kind == "visit")
     status = trigger_status(text, sent, hit, left, right)
     if marks.get("earlier") and status in ("planned", "proposed"):
         status = "occurred"   # "Monday's talks follow their first meeting": that one took place

@@ -17,7 +17,7 @@ SEQUEL_DAYS = {"sequel_same": 0, "sequel_next": 1, "sequel_prev": -1}
 FAR_KM = 50.0
 
 
-def repeat_marks(text: str, sent, hit, left: int, right: int) -> dict:
+def repeat_marks(text: str, sent, hit, left: int, right: int, visit: bool = False) -> dict:
     """The marks of one trigger's clause that tell its meeting from another one of the same
     sides: an ordinal before a meeting noun ("the second round of talks"), a repetition ("met
     again", "another meeting"), a time told from another report ("the next day")."""
@@ -27,7 +27,8 @@ def repeat_marks(text: str, sent, hit, left: int, right: int) -> dict:
     m = lex("ordinal_before").search(text, max(sent.start, head - 45), head)
     if m:
         word = m.group("ord").lower()
-        out["ordinal"] = ORDINALS.get(word) or int("".join(ch for ch in word if ch.isdigit()))
+        # visits are counted apart from meetings ("her third visit" to the "second session")
+        out["ordinal"] = (ORDINALS.get(word) or int("".join(ch for ch in word if ch.isdigit())), visit)
     if lex("earlier_meeting").search(text, max(sent.start, head - 60), head):
         out["earlier"] = True
     if lex("another_before").search(text, max(sent.start, head - 35), head):
@@ -56,9 +57,9 @@ def told_apart(a: Candidate, b: Candidate) -> bool:
     if a.evidence["start"] == b.evidence["start"] and a.field == b.field:
         return False
     fa, fb = a.features, b.features
-    if fa.get("ordinal") and fb.get("ordinal") and fa["ordinal"] != fb["ordinal"] \
-            and (a.kind == "visit") == (b.kind == "visit"):
-        return True     # "the first round ... the second round" (visits are counted apart)
+    oa, ob = fa.get("ordinal"), fb.get("ordinal")
+    if oa and ob and oa[1] == ob[1] and oa[0] != ob[0]:
+        return True     # "the first round ... the second round"
     if a.field == b.field == "text" and "visit" not in (a.kind, b.kind):
         if bool(fa.get("working_level")) != bool(fb.get("working_level")) \
                 and not (fa.get("anaphoric") or fb.get("anaphoric")):
