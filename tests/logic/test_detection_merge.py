@@ -103,10 +103,24 @@ def test_meetings_in_two_cities_far_apart_are_two_meetings():
     assert [loc for _, loc, _, _ in found] == ["Lisbon", "Osaka"]
 
 
-def test_visits_exchanged_to_two_capitals_are_two_visits_of_their_own_visitors():
+def test_visits_exchanged_to_two_capitals_are_two_visits_each_with_its_visitor_and_host():
     found = events("Anna Berg and Luis Ortega agreed to exchange visits to Oslo and Santiago later this year.")
     assert sorted(((e["location"] or {}).get("name"), tuple(p["name"] for p in e["participants"]))
-                  for e in found) == [("Oslo", ("Luis Ortega",)), ("Santiago", ("Anna Berg",))]
+                  for e in found) == [("Oslo", ("Luis Ortega", "Anna Berg")),
+                                      ("Santiago", ("Anna Berg", "Luis Ortega"))]
+
+
+def test_a_few_quoted_words_before_the_trigger_do_not_hide_its_subject():
+    text = 'Berg and Ortega "gladly accepted each other\'s invitation" to visit Santiago and Oslo, respectively.'
+    assert sorted((e["kind"], e["status"], (e["location"] or {}).get("name")) for e in events(text)) == [
+        ("visit", "proposed", "Oslo"), ("visit", "proposed", "Santiago")]
+
+
+def test_a_visit_ahead_lends_no_place_to_a_meeting_that_took_place():
+    assert dated("Anna Berg will visit Santiago in May. Berg met Ortega on Monday.")[1] == (
+        "occurred", None, "2025-03-10", "Monday")
+    assert dated("Anna Berg arrived in Santiago on Monday. Berg met Ortega on Tuesday.")[1] == (
+        "occurred", "Santiago", "2025-03-11", "Tuesday")
 
 
 # ------------------------------------------------------------------ who: officials' talks beside the principals'

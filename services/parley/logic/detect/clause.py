@@ -280,8 +280,9 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
                            max(right, hit.end))
                 own = [dd for st, dd in clause_dates if dest_party.end <= st < nxt]
                 d = own[0] if own else d
-            hosts = [p for p in parties if p.start > hit.end and p.name and dest_party is not None
-                     and p.countries and p.countries <= dest_party.countries]
+            # the host named after the trigger, or among subjects who exchange visits
+            hosts = [p for p in parties if (p.start > hit.end or (p in subj and p not in visitors))
+                     and p.name and dest_party is not None and p.countries and p.countries <= dest_party.countries]
             c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
                       strength, feats, ctx, visitor=visitors)
             if c:

@@ -132,19 +132,33 @@ def _first_match(rx: re.Pattern, text: str, starts: list[int], pos: int, end: in
     return None
 
 
-def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[int, int]:
-    """Start and end (absolute offsets) of the clause around a trigger at [t_start, t_end)."""
-    left = sent.start
-    seg = text[sent.start:t_start]
+def _last_left_boundary(seg: str) -> int:
+    """The end of the last clause opener in `seg` (0 when there is none)."""
+    left = 0
     starts = _boundary_starts(_LEFT_FINDER, seg, 0, len(seg))
     if starts is None:
         for m in LEFT_BOUNDARY.finditer(seg):
-            left = sent.start + m.end()
+            left = m.end()
     else:
         pos = 0      # as finditer: the leftmost match from `pos` on, then on from its end
         for p in starts:
             if p >= pos and (m := LEFT_BOUNDARY.match(seg, p)):
-                left, pos = sent.start + m.end(), m.end()
+                left, pos = m.end(), m.end()
+    return left
+
+
+# a few quoted words inside a clause ('X and Y "gladly accepted each other's invitation" to
+# visit ...'): a partial quote (lower case) after a word, not a clause of its own
+EMBEDDED_QUOTE = re.compile(r"(?<=\w )[\"“][a-z][^\"“”]{0,80}[\"”]")
+
+
+def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[int, int]:
+    """Start and end (absolute offsets) of the clause around a trigger at [t_start, t_end)."""
+    seg = text[sent.start:t_start]
+    cut = _last_left_boundary(seg)
+    if cut and seg[cut - 1] in "\"”" and (q := _embedded_quote_ending(seg, cut)):
+        cut = _last_left_boundary(seg[:q])
+    left = sent.start + cut
     right = sent.end
     pos = t_end
     starts = _boundary_starts(_RIGHT_FINDER, text, t_end, sent.end)
@@ -162,6 +176,14 @@ def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[in
         right = m.start()
         break
     return left, right
+
+
+def _embedded_quote_ending(seg: str, end: int) -> int | None:
+    """The start of the partial quote of `seg` that closes at `end`, if it is one."""
+    for m in EMBEDDED_QUOTE.finditer(seg):
+        if m.end() == end:
+            return m.start()
+    return None
 
 
 SHORT_QUOTE = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")

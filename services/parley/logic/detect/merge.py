@@ -109,7 +109,8 @@ def _inherit_context(events: list[Candidate], published=None) -> None:
             if not (need_date or need_loc):
                 break
             same_trip = prev.kind == "visit" and prev.countries >= c.countries \
-                and (prev.status not in ("cancelled", "denied") or prev.status == c.status)  # no trip, no stay
+                and (prev.status not in ("cancelled", "denied") or prev.status == c.status) \
+                and not (c.status == "occurred" and _status_class(prev.status) == "future")  # no trip, no stay
             if (_status_class(prev.status) != _status_class(c.status) and not same_trip) \
                     or not (prev.countries & c.countries):
                 continue
