@@ -116,6 +116,16 @@ def test_a_few_quoted_words_before_the_trigger_do_not_hide_its_subject():
         ("visit", "proposed", "Oslo"), ("visit", "proposed", "Santiago")]
 
 
+def test_a_quoted_name_before_the_trigger_does_not_hide_its_subject():
+    text = 'Anna Berg will attend the "Friends of Chile" dinner hosted by Luis Ortega in Santiago on Friday.'
+    assert summary(text) == [("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_a_visit_to_a_country_named_inside_a_name_takes_the_town_of_the_clause():
+    text = "Anna Berg visited the headquarters of the Chile Fisheries Board in Santiago on Monday."
+    assert dated(text) == [("occurred", "Santiago", "2025-03-10", "Monday")]
+
+
 def test_a_visit_ahead_lends_no_place_to_a_meeting_that_took_place():
     assert dated("Anna Berg will visit Santiago in May. Berg met Ortega on Monday.")[1] == (
         "occurred", None, "2025-03-10", "Monday")

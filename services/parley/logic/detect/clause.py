@@ -262,6 +262,9 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     out = []
     if trig.kind == "visit":
         for i, (dest_party, dest_loc) in enumerate(dests):
+            if dest_loc and dest_loc.get("_level") == "country" and loc and loc.get("_level") != "country" \
+                    and loc.get("country") == dest_loc.get("country") and len(dests) == 1:
+                dest_loc = loc    # "visited the Chilean embassy in Santiago": the town of the country
             # "A and B agreed to exchange visits to Oslo and Santiago": the
             # visitors of each of several places are the subjects from elsewhere
             visitors = subj

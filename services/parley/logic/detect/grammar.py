@@ -148,8 +148,9 @@ def _last_left_boundary(seg: str) -> int:
 
 
 # a few quoted words inside a clause ('X and Y "gladly accepted each other's invitation" to
-# visit ...'): a partial quote (lower case) after a word, not a clause of its own
-EMBEDDED_QUOTE = re.compile(r"(?<=\w )[\"“][a-z][^\"“”]{0,80}[\"”]")
+# visit ...', 'attend the "Friends of Oslo" luncheon'): a partial quote (lower case) or a quoted
+# name after a word, not a clause of its own
+EMBEDDED_QUOTE = re.compile(r"(?<=\w )[\"“](?:[a-z][^\"“”]{0,80}|[A-Z][^\"“”,.!?]{0,40})[\"”]")
 
 
 def clause_span(text: str, sent: Sentence, t_start: int, t_end: int) -> tuple[int, int]:
