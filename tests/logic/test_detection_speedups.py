@@ -1,8 +1,8 @@
 """The shortcuts of the detector's hot paths give what the plain scans they replace give."""
 from parley.logic.dates import find_dates
 from parley.logic.detect import status
-from parley.logic.detect.grammar import (LEFT_BOUNDARY, RIGHT_BOUNDARY, SHORT_QUOTE, clause_span,
-                                         split_sentences)
+from parley.logic.detect.grammar import (EMBEDDED_QUOTE, LEFT_BOUNDARY, RIGHT_BOUNDARY, SHORT_QUOTE,
+                                         clause_span, split_sentences)
 
 WINDOWS = [
     "The two ministers are expected to meet next week in Geneva",
@@ -86,10 +86,19 @@ def test_words_long_before_any_date_word_do_not_hide_a_later_date():
 
 
 def _clause_by_full_scan(text, sent, t_start, t_end):
-    """The clause span with the boundary regexes tried at every position."""
-    left = sent.start
-    for m in LEFT_BOUNDARY.finditer(text[sent.start:t_start]):
-        left = sent.start + m.end()
+    """The clause span with the boundary regexes tried at every position (a partial quote or
+    a quoted name closed by the last opener is no opener: the one before it counts)."""
+    def last_opener(seg):
+        cut = 0
+        for m in LEFT_BOUNDARY.finditer(seg):
+            cut = m.end()
+        return cut
+    seg = text[sent.start:t_start]
+    cut = last_opener(seg)
+    quoted = [q for q in EMBEDDED_QUOTE.finditer(seg) if q.end() == cut]
+    if cut and quoted:
+        cut = last_opener(seg[:quoted[0].start()])
+    left = sent.start + cut
     pos = t_end
     while (m := RIGHT_BOUNDARY.search(text, pos, sent.end)) is not None:
         q = SHORT_QUOTE.match(text, m.start())

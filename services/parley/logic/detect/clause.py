@@ -175,7 +175,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     if owner:
         subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
-    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end), hit.start)
+    pair = None if trig.kind == "visit" else paired_sides(text, parties, left, max(right, hit.end),
+                                                          hit.start)
     reachable = sides(subj) | sides(obj) | sides(pair or []) | frozenset().union(*(d[0].sides for d in dests if d[0]))
     if len(reachable) < 2:
         return []     # no meeting of two sides can come out of this trigger
@@ -285,7 +286,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
                 d = own[0] if own else d
             # the host named after the trigger, or among subjects who exchange visits
             hosts = [p for p in parties if (p.start > hit.end or (p in subj and p not in visitors))
-                     and p.name and dest_party is not None and p.countries and p.countries <= dest_party.countries]
+                     and p.name and dest_party is not None and p.countries
+                     and p.countries <= dest_party.countries]
             c = _make(trig.kind, status, sides_parties + hosts, dest_loc, d, future, evidence, field_name,
                       strength, feats, ctx, visitor=visitors)
             if c:

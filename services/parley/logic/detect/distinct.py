@@ -1,7 +1,8 @@
 """Reports of different meetings: the marks that keep two reports of the same sides apart
 ("met again", "another round of talks", "their second meeting", "later that day", "the next
-day", "working-level talks" beside the principals' meeting, places far apart), the one that joins a meeting put off with its new date, and the date a
-report told relative to another ("the next day") takes from it.
+day", "working-level talks" beside the principals' meeting, places far apart), the one that
+joins a meeting put off with its new date, and the date a report told relative to another
+("the next day") takes from it.
 """
 from __future__ import annotations
 
