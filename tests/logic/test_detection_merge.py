@@ -49,6 +49,19 @@ def test_a_report_without_a_mark_of_repetition_is_the_meeting_already_reported()
     assert summary(text) == [MET]
 
 
+def test_the_talks_going_on_the_next_day_or_praised_elsewhere_are_the_talks_reported():
+    assert summary("Anna Berg met Luis Ortega in Lisbon on Monday. The talks continued the next day.") == [MET]
+    assert summary("Anna Berg met Luis Ortega in Lisbon on Monday. In Osaka, the talks between Berg "
+                   "and Ortega were praised.") == [MET]
+
+
+def test_met_again_since_a_quarrel_is_no_repetition_of_the_meeting_reported():
+    assert summary("Anna Berg met Luis Ortega in Lisbon on Monday. The two met again since their "
+                   "quarrel in a warm mood.") == [MET]
+    assert summary("Anna Berg met Luis Ortega in Lisbon on Monday. The two met again for the first "
+                   "time since the quarrel.") == [MET]
+
+
 def test_two_rounds_of_talks_are_two_meetings_and_one_round_told_twice_is_one():
     text = ("Norway and Chile held the first round of fisheries talks. The second round of talks "
             "between Norway and Chile ended without a deal.")

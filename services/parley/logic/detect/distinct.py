@@ -37,7 +37,8 @@ def repeat_marks(text: str, sent, hit, left: int, right: int, visit: bool = Fals
     if lex("working_level").search(text, max(sent.start, hit.start - 30), hit.end):
         out["working_level"] = True
     end = max(right, hit.end)
-    if lex("again").search(text, max(sent.start, hit.start - 12), min(end, hit.end + 60)):
+    again = lex("again").search(text, max(sent.start, hit.start - 12), sent.end)
+    if again and again.start() < min(end, hit.end + 60):
         out["again"] = True
     for cat in SEQUEL_DAYS:
         m = lex(cat).search(text, sent.start, sent.end)
@@ -66,8 +67,8 @@ def told_apart(a: Candidate, b: Candidate) -> bool:
                 and not (fa.get("anaphoric") or fb.get("anaphoric")):
             return True  # "working-level talks" prepare a meeting of the principals: not that one
         later = b if a.order < b.order else a
-        if later.features.get("again") or later.features.get("sequel"):
-            return True  # "met again", "later that day": another meeting than the one before
+        if (later.features.get("again") or later.features.get("sequel")) and not later.features.get("anaphoric"):
+            return True  # "met again", "later that day": another meeting ("the talks went on the next day": not)
     return False
 
 
@@ -77,6 +78,8 @@ def far_apart(a: Candidate, b: Candidate) -> bool:
     la, lb = a.location, b.location
     if not la or not lb or a.features.get("context_location") or b.features.get("context_location"):
         return False
+    if a.features.get("anaphoric") or b.features.get("anaphoric"):
+        return False   # "the talks" placed elsewhere in passing: no place of their own to tell apart
     if la.get("country") and lb.get("country") and la["country"] != lb["country"]:
         return True
     if None in (la.get("lat"), la.get("lon"), lb.get("lat"), lb.get("lon")):
