@@ -234,6 +234,11 @@ def test_a_wish_named_by_a_noun_is_a_proposed_meeting():
         ("meeting", "proposed", ("CHL", "NOR"))]
 
 
+def test_the_owner_of_a_meeting_named_with_a_modifier_is_its_subject():
+    text = "Kofi Mensah is expected to brief Anna Berg ahead of Berg's own meeting with Luis Ortega."
+    assert summary(text) == [("meeting", "planned", ("CHL", "NOR"))]
+
+
 # ------------------------------------------------------------------ a summit is held by leaders
 
 def test_a_summit_with_a_country_is_held_with_its_leader_named_before():

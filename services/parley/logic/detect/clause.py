@@ -4,6 +4,8 @@ are distributed, one per destination of a visit).
 """
 from __future__ import annotations
 
+import re
+
 from parley.logic import dates as _dates
 from parley.logic.detect.distinct import repeat_marks
 from parley.logic.detect.grammar import Sentence, clause_span
@@ -170,8 +172,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     # "Trump's planned visit to Warsaw", "the President's meeting with ...": the possessor
     # is the subject side (a verb form after a possessive is a noun: "Biden's meeting")
     reach = 22 if trig.kind == "visit" or trig.cls == "noun" else 3
-    owner = [p for p in parties if p.sides and 0 <= hit.start - p.end <= reach
-             and text[p.end:p.end + 2] in ("'s", "’s")]
+    owner = [p for p in parties if p.sides and text[p.end:p.end + 2] in ("'s", "’s")
+             and (0 <= hit.start - p.end <= reach or _POSSESSED.fullmatch(text, p.end, hit.start))]
     if owner:
         subj = owner[-1:]
     subj = same_side_as_partner(subj, obj, ctx)
@@ -318,6 +320,10 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         if c:
             out.append(c)
     return out
+
+
+# "Trump's own meeting with ...": a possessive and one modifier before a meeting word
+_POSSESSED = re.compile(r"['’]s\s+(?:own|first|planned|upcoming|next|latest|expected)\s+")
 
 
 def _antecedent(text, subj: list[Party]) -> list[Party]:
