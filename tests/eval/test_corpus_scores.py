@@ -44,12 +44,12 @@ DEV_FLOORS = {
 # ---- NEWS_FLOORS: newspaper and wire copy (../shared/corpus/news, copyright of its outlets,
 # read in place; the tests skip where it is absent). Raise as you improve, never lower to pass.
 NEWS_FLOORS = {
-    "precision": 0.916,
-    "recall": 0.733,
-    "f1": 0.814,
-    "location": 0.856,
-    "date": 0.896,
-    "people": 0.884,
+    "precision": 0.932,
+    "recall": 0.807,
+    "f1": 0.865,
+    "location": 0.869,
+    "date": 0.901,
+    "people": 0.894,
     "must_drop_dropped": 0.99,
 }
 # ---- end of NEWS_FLOORS ---------------------------------------------------------------------

@@ -175,6 +175,13 @@ def test_a_meeting_put_off_and_its_first_date_told_again_is_one_meeting():
     assert dated(text) == [("planned", None, "2025-03-20", "March 20")]
 
 
+def test_talks_delayed_and_set_for_later_are_one_meeting():
+    text = ("Norway and Chile have delayed their fisheries meeting. The talks, first set for Tuesday, "
+            "will now take place next week.")
+    found = summary(text)
+    assert len(found) == 1 and found[0][1] in ("cancelled", "planned")
+
+
 def test_a_hope_to_meet_after_a_meeting_put_off_is_another_report():
     text = "Anna Berg and Luis Ortega postponed their meeting in Oslo. Berg hopes to meet Ortega in the autumn."
     assert summary(text) == [("meeting", "cancelled", ("CHL", "NOR")), ("meeting", "proposed", ("CHL", "NOR"))]
