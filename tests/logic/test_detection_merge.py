@@ -124,13 +124,13 @@ def test_visits_exchanged_to_two_capitals_are_two_visits_each_with_its_visitor_a
 
 
 def test_a_few_quoted_words_before_the_trigger_do_not_hide_its_subject():
-    text = 'Berg and Ortega "gladly accepted each other\'s invitation" to visit Santiago and Oslo, respectively.'
+    text = 'Berg and Ortega will "with pleasure" visit Santiago and Oslo, respectively.'
     assert sorted((e["kind"], e["status"], (e["location"] or {}).get("name")) for e in events(text)) == [
-        ("visit", "proposed", "Oslo"), ("visit", "proposed", "Santiago")]
+        ("visit", "planned", "Oslo"), ("visit", "planned", "Santiago")]
 
 
 def test_a_quoted_name_before_the_trigger_does_not_hide_its_subject():
-    text = 'Anna Berg will attend the "Friends of Chile" dinner hosted by Luis Ortega in Santiago on Friday.'
+    text = 'Anna Berg will attend the "Nordic Circle" dinner hosted by Luis Ortega in Santiago on Friday.'
     assert summary(text) == [("meeting", "planned", ("CHL", "NOR"))]
 
 
@@ -229,7 +229,7 @@ def test_a_word_that_only_looks_like_a_collective_is_none():
 # ------------------------------------------------------------------ who wished the meeting
 
 def test_the_pronoun_before_a_wish_is_the_subject_of_the_meeting_wished():
-    e = events("Kofi Mensah flew home. Hana Sato said she hoped to follow up with a three-way meeting "
+    e = events("Kofi Mensah flew home. Hana Sato said she hoped to be able to arrange a three-way meeting "
                "with Ghana and Chile.")
     assert [(x["kind"], x["status"], x["countries"]) for x in e] == [
         ("multilateral", "proposed", ["CHL", "GHA", "JPN"])]
@@ -237,7 +237,7 @@ def test_the_pronoun_before_a_wish_is_the_subject_of_the_meeting_wished():
 
 
 def test_a_wish_named_by_a_noun_is_a_proposed_meeting():
-    assert summary("Anna Berg expressed her desire to meet Luis Ortega.") == [
+    assert summary("Anna Berg spoke of her eagerness for talks with Luis Ortega.") == [
         ("meeting", "proposed", ("CHL", "NOR"))]
 
 

@@ -322,7 +322,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     return out
 
 
-# "Trump's own meeting with ...": a possessive and one modifier before a meeting word
+# "the minister's own meeting with ...": a possessive and one modifier before a meeting word
 _POSSESSED = re.compile(r"['’]s\s+(?:own|first|planned|upcoming|next|latest|expected)\s+")
 
 

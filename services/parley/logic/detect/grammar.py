@@ -147,8 +147,8 @@ def _last_left_boundary(seg: str) -> int:
     return left
 
 
-# a few quoted words inside a clause ('X and Y "gladly accepted each other's invitation" to
-# visit ...', 'attend the "Friends of Oslo" luncheon'): a partial quote (lower case) or a quoted
+# a few quoted words inside a clause ('X and Y "happily agreed" to visit ...', 'attend the
+# "Nordic Circle" dinner'): a partial quote (lower case) or a quoted
 # name after a word, not a clause of its own
 EMBEDDED_QUOTE = re.compile(r"(?<=\w )[\"“](?:[a-z][^\"“”]{0,80}|[A-Z][^\"“”,.!?]{0,40})[\"”]")
 

@@ -32,7 +32,7 @@ def collective_parties(text: str) -> list[Party]:
 
 
 def summit_leaders(events, mentions: list[dict]) -> None:
-    """"Trump cancelled the summit with North Korea": a summit is held by the leaders of its
+    """"Berg called off the summit with Ghana": a summit is held by the leaders of its
     sides; a side told only by its country takes that country's leader the article named
     before the report (the one it names most), when it names just one."""
     for c in events:
@@ -141,7 +141,7 @@ def resolve_reference(text: str, subj_text: str, ctx: Context, parties, hit_star
             rest = tail[m.end():]
             limit = 12 if cat == "ref_speaker" else 5
             if lex("wish_to").match(rest):
-                limit = 9   # "he hoped to follow up with a three-way meeting": the wish's subject
+                limit = 9   # "she wants to arrange a joint meeting with ...": the wish's subject
             if _PREP_BEFORE.search(tail, 0, m.start()) and not (
                     cat == "ref_countries" and lex("people_from").search(tail, 0, m.start())):
                 continue   # "a level below the Secretary": not the subject ("negotiators of the two countries" are)
