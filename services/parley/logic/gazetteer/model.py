@@ -165,6 +165,10 @@ class Gazetteer:
     national_roles: frozenset[str] = field(default_factory=frozenset)
     # folded title -> the one state that has it (roles.tsv scope an ISO3 code)
     title_country: dict[str, str] = field(default_factory=dict)
+    # roles whose holders the text names by title and given name ("Queen Elizabeth", "King
+    # Abdullah"; roles.tsv scope "regnal"), and the people of each first name word
+    regnal_roles: frozenset[str] = field(default_factory=frozenset)
+    given_index: dict[str, list[int]] = field(default_factory=dict)
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)
