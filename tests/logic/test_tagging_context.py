@@ -122,6 +122,20 @@ def test_officials_listed_after_a_qualified_official_share_the_side(tagged):
     assert side(ms, "Pablo Ruiz") == ("CHL", None)
 
 
+def test_lone_surname_means_the_office_holder_over_a_namesake_without_office(tagged):
+    text = ("Chilean President Tomas Greer arrived with his wife, Elena Greer. Greer met the mayor on Monday, "
+            "and Mrs. Greer visited a school.")
+    by_start = {m["start"]: m for m in tagged(text) if m["type"] == "person"}
+    assert by_start[text.index("Greer met")]["name"] == "Tomas Greer"
+    assert by_start[text.index("Greer met")]["country"] == "CHL"
+    assert by_start[text.index("Mrs. Greer") + 5]["name"] == "Elena Greer"      # a woman's honorific
+
+
+def test_honorific_with_its_dot_introduces_a_name(tagged):
+    ms = tagged("The dinner was attended by Mr. Kelechi Obiora and Dr. Ozan Tekbas.")
+    assert {m["text"] for m in of_type(ms, "person")} == {"Kelechi Obiora", "Ozan Tekbas"}
+
+
 # ---------------------------------------------------------------- the noun phrase
 
 def test_portfolio_words_between_demonym_and_title(tagged):
@@ -156,6 +170,8 @@ def test_title_tail_to_a_host_country_then_the_name(tagged):
 def test_title_with_an_abbreviation_the_text_defines(tagged):
     ms = tagged("Senior Minister of State (SMS) for Law and Health Lim Wee Kiat will visit Russia.")
     assert person(ms, "Lim Wee Kiat")["role"] == "minister of state"
+    ms = tagged("He met the President of the European Bank for Reconstruction and Development (EBRD) Nora Keita.")
+    assert side(ms, "Nora Keita") == (None, "EBRD")
 
 
 def test_in_a_list_of_officials_a_title_introduces_the_next_name(tagged):

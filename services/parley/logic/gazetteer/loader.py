@@ -176,6 +176,7 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
         gz.gov_verbs.update(fold(l) for l in _lines(p))
     national_roles: set[str] = set()
     regnal_roles: set[str] = set()
+    female: set[str] = set()
     gz.family_first = frozenset(fold(line) for p in by_kind.get("family_first", []) for line in _lines(p))
     for p in by_kind.get("roles", []):
         for surface, role, kind, org, scope in _rows(p, 5):
@@ -186,10 +187,13 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
                 national_roles.add(role)
             elif scope == "regnal":
                 regnal_roles.add(role)
+            elif scope == "female":
+                female.add(role)
             if _ISO3.fullmatch(scope):
                 gz.title_country[fold(surface)] = scope      # "Secretary of State", "Taoiseach"
     gz.national_roles = frozenset(national_roles)
     gz.regnal_roles = frozenset(regnal_roles)
+    gz.female_honorifics = frozenset(female)
     _compile_countries(gz, pats, by_kind.get("countries", []))
     for p in by_kind.get("orgs", []):
         for code, name, aliases, country in _rows(p, 4):

@@ -168,6 +168,7 @@ class Gazetteer:
     # roles whose holders the text names by title and given name ("Queen Elizabeth", "King
     # Abdullah"; roles.tsv scope "regnal"), and the people of each first name word
     regnal_roles: frozenset[str] = field(default_factory=frozenset)
+    female_honorifics: frozenset[str] = field(default_factory=frozenset)     # roles.tsv scope "female"
     given_index: dict[str, list[int]] = field(default_factory=dict)
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None

@@ -9,10 +9,11 @@ from .records import Span
 from .spans import last_before
 
 # "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,", "Ambassador
-# of the Republic of Ghana to Norway,", "Senior Minister of State (SMS) for Law" (an abbreviation
-# the text defines)
+# of the Republic of Ghana to Norway,", "Senior Minister of State (SMS) for Law", "President of
+# the Bank for Reconstruction (BFR)" (an abbreviation the text defines)
 ROLE_TAIL_RE = re.compile(r"^(?:\s*\([A-Z][A-Za-z]{1,6}\))?(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+"
-                          r"(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for|to))*?)?\s*,?\s*(?:the\s+)?$")
+                          r"(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for|to))*?(?:\s*\([A-Z][A-Za-z]{1,6}\))?)?"
+                          r"\s*,?\s*(?:the\s+)?$")
 # a title whose own words end in its complement goes on after "and": "Minister of Justice and
 # Courts Administration", "Secretary for Trade and Industry"
 _AND_TAIL_RE = re.compile(r"^\s+(?:and|&)\s+[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?\s*,?\s*$")

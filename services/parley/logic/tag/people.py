@@ -361,7 +361,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start)) if named else None
     named = art.by_key.get(key)
     if named:
-        return _later_mention(gz, text, spans, c, _latest_before(art, named, c.start), art)
+        return _later_mention(gz, text, spans, c, _namesake(gz, text, spans, c, art, named), art)
     if c.after_connector:
         return None
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
@@ -392,6 +392,22 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and (len(key) >= 4 or key in gz.family_first):     # "President Tokayev", "PM Koh"
         return _new_person(gz, text, c, ctx, art)
     return None
+
+
+def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found:
+    """Which of the people named with a surname a lone surname means: the latest, but an office
+    holder over a namesake the text gives no office or side ("President X ... his wife, Y X ...
+    Mr. X"), unless a woman's honorific says otherwise ("Mrs. X")."""
+    f = _latest_before(art, named, c.start)
+    if len(named) < 2:
+        return f
+    holders = [g for g in named if g.role and (g.country or g.org)]
+    if _ctx(gz, text, spans, c).get("hon") in gz.female_honorifics:
+        others = [g for g in named if g not in holders]
+        return f if f in others or not others else _latest_before(art, others, c.start)
+    if len(holders) == 1 and not (f.role or f.country or f.org):
+        return holders[0]
+    return f
 
 
 def _latest_before(art: Article, named: list, pos: int) -> Found:
@@ -426,6 +442,8 @@ def _may_be_introduced(text, spans, c: Candidate) -> bool:
     for j in range(i, max(i - 4, -1), -1):      # a title a few known phrases back, same clause
         s = spans[j]
         gap = text[s.end:c.start]
+        if j == i and s.kind == "hon" and gap == ". ":
+            return True                             # "Mr. X", "Dr. X": the honorific's dot
         if len(gap) > 100 or "\n" in gap or ". " in gap:
             return False
         if s.kind in ("role", "hon"):
