@@ -131,6 +131,11 @@ def test_lone_surname_means_the_office_holder_over_a_namesake_without_office(tag
     assert by_start[text.index("Mrs. Greer") + 5]["name"] == "Elena Greer"      # a woman's honorific
 
 
+def test_after_a_preposition_a_title_in_apposition_introduces_a_name(tagged):
+    ms = tagged("The minister sent the request to Brisca Loumandy, the Secretary of Transport, on Monday.")
+    assert person(ms, "Brisca Loumandy")["role"] == "secretary"
+
+
 def test_honorific_with_its_dot_introduces_a_name(tagged):
     ms = tagged("The dinner was attended by Mr. Kelechi Obiora and Dr. Ozan Tekbas.")
     assert {m["text"] for m in of_type(ms, "person")} == {"Kelechi Obiora", "Ozan Tekbas"}

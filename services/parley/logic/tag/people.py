@@ -84,7 +84,7 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     named = _name_after_title_words(gz, text, spans, c)
     if named is not None:
         return _resolve_multi(gz, text, spans, named, art, singles)
-    if _too_long(name.tokens) or c.after_connector and not given:
+    if _too_long(name.tokens) or c.after_connector and not given and not _titled_after(gz, text, spans, c):
         return []
     linked = _link(art, name.key_tokens)
     if linked:
@@ -124,6 +124,12 @@ def _name_after_title_words(gz, text, spans, c: Candidate) -> Candidate | None:
             sub = new_name(gz, toks[k:])
             return Candidate(c.base + sub.start, c.base + sub.end, c.base, sub, None)
     return None
+
+
+def _titled_after(gz, text, spans, c: Candidate) -> bool:
+    """ "a letter to Jane Roe, the Secretary of Transport,": after a connector, capitalised words
+    are a name when a title in apposition follows them."""
+    return text.startswith(", ", c.end) and "role" in _ctx(gz, text, spans, c) and "title_at" not in c.context
 
 
 def _too_long(tokens) -> bool:
@@ -403,8 +409,8 @@ def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found
         return f
     holders = [g for g in named if g.role and (g.country or g.org)]
     if _ctx(gz, text, spans, c).get("hon") in gz.female_honorifics:
-        others = [g for g in named if g not in holders]
-        return f if f in others or not others else _latest_before(art, others, c.start)
+        others = [g for g in named if not (g.role and (g.country or g.org))]
+        return f if not others or any(g is f for g in others) else _latest_before(art, others, c.start)
     if len(holders) == 1 and not (f.role or f.country or f.org):
         return holders[0]
     return f

@@ -24,7 +24,7 @@ class Spans(list):
         self.placed = placed
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Found:
     """A person named in the article (for linking later mentions)."""
     id: str
