@@ -136,6 +136,12 @@ def test_after_a_preposition_a_title_in_apposition_introduces_a_name(tagged):
     assert person(ms, "Brisca Loumandy")["role"] == "secretary"
 
 
+def test_a_demonym_after_a_given_name_is_a_surname(tagged):
+    ms = tagged("Where does this end?\" asked Mark German, a senior fellow at the institute.")
+    assert [m["text"] for m in of_type(ms, "person")] == ["Mark German"]
+    assert not of_type(ms, "country")
+
+
 def test_honorific_with_its_dot_introduces_a_name(tagged):
     ms = tagged("The dinner was attended by Mr. Kelechi Obiora and Dr. Ozan Tekbas.")
     assert {m["text"] for m in of_type(ms, "person")} == {"Kelechi Obiora", "Ozan Tekbas"}

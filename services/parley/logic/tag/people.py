@@ -11,7 +11,7 @@ from .choose import known_person, pick_by_regnal_name, pick_by_surname
 from .context import VAGUE_CONTEXT_ROLES, name_context
 from .names import HYPHENATED_GIVEN_RE, SURNAME_LINK_MIN, after_connector, new_name, run_names, surname_people
 from .perspective import link_followers, note_bare_title
-from .records import Article, Candidate, Found, Spans
+from .records import Article, Candidate, Found, Span, Spans
 from .shapes import PARTICLES, capital_runs
 from .spans import last_before
 
@@ -373,6 +373,13 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
         return _later_mention(gz, text, spans, c, linked, art)
+    surname = _demonym_surname(text, spans, c.end) if key in gz.given_names else None
+    if surname is not None:
+        # "David French, a senior fellow": a given name, and a demonym as the surname
+        toks = ((c.start - c.base, c.end - c.base, text[c.start:c.end]),
+                (surname.start - c.base, surname.end - c.base, text[surname.start:surname.end]))
+        whole = _resolve_multi(gz, text, spans, Candidate(c.start, surname.end, c.base, new_name(gz, toks), None), art, [])
+        return whole[0] if whole else None
     cands = [gz.people[i] for i in surname_people(gz, key)]
     if not cands and not _may_be_introduced(text, spans, c):
         return None      # most capitalised words: no known surname and no title around
@@ -414,6 +421,17 @@ def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found
     if len(holders) == 1 and not (f.role or f.country or f.org):
         return holders[0]
     return f
+
+
+def _demonym_surname(text, spans, end: int) -> Span | None:
+    """The demonym right after the word ending at `end` that ends a name ("David French,")."""
+    k = last_before(spans, end) + 1
+    if k >= len(spans) or spans[k].start != end + 1 or text[end] != " " or spans[k].kind != "country" \
+            or spans[k].entries[0][1][1] != "demonym":
+        return None
+    nxt = text[spans[k].end:spans[k].end + 2]
+    ends = not nxt[1:2].isupper() if nxt[:1] == " " else nxt[:1] in ",.;:)'’"
+    return spans[k] if ends else None
 
 
 def _latest_before(art: Article, named: list, pos: int) -> Found:
