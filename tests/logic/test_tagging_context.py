@@ -178,6 +178,13 @@ def test_title_tail_to_a_host_country_then_the_name(tagged):
     assert person(ms, "Kwame Boateng")["role"] == "ambassador"
 
 
+def test_a_qualifier_in_an_appositive_title_leaves_the_title_to_the_next_word(tagged):
+    ms = tagged("Nora Keita, deputy director of the Malian Energy Forum, said prices would rise.")
+    assert side(ms, "Nora Keita") == ("MLI", None)
+    assert person(ms, "Nora Keita")["role"] == "director"
+    assert not of_type(ms, "role")
+
+
 def test_title_with_an_abbreviation_the_text_defines(tagged):
     ms = tagged("Senior Minister of State (SMS) for Law and Health Lim Wee Kiat will visit Russia.")
     assert person(ms, "Lim Wee Kiat")["role"] == "minister of state"

@@ -307,6 +307,10 @@ def _apposition(gz, text, spans, end) -> dict:
             if text.startswith(("'s", "’s"), s.end):
                 pos, i = s.end, i + 1               # "the minister's deputy": owner of the next title
                 continue
+            if s.entries[0][1][0] in VAGUE_CONTEXT_ROLES and i + 1 < len(spans) and spans[i + 1].kind == "role" \
+                    and spans[i + 1].start == s.end + 1 and text[s.end] == " ":
+                pos, i = s.end, i + 1               # "deputy director of ...": the title is the next one
+                continue
             if _titles_next_name(gz, text, spans, s.end):
                 return {}       # "A, Samoa Minister of Justice B": B's title, not A's
             role, org = s.entries[0][1]
