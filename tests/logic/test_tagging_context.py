@@ -137,7 +137,7 @@ def test_after_a_preposition_a_title_in_apposition_introduces_a_name(tagged):
 
 
 def test_a_demonym_after_a_given_name_is_a_surname(tagged):
-    ms = tagged("Where does this end?\" asked Mark German, a senior fellow at the institute.")
+    ms = tagged("\"We will see,\" said Mark German, a senior fellow at the institute.")
     assert [m["text"] for m in of_type(ms, "person")] == ["Mark German"]
     assert not of_type(ms, "country")
 

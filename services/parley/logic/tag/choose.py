@@ -64,7 +64,7 @@ def pick_by_surname(cands, ctx, date, introduced):
 
 
 def pick_by_regnal_name(gz, key: str, ctx: dict, date):
-    """ "Queen Elizabeth", "King Abdullah": a royal title (roles.tsv scope regnal) and a given
+    """ "Queen Solveig", "King Tamo": a royal title (roles.tsv scope regnal) and a given
     name mean the gazetteer person of that first name who holds a royal title at the date
     (among several, the best ranked; none when the title's country rules them all out)."""
     if ctx.get("role") not in gz.regnal_roles:

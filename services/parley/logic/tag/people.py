@@ -347,7 +347,7 @@ def _side_of_person_before(art: Article, text: str, ctx: dict) -> dict:
         w = _LAST_WORD_RE.search(text, max(0, m.start() - 40), m.start())
         named = art.by_key.get(fold(w.group(0))) if w else None
         if not named:
-            # or named first here ("President Biden's adviser X"): settled once it is tagged
+            # or named first here ("President Vance's adviser X"): settled once it is tagged
             return dict(ctx, follow_at=m.start()) if possessive else ctx
         f = named[-1]
     if possessive:
@@ -375,7 +375,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         return _later_mention(gz, text, spans, c, linked, art)
     surname = _demonym_surname(text, spans, c.end) if key in gz.given_names else None
     if surname is not None:
-        # "David French, a senior fellow": a given name, and a demonym as the surname
+        # "Mark German, a senior fellow": a given name, and a demonym as the surname
         toks = ((c.start - c.base, c.end - c.base, text[c.start:c.end]),
                 (surname.start - c.base, surname.end - c.base, text[surname.start:surname.end]))
         whole = _resolve_multi(gz, text, spans, Candidate(c.start, surname.end, c.base, new_name(gz, toks), None), art, [])
@@ -390,7 +390,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         if first is not None:
             return _later_mention(gz, text, spans, c, first, art)
     if introduced:
-        royal = pick_by_regnal_name(gz, key, ctx, art.date)     # "Queen Elizabeth", "King Abdullah"
+        royal = pick_by_regnal_name(gz, key, ctx, art.date)     # "Queen Solveig", "King Tamo"
         if royal is not None:
             return _person_mention(gz, text, c.start, c.end, royal, ctx, art)
     if cands and (len(key) >= 4 or key in gz.family_first):
@@ -424,7 +424,7 @@ def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found
 
 
 def _demonym_surname(text, spans, end: int) -> Span | None:
-    """The demonym right after the word ending at `end` that ends a name ("David French,")."""
+    """The demonym right after the word ending at `end` that ends a name ("Mark German,")."""
     k = last_before(spans, end) + 1
     if k >= len(spans) or spans[k].start != end + 1 or text[end] != " " or spans[k].kind != "country" \
             or spans[k].entries[0][1][1] != "demonym":

@@ -69,7 +69,7 @@ _NEXT_WORD_RE = re.compile(r" ([A-Z][a-z][\w'’-]*)")
 
 def _capitals_as_given_names(gz: Gazetteer, text: str, spans: list, taken: bytearray) -> None:
     """A capital's name right after a title and before another capitalised word is a given
-    name ("Spokeswoman Victoria Nuland", "President Santiago Rios"): it does not split the
+    name ("Spokeswoman Victoria Lindqvist", "President Santiago Rios"): it does not split the
     name (the span stays, and tag_text drops it inside the person)."""
     for k in range(1, len(spans)):
         s = spans[k]

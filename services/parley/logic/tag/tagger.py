@@ -69,7 +69,7 @@ def _home_country(at_dateline: list[dict]) -> str | None:
 def _settle_sides(gz: Gazetteer, art: Article, mentions: list[dict]) -> None:
     """What the whole article says about each person, on every mention of them: a side given
     by a later mention ("Kent ... Kent, the U.S. trade representative"), the side of the
-    person whose aide someone is ("Pence's chief of staff"), and, as the weakest evidence,
+    person whose aide someone is ("Vance's chief of staff"), and, as the weakest evidence,
     the dateline's country (or else the article's perspective, see perspective.py) for the
     holder of a state office named without any ("Commerce Secretary Paul Redding" in a
     WASHINGTON story)."""
