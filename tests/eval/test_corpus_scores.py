@@ -25,17 +25,17 @@ DEV = CORPUS / "dev"
 # ---- DEV_FLOORS: raise as you improve, never lower to pass --------------------------------
 DEV_FLOORS = {
     "precision": 1.000,
-    "recall": 0.820,
-    "f1": 0.901,
-    "kind": 0.945,
+    "recall": 0.876,
+    "f1": 0.934,
+    "kind": 0.948,
     # location/date/people/orgs: since the reference scorer's rule (each field only over the
     # pairs whose gold field is filled, names as ../shared/eval/score.py compares them).
-    "location": 0.921,
-    "date": 0.961,
-    "people": 0.909,
-    "orgs": 0.750,
-    "persons_p": 0.960,
-    "persons_r": 0.944,
+    "location": 0.924,
+    "date": 0.964,
+    "people": 0.930,
+    "orgs": 1.000,
+    "persons_p": 0.961,
+    "persons_r": 0.954,
     "countries_p": 0.883,
     "countries_r": 0.972,
 }
@@ -47,9 +47,9 @@ NEWS_FLOORS = {
     "precision": 0.932,
     "recall": 0.807,
     "f1": 0.865,
-    "location": 0.869,
+    "location": 0.883,
     "date": 0.901,
-    "people": 0.894,
+    "people": 0.929,
     "must_drop_dropped": 0.99,
 }
 # ---- end of NEWS_FLOORS ---------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 File kinds are recognised by name prefix, in the shipped folder and in every folder of
 PARLEY_GAZETTEER_EXTRA (os.pathsep-separated): countries*.tsv, people*.tsv, places*.tsv,
-orgs*.tsv, groups*.tsv, topics*.tsv, roles*.tsv, nonname*.txt, gov_verbs*.txt, family_first*.txt — each
+orgs*.tsv, groups*.tsv, topics*.tsv, roles*.tsv, nonname*.txt, nonperson*.txt, nonplace*.txt,
+gov_verbs*.txt, family_first*.txt — each
 optionally .gz. Rows of people files with the same id merge (extra aliases, extra roles).
 """
 from __future__ import annotations
@@ -24,13 +25,13 @@ from .normalise import fold, skeleton
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 EXTRA_ENV = "PARLEY_GAZETTEER_EXTRA"
 CACHE_ENV = "PARLEY_CACHE_DIR"
-FORMAT_VERSION = "14"   # bump when compile() changes what it produces
+FORMAT_VERSION = "15"   # bump when compile() changes what it produces
 
 # Cities below this population only count after a locative preposition ("in Foo")
 PLACE_FREE_POPULATION = 100_000
 KEEP_CACHES = 3
-KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "gov_verbs",
-         "family_first")
+KINDS = ("countries", "people", "places", "orgs", "groups", "topics", "roles", "nonname", "nonperson", "nonplace",
+         "gov_verbs", "family_first")
 
 
 def data_files(extra: str | None = None, base: Path | None = None) -> list[Path]:
@@ -174,6 +175,8 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
     for p in by_kind.get("gov_verbs", []):
         gz.gov_verbs.update(fold(l) for l in _lines(p))
     national_roles: set[str] = set()
+    regnal_roles: set[str] = set()
+    female: set[str] = set()
     gz.family_first = frozenset(fold(line) for p in by_kind.get("family_first", []) for line in _lines(p))
     for p in by_kind.get("roles", []):
         for surface, role, kind, org, scope in _rows(p, 5):
@@ -182,9 +185,15 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
             pats.add(surface, "hon" if kind == "honorific" else "role", (role, org or None), rule)
             if scope == "national" or _ISO3.fullmatch(scope):
                 national_roles.add(role)
+            elif scope == "regnal":
+                regnal_roles.add(role)
+            elif scope == "female":
+                female.add(role)
             if _ISO3.fullmatch(scope):
                 gz.title_country[fold(surface)] = scope      # "Secretary of State", "Taoiseach"
     gz.national_roles = frozenset(national_roles)
+    gz.regnal_roles = frozenset(regnal_roles)
+    gz.female_honorifics = frozenset(female)
     _compile_countries(gz, pats, by_kind.get("countries", []))
     for p in by_kind.get("orgs", []):
         for code, name, aliases, country in _rows(p, 4):
@@ -201,7 +210,10 @@ def compile_gazetteer(files: list[Path]) -> Gazetteer:
             gz.topics[tid] = name
             for a in sorted({name, *filter(None, aliases.split("|"))}):
                 pats.add(a, "topic", tid, ACRONYM if a.isupper() else ANY_CASE if a.islower() else CAPITALISED)
-    _compile_places(gz, pats, by_kind.get("places", []))
+    # regions and continents ("Asia", a town too), and words no name has ("March", "Union"),
+    # are no place names
+    nonplace = {fold(line) for p in by_kind.get("nonplace", []) for line in _lines(p)}
+    _compile_places(gz, pats, by_kind.get("places", []), nonplace | gz.nonname)
     _compile_people(gz, by_kind.get("people", []))
     gz.automaton = pats.automaton()
     gz.people = PersonTable(gz.people)
@@ -224,13 +236,14 @@ def _compile_countries(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> Non
                 pats.add(surface + "s", "country", (code, "demonym"))   # "the Armenians"
 
 
-def _compile_places(gz: Gazetteer, pats: _Patterns, files: list[Path]) -> None:
+def _compile_places(gz: Gazetteer, pats: _Patterns, files: list[Path], nonplace: set[str]) -> None:
     for p in files:
         for gid, name, aliases, country, lat, lon, pop, feature in _rows(p, 8):
             idx = len(gz.places)
             gz.places.append(Place(gid, name, country, float(lat or 0), float(lon or 0), int(pop or 0), feature))
             for a in sorted({name, *filter(None, aliases.split("|"))}):
-                if len(fold(a)) >= 3:
+                key = fold(a)
+                if len(key) >= 3 and key not in nonplace:
                     pats.add(a, "place", idx, CAPITALISED)
 
 
@@ -313,6 +326,9 @@ def _compile_people(gz: Gazetteer, files: list[Path]) -> None:
                 continue
             gz.alias_index.setdefault(" ".join(toks), []).append(i)
             if len(toks) >= 2:
+                lst = gz.given_index.setdefault(toks[0], [])
+                if not lst or lst[-1] != i:
+                    lst.append(i)
                 surnames = [toks[-1]]
                 if len(toks) <= 3 and toks[0] in gz.family_first and len(a.split()) <= 3:
                     surnames.append(toks[0])     # "Moon Jae-in", "Xi Jinping": the family name first

@@ -165,6 +165,11 @@ class Gazetteer:
     national_roles: frozenset[str] = field(default_factory=frozenset)
     # folded title -> the one state that has it (roles.tsv scope an ISO3 code)
     title_country: dict[str, str] = field(default_factory=dict)
+    # roles whose holders the text names by title and given name ("Queen Solveig", "King
+    # Tamo"; roles.tsv scope "regnal"), and the people of each first name word
+    regnal_roles: frozenset[str] = field(default_factory=frozenset)
+    given_index: dict[str, list[int]] = field(default_factory=dict)
+    female_honorifics: frozenset[str] = field(default_factory=frozenset)     # roles.tsv scope "female"
     nonperson: set[str] = field(default_factory=set)                 # "Hospital", "Operation" (as written)
     automaton: ahocorasick.Automaton | None = None
     sources: list[str] = field(default_factory=list)

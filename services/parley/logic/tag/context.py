@@ -8,8 +8,16 @@ from parley.logic.gazetteer import fold
 from .records import Span
 from .spans import last_before
 
-# "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,"
-ROLE_TAIL_RE = re.compile(r"^(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?)?\s*,?\s*(?:the\s+)?$")
+# "Minister of Justice and Prisons Reforms", "Secretary of State for European Affairs,", "Ambassador
+# of the Republic of Ghana to Norway,", "Senior Minister of State (SMS) for Law", "President of
+# the Bank for Reconstruction (BFR)" (an abbreviation the text defines)
+ROLE_TAIL_RE = re.compile(r"^(?:\s*\([A-Z][A-Za-z]{1,6}\))?(?:\s+(?:of|for|to)\s+(?:the\s+)?[\w'’.-]+"
+                          r"(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for|to))*?(?:\s*\([A-Z][A-Za-z]{1,6}\))?)?"
+                          r"\s*,?\s*(?:the\s+)?$")
+# a title whose own words end in its complement goes on after "and": "Minister of Justice and
+# Courts Administration", "Secretary for Trade and Industry"
+_AND_TAIL_RE = re.compile(r"^\s+(?:and|&)\s+[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for))*?\s*,?\s*$")
+_COMPLEMENT_RE = re.compile(r"\s(?:of|for)\s", re.IGNORECASE)
 # the last preposition before a country in a title's tail: only "of" makes it the holder's
 # ("Ambassador of Turkey to Pakistan"); "to", "for", "in" name where the holder is sent or
 # what the office deals with ("Kenyan Ambassador to Norway", "Special Envoy for Syria")
@@ -18,6 +26,11 @@ _TAIL_PREP_RE = re.compile(r"\b(?:of|for|to|in|at|on|with|from)\b")
 # Secretary", "Chile's senate president", "Ghana's former president"
 _OWNER_GAP_RE = re.compile(r"(?:['’]s)? (?:[A-Z][a-z]+ ){1,2}|['’]s (?:[a-z]+ ){1,2}")
 _POSSESSIVE_GAP_RE = re.compile(r"['’]s (?:[a-z]+ ){0,2}")
+# a demonym before a portfolio in lower case: "Italian economic development minister"; words
+# that end a noun phrase or start a clause ("Russian forces attacked", "Greek officials said")
+# are no portfolio
+_PORTFOLIO_GAP_RE = re.compile(r" (?:(?!(?:and|or|but|with|to|by|of|for|the|a|an|as|at|in|on|from|who|that|which|was"
+                               r"|is|has|had|will|would|also|then|not|said|says|told|met|meets)\b)[a-z]+(?<!s)(?<!ed)(?<!ing) ){1,2}")
 # "President X of Ghana", "FM X of Jordan"; "a spokesman for South Korea's defence ministry"
 _OF_AFTER_RE = re.compile(r"\s+(of|for)\s+(?:the\s+)?")
 _OWNER_KINDS = ("country", "org", "group", "capital")
@@ -54,7 +67,8 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
     role_span = spans[j] if j >= 0 and spans[j].kind == "role" else None
     if role_span is not None and not _plural(text, role_span):
         gap = text[role_span.end:pos]
-        if "\n" not in gap and ". " not in gap and (gap.strip(" ,") == "" or ROLE_TAIL_RE.match(gap)):
+        if "\n" not in gap and ". " not in gap and (gap.strip(" ,") == "" or ROLE_TAIL_RE.match(gap)
+                                                    or _AND_TAIL_RE.match(gap) and _complement(text, role_span)):
             role, org = role_span.entries[0][1]
             ctx["role"] = role
             ctx["adjacent"] = gap.strip(" ,") == "" and role_span.end - role_span.start > 0 and i == j
@@ -76,6 +90,8 @@ def name_context(gz, text, spans: list[Span], start: int, end: int) -> dict:
         ctx.update({k: v for k, v in _apposition(gz, text, spans, end).items() if k not in ctx or k == "role"})
     if "country" not in ctx and "org" not in ctx:
         _of_after(gz, text, spans, end, ctx)        # "President X of Ghana"
+    if "country" not in ctx and "org" not in ctx and "title_at" in ctx:
+        _stacked_owner(gz, text, spans, j, ctx)     # "Chinese Minister of Defence General X"
     return ctx
 
 
@@ -106,7 +122,8 @@ def _owners_before(gz, text, spans, j: int, ctx: dict) -> None:
         if s.kind == "role" and titles < 2 and s.entries[0][1][0] in VAGUE_CONTEXT_ROLES \
                 and (gap == " " or _OWNER_GAP_RE.fullmatch(" " + gap.lstrip(" "))) and not _plural(text, s):
             titles += 1                             # "Chief" in "Chief Cabinet Secretary"
-        elif s.kind in ("country", "org", "group") and owner_gap(gap, first=not owners):
+        elif s.kind in ("country", "org", "group") and (owner_gap(gap, first=not owners) or not owners and titles == 0
+                                                         and _demonym(s) and _PORTFOLIO_GAP_RE.fullmatch(gap)):
             owners.append((s, gap[:1] in ("'", "’")))   # "Russian", "Russia's", "NATO"
         else:
             break
@@ -135,6 +152,58 @@ def _owners_of_title_before(gz, text, spans, j: int, ctx: dict) -> None:
         _owners_before(gz, text, spans, i, owned)
         if owned.get("country"):
             ctx["country"] = owned["country"]
+
+
+def _complement(text: str, s: Span) -> bool:
+    return _COMPLEMENT_RE.search(text, s.start, s.end) is not None
+
+
+# between two titles of one person: the first title's tail and a joint ("Chinese Minister of
+# National Defense General X", "Representative of Russia at the Court - Deputy Minister X",
+# "Rear Admiral and Undersecretary X", "Legal Counsel to the Secretary of the Presidency X")
+_STACK_GAP_RE = re.compile(r"(?:\s+(?:of|for|in|at|on)\s+(?:the\s+)?[A-Z][\w'’.-]*"
+                           r"(?:\s+(?:[A-Z][\w'’.-]*|and|&|of|the|for|in|on|at))*?)?"
+                           r"(?:\s+(?:-|–|—|and|to the)\s+|\s+)")
+
+
+def _stacked_owner(gz, text, spans, j: int, ctx: dict) -> None:
+    """A title stacked on an earlier title of the same person takes the earlier title's
+    owner: before it ("Chinese Minister of National Defense General X") or "of" after it
+    ("Representative of the Russian Federation in the Court - Deputy Minister of Justice X")."""
+    k = j
+    chain = []
+    for _ in range(3):
+        i = k - 1
+        while i >= 0 and spans[i].kind == "role" and spans[i].entries[0][1][0] in VAGUE_CONTEXT_ROLES \
+                and text[spans[i].end:spans[k].start] == " ":
+            k, i = i, i - 1                         # "Deputy" in "Deputy Minister of Justice"
+        while i >= 0 and spans[i].kind != "role" and spans[k].start - spans[i].end < 100:
+            i -= 1                                  # the owners and places of the earlier title's tail
+        if i < 0 or spans[i].kind != "role" or _plural(text, spans[i]):
+            return
+        gap = text[spans[i].end:spans[k].start]
+        if "\n" in gap or ". " in gap or not _STACK_GAP_RE.fullmatch(gap):
+            return
+        owned: dict = {}
+        _owners_before(gz, text, spans, i, owned)
+        if not owned:
+            for t in spans[i + 1:k]:
+                if t.kind in _OWNER_KINDS and _held_of(text, spans[i].end, t.start):
+                    _own(gz, owned, t)
+                    break
+        chain.append(spans[i])
+        if owned.get("country") or owned.get("org"):
+            for key in ("country", "org"):
+                if owned.get(key):
+                    ctx.setdefault(key, owned[key])
+            for t in chain:
+                t.used = True       # the person's own titles, no unnamed official
+            return
+        k = i
+
+
+def _demonym(s: Span) -> bool:
+    return s.kind == "country" and s.entries[0][1][1] == "demonym"
 
 
 def _own(gz, ctx: dict, s: Span) -> None:
@@ -185,6 +254,32 @@ _APPOS_RE = re.compile(r"^,\s+(?:(?:the|a|an)\s+)?(?:(?:former|senior|top|vetera
 _APPOS_GAP_RE = re.compile(r"(?:['’]s)?(?:\s+[a-z]+){0,2}\s*|(?:['’]s)?(?:\s+[A-Z][a-z]+){1,2}\s*")
 
 
+# a title's tail (capitalised words of a portfolio, "of Justice and Courts Administration")
+# and the two first words after it
+_NEXT_NAME_RE = re.compile(r"((?:\s+(?:of|for|and|&)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+(?:[A-Z][\w.-]*|and|&|of|the|for))*?)?)"
+                           r"\s+([A-Z][a-z][\w.-]*)\s+([A-Z][\w.-]*)")
+_CAPITALISED_RE = re.compile(r"[A-Z][\w.-]*")
+
+
+def _titles_next_name(gz, text, spans, end: int) -> bool:
+    """Is the title ending at `end` followed by a name it introduces, as in a list of
+    officials ("A, Samoa Minister of Justice and Courts Administration Dr B C, ...")? The
+    words of its tail are words no name has (nonname), the name's two first words (after an
+    honorific) are not."""
+    m = _NEXT_NAME_RE.match(text, end)
+    if m is None:
+        return False
+    nonname = gz.nonname
+    if any(fold(w) not in nonname for w in _CAPITALISED_RE.findall(m.group(1))):
+        return False
+    hon = _span_at(spans, m.start(2))
+    if hon is not None and hon.kind == "hon":
+        m = _NEXT_NAME_RE.match(text, hon.end)
+        if m is None or m.group(1):
+            return False
+    return fold(m.group(2)) not in nonname and fold(m.group(3)) not in nonname
+
+
 def _apposition(gz, text, spans, end) -> dict:
     """ "Edward Nalbandian, Armenia's foreign minister,", "Kofi Mensah, president of Ghana," """
     if not text.startswith(",", end):
@@ -212,6 +307,12 @@ def _apposition(gz, text, spans, end) -> dict:
             if text.startswith(("'s", "’s"), s.end):
                 pos, i = s.end, i + 1               # "the minister's deputy": owner of the next title
                 continue
+            if s.entries[0][1][0] in VAGUE_CONTEXT_ROLES and i + 1 < len(spans) and spans[i + 1].kind == "role" \
+                    and spans[i + 1].start == s.end + 1 and text[s.end] == " ":
+                pos, i = s.end, i + 1               # "deputy director of ...": the title is the next one
+                continue
+            if _titles_next_name(gz, text, spans, s.end):
+                return {}       # "A, Samoa Minister of Justice B": B's title, not A's
             role, org = s.entries[0][1]
             ctx["role"] = role
             if org:

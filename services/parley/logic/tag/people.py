@@ -7,15 +7,14 @@ from rapidfuzz.distance import JaroWinkler
 
 from parley.logic.gazetteer import Gazetteer, fold
 
+from .choose import known_person, pick_by_regnal_name, pick_by_surname
 from .context import VAGUE_CONTEXT_ROLES, name_context
 from .names import HYPHENATED_GIVEN_RE, SURNAME_LINK_MIN, after_connector, new_name, run_names, surname_people
-from .records import Article, Candidate, Found, Spans
+from .perspective import link_followers, note_bare_title
+from .records import Article, Candidate, Found, Span, Spans
 from .shapes import PARTICLES, capital_runs
 from .spans import last_before
 
-COMMON_SURNAME = 8          # more gazetteer people than this share the surname: needs context
-SENIOR_ROLES = {"president", "prime minister", "foreign minister", "secretary of state", "chancellor",
-                "king", "queen", "secretary general", "emir", "supreme leader", "pope", "crown prince"}
 
 
 def tag_people(gz: Gazetteer, text: str, spans: Spans, art: Article) -> list[dict]:
@@ -56,20 +55,8 @@ def tag_people(gz: Gazetteer, text: str, spans: Spans, art: Article) -> list[dic
         m = _resolve_single(gz, text, spans, c, art)
         if m:
             out.append(m)
+    link_followers(art)
     return out
-
-
-def _known_person(gz, choices: tuple, fuzzy: bool, ctx, date):
-    """The person of a known name window; ctx is a callable giving the context (only needed
-    to rank several)."""
-    if len(choices) == 1:
-        return gz.people[choices[0][0] if fuzzy else choices[0]]
-    if fuzzy:
-        # among close spellings the person holding office at the date wins, then the closest
-        context = ctx()
-        return max(((gz.people[i], score) for i, score in choices),
-                   key=lambda ps: (_rank(ps[0], context, date), ps[1]))[0]
-    return _best([gz.people[i] for i in choices], ctx(), date)
 
 
 def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -> list[dict]:
@@ -80,7 +67,7 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
         toks = name.tokens
         ctx = lambda: _ctx(gz, text, spans, c)
         for i, size, choices, fuzzy in name.known:
-            person = _known_person(gz, choices, fuzzy, ctx, art.date)
+            person = known_person(gz, choices, fuzzy, ctx, art.date)
             out.append(_person_mention(gz, text, base + toks[i][0], base + toks[i + size - 1][1], person,
                                        _ctx(gz, text, spans, c) if i == 0 else {}, art))
         for rest in name.rest:
@@ -97,7 +84,7 @@ def _resolve_multi(gz, text, spans, c: Candidate, art: Article, singles: list) -
     named = _name_after_title_words(gz, text, spans, c)
     if named is not None:
         return _resolve_multi(gz, text, spans, named, art, singles)
-    if _too_long(name.tokens) or c.after_connector and not given:
+    if _too_long(name.tokens) or c.after_connector and not given and not _titled_after(gz, text, spans, c):
         return []
     linked = _link(art, name.key_tokens)
     if linked:
@@ -137,6 +124,12 @@ def _name_after_title_words(gz, text, spans, c: Candidate) -> Candidate | None:
             sub = new_name(gz, toks[k:])
             return Candidate(c.base + sub.start, c.base + sub.end, c.base, sub, None)
     return None
+
+
+def _titled_after(gz, text, spans, c: Candidate) -> bool:
+    """ "a letter to Jane Roe, the Secretary of Transport,": after a connector, capitalised words
+    are a name when a title in apposition follows them."""
+    return text.startswith(", ", c.end) and "role" in _ctx(gz, text, spans, c) and "title_at" not in c.context
 
 
 def _too_long(tokens) -> bool:
@@ -180,21 +173,6 @@ def _ctx(gz, text, spans, c: Candidate) -> dict:
     return c.context
 
 
-def _rank(p, ctx, date) -> tuple:
-    role = p.role_at(date)
-    return (
-        ctx.get("country") is not None and p.country == ctx.get("country"),
-        role is not None,
-        role is not None and role[0] in SENIOR_ROLES,
-        p.id.startswith("Q"),
-        len(p.roles),
-    )
-
-
-def _best(people, ctx, date):
-    return max(people, key=lambda p: _rank(p, ctx, date))
-
-
 def _person_mention(gz, text, start, end, person, ctx, art: Article) -> dict:
     found = art.by_id.get(person.id)
     if found is None:
@@ -212,6 +190,7 @@ def _person_mention(gz, text, start, end, person, ctx, art: Article) -> dict:
             or (None if held and held[2] else person.country)
         org = ctx.get("org") or (held[2] if held and held[2] else None)
         found = _remember(gz, art, person.id, person.name, role, country, org, person.aliases)
+        note_bare_title(gz, art, text, ctx, found, start)
     return _mention_of(art, text, start, end, found)
 
 
@@ -333,36 +312,47 @@ def _new_person(gz, text, c: Candidate, ctx, art: Article) -> dict:
         ctx = dict(ctx, role=art.people[-1].role if art.people else None)
     if not ctx.get("country") and not ctx.get("org") and "title_at" in ctx:
         ctx = _side_of_person_before(art, text, ctx)
+    side = ctx
     if not ctx.get("country") and not ctx.get("org") and ctx.get("title_country"):
-        ctx = dict(ctx, country=ctx["title_country"])
+        side = dict(ctx, country=ctx["title_country"])
     name = c.name
-    found = art.by_id.get(name.new_id) or _remember(gz, art, name.new_id, name.surface, ctx.get("role"),
-                                                    ctx.get("country"), ctx.get("org"))
+    found = art.by_id.get(name.new_id)
+    if found is None:
+        found = _remember(gz, art, name.new_id, name.surface, ctx.get("role"), side.get("country"), side.get("org"))
+        if "follow_at" in ctx:
+            art.pending_follow.append((found, ctx["follow_at"]))
+        note_bare_title(gz, art, text, ctx, found, c.start, weak=True)
     return _mention_of(art, text, c.start, c.end, found)
 
 
-# a title right after a person: "Putin's spokesman X", "Syrian President A and Foreign Minister B"
-_AFTER_PERSON_RE = re.compile(r"(?:['’]s|,? and) $")
+# a title right after a person: "Putin's spokesman X", "Syrian President A and Foreign Minister
+# B", "President A, Foreign Minister B, and Attorney General C"
+_AFTER_PERSON_RE = re.compile(r"(?:['’]s|,? and|,) $")
 _LAST_WORD_RE = re.compile(r"\b[A-Z][\w-]+$")
 
 
 def _side_of_person_before(art: Article, text: str, ctx: dict) -> dict:
     """The side of the person named right before the title: the owner of a possessive
-    ("Putin's spokesman X" is Russian), or the first of two officials joined by "and" with no
-    country of their own ("Syrian President A and Foreign Minister B")."""
+    ("Putin's spokesman X" is Russian), or the one before in a list of officials with no
+    country of their own ("Syrian President A and Foreign Minister B", "President A, Foreign
+    Minister B, and Attorney General C")."""
     at = ctx["title_at"]
     m = _AFTER_PERSON_RE.search(text, max(0, at - 6), at)
     if not m:
         return ctx
     f = art.person_ends.get(m.start())
+    possessive = m.group(0)[0] in "'’"
     if f is None:
         # a lone surname is tagged after the full names: it may be one named before ("Soto's")
         w = _LAST_WORD_RE.search(text, max(0, m.start() - 40), m.start())
         named = art.by_key.get(fold(w.group(0))) if w else None
         if not named:
-            return ctx
+            # or named first here ("President Vance's adviser X"): settled once it is tagged
+            return dict(ctx, follow_at=m.start()) if possessive else ctx
         f = named[-1]
-    if m.group(0)[0] in "'’":
+    if possessive:
+        if not (f.country or f.org):
+            return dict(ctx, follow_at=m.start())     # a side the article may give f later
         return dict(ctx, country=f.country, org=f.org)
     return dict(ctx, country=f.country) if f.country and f.role else ctx
 
@@ -377,12 +367,19 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start)) if named else None
     named = art.by_key.get(key)
     if named:
-        return _later_mention(gz, text, spans, c, _latest_before(art, named, c.start), art)
+        return _later_mention(gz, text, spans, c, _namesake(gz, text, spans, c, art, named), art)
     if c.after_connector:
         return None
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
         return _later_mention(gz, text, spans, c, linked, art)
+    surname = _demonym_surname(text, spans, c.end) if key in gz.given_names else None
+    if surname is not None:
+        # "Mark German, a senior fellow": a given name, and a demonym as the surname
+        toks = ((c.start - c.base, c.end - c.base, text[c.start:c.end]),
+                (surname.start - c.base, surname.end - c.base, text[surname.start:surname.end]))
+        whole = _resolve_multi(gz, text, spans, Candidate(c.start, surname.end, c.base, new_name(gz, toks), None), art, [])
+        return whole[0] if whole else None
     cands = [gz.people[i] for i in surname_people(gz, key)]
     if not cands and not _may_be_introduced(text, spans, c):
         return None      # most capitalised words: no known surname and no title around
@@ -392,8 +389,12 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         first = _by_given_name(art, key)      # "Prince Faisal bin Farhan ... Prince Faisal"
         if first is not None:
             return _later_mention(gz, text, spans, c, first, art)
+    if introduced:
+        royal = pick_by_regnal_name(gz, key, ctx, art.date)     # "Queen Solveig", "King Tamo"
+        if royal is not None:
+            return _person_mention(gz, text, c.start, c.end, royal, ctx, art)
     if cands and (len(key) >= 4 or key in gz.family_first):
-        pick = _pick_by_surname(cands, ctx, art.date, introduced)
+        pick = pick_by_surname(cands, ctx, art.date, introduced)
         if pick is not None:
             return _person_mention(gz, text, c.start, c.end, pick, ctx, art)
     # a lone new surname needs its title right before it: "President Tokayev"; not in a
@@ -404,6 +405,33 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and (len(key) >= 4 or key in gz.family_first):     # "President Tokayev", "PM Koh"
         return _new_person(gz, text, c, ctx, art)
     return None
+
+
+def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found:
+    """Which of the people named with a surname a lone surname means: the latest, but an office
+    holder over a namesake the text gives no office or side ("President X ... his wife, Y X ...
+    Mr. X"), unless a woman's honorific says otherwise ("Mrs. X")."""
+    f = _latest_before(art, named, c.start)
+    if len(named) < 2:
+        return f
+    holders = [g for g in named if g.role and (g.country or g.org)]
+    if _ctx(gz, text, spans, c).get("hon") in gz.female_honorifics:
+        others = [g for g in named if not (g.role and (g.country or g.org))]
+        return f if not others or any(g is f for g in others) else _latest_before(art, others, c.start)
+    if len(holders) == 1 and not (f.role or f.country or f.org):
+        return holders[0]
+    return f
+
+
+def _demonym_surname(text, spans, end: int) -> Span | None:
+    """The demonym right after the word ending at `end` that ends a name ("Mark German,")."""
+    k = last_before(spans, end) + 1
+    if k >= len(spans) or spans[k].start != end + 1 or text[end] != " " or spans[k].kind != "country" \
+            or spans[k].entries[0][1][1] != "demonym":
+        return None
+    nxt = text[spans[k].end:spans[k].end + 2]
+    ends = not nxt[1:2].isupper() if nxt[:1] == " " else nxt[:1] in ",.;:)'’"
+    return spans[k] if ends else None
 
 
 def _latest_before(art: Article, named: list, pos: int) -> Found:
@@ -438,34 +466,10 @@ def _may_be_introduced(text, spans, c: Candidate) -> bool:
     for j in range(i, max(i - 4, -1), -1):      # a title a few known phrases back, same clause
         s = spans[j]
         gap = text[s.end:c.start]
+        if j == i and s.kind == "hon" and gap == ". ":
+            return True                             # "Mr. X", "Dr. X": the honorific's dot
         if len(gap) > 100 or "\n" in gap or ". " in gap:
             return False
         if s.kind in ("role", "hon"):
             return True
     return False
-
-
-def _pick_by_surname(cands, ctx, date, introduced):
-    """The one office holder a bare surname means at the date ("President Aliyev", "Lavrov")."""
-    if len({p.id for p in cands}) > COMMON_SURNAME and not (ctx.get("country") or ctx.get("role")):
-        return None   # "Mr Smith": too many holders of the name to guess without a country or title
-    held = [(p, p.role_at(date)) for p in cands]
-    active = [(p, r) for p, r in held if r]
-    if ctx.get("country"):
-        # "Syrian President Bashar": a holder from another country is someone else
-        active = [(p, r) for p, r in active if p.country == ctx["country"]]
-        cands = [p for p in cands if p.country == ctx["country"]]
-    if ctx.get("role") and ctx["role"] not in VAGUE_CONTEXT_ROLES:
-        # the title in the text must fit the office held: "spokesman Smith" is no minister Smith
-        active = [(p, r) for p, r in active if r[0] == ctx["role"]]
-    senior = [(p, r) for p, r in active if r[0] in SENIOR_ROLES]
-    if len(active) == 1 and (introduced or senior):
-        return active[0][0]
-    if not active and introduced and len({p.id for p in cands}) == 1:
-        return cands[0]      # "Imam Khomeini": the only person of that name, out of office at the date
-    if senior:
-        # several seniors: Wikidata-backed records are the better-maintained ones
-        ranked = sorted(senior, key=lambda pr: (pr[0].id.startswith("Q"), pr[1][0] in ("president", "prime minister")), reverse=True)
-        if len(ranked) == 1 or ranked[0][0].id.startswith("Q") and not ranked[1][0].id.startswith("Q"):
-            return ranked[0][0]
-    return None

@@ -12,6 +12,8 @@ LOCATIVE = {"in", "at", "to", "from", "near", "outside", "visit", "visited", "vi
 SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n]\s*)$")
 BETWEEN_RE = re.compile(r"\bbetween\s+$")
 BETWEEN_AND_RE = re.compile(r"\bbetween\s+\S+\s+and\s+$")
+_ABBREVIATION_RE = re.compile(r"(?:[A-Z]\.){2,}")
+_LINE_START_RE = re.compile(r"(?:^|\n)[\s(\[\"“]*$")
 PLACE_FREE_POPULATION = 100_000              # smaller towns need "in"/"at"/... before them
 PLACE_SENTENCE_START_POPULATION = 500_000    # a sentence-initial capital word is rarely a town
 
@@ -51,7 +53,12 @@ def _as_government(gz, text, s: Span, spans) -> bool:
     return bool(BETWEEN_AND_RE.search(text[max(0, s.start - 40):s.start].lower()))
 
 
-def tag_place(gz, text, s: Span, countries_here) -> dict | None:
+def tag_place(gz, text, s: Span, countries_here, before: Span | None = None) -> dict | None:
+    surface = text[s.start:s.end]
+    if surface.isupper() and surface.isalpha() and _LINE_START_RE.search(text, max(0, s.start - 8), s.start) is None:
+        return None     # "ISNA reported": an acronym; in capitals a place starts a line (a dateline)
+    if before is not None and before.kind in ("place", "capital") and text[before.end:s.start] == ", ":
+        return None     # "Washington, D.C.", "Springfield, Ohio": the qualifier of the place before
     places = [gz.places[e[1]] for e in s.entries]
     pref = [p for p in places if p.country in countries_here]
     place = max(pref or places, key=lambda p: (p.feature == "PPLC", p.population))
@@ -70,7 +77,7 @@ def _place_mention(text, s: Span, place) -> dict:
     `geoname` is the GeoNames name, `id` the GeoNames id."""
     surface = text[s.start:s.end]
     name = place.name
-    if fold(surface) != fold(place.name):
-        name = surface.title() if surface.isupper() else surface
+    if fold(surface) != fold(place.name) and not _ABBREVIATION_RE.fullmatch(surface):
+        name = surface.title() if surface.isupper() else surface    # an abbreviation ("D.C.") is no form of the name
     return span_mention("place", text, s, place.id, name, country=place.country, lat=place.lat, lon=place.lon,
               geoname=place.name)

@@ -24,7 +24,7 @@ class Spans(list):
         self.placed = placed
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Found:
     """A person named in the article (for linking later mentions)."""
     id: str
@@ -34,6 +34,9 @@ class Found:
     org: str | None
     keys: frozenset = frozenset()      # folded surnames/name tokens
     firsts: frozenset = frozenset()    # folded given names (and initials)
+    # the person whose side this one shares, named right before the title ("Putin's spokesman
+    # X"): settled once the whole article is tagged (that person may get a side later)
+    follows: "Found | None" = None
 
 
 @dataclass
@@ -41,6 +44,12 @@ class Article:
     date: str | None
     headline: bool = False      # tagging the title: Title Case makes every word look like a name
     home: str | None = None     # the country of the dateline: a weak prior for state offices
+    body: bool = False          # tagging the body (not the title, captions or dateline)
+    # (offset, country, weak) of each person introduced in the body by a bare state title
+    # ("President X", no country word) whose side the text does not give: see perspective.py
+    bare_titles: list = field(default_factory=list)
+    # (person, offset of the possessor's name end) for "X's spokesman Y" where X is resolved later
+    pending_follow: list = field(default_factory=list)
     people: list[Found] = field(default_factory=list)
     by_id: dict = field(default_factory=dict)
     # folded surname/name token -> people named so far with it, in order: later mentions by

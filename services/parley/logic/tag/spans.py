@@ -5,7 +5,7 @@ import re
 from bisect import bisect_right
 from operator import attrgetter
 
-from parley.logic.gazetteer import Gazetteer
+from parley.logic.gazetteer import Gazetteer, fold
 
 from .records import Span, Spans
 
@@ -60,7 +60,25 @@ def select_spans(gz: Gazetteer, text: str) -> Spans:
     for p in places:
         taken[p.start:p.end] = bytes(p.end - p.start)
         placed[p.start:p.end] = b"\x01" * (p.end - p.start)
+    _capitals_as_given_names(gz, text, spans, taken)
     return Spans(spans, taken, placed)
+
+
+_NEXT_WORD_RE = re.compile(r" ([A-Z][a-z][\w'’-]*)")
+
+
+def _capitals_as_given_names(gz: Gazetteer, text: str, spans: list, taken: bytearray) -> None:
+    """A capital's name right after a title and before another capitalised word is a given
+    name ("Spokeswoman Victoria Lindqvist", "President Santiago Rios"): it does not split the
+    name (the span stays, and tag_text drops it inside the person)."""
+    for k in range(1, len(spans)):
+        s = spans[k]
+        if s.kind != "capital" or spans[k - 1].kind not in ("role", "hon") or text[spans[k - 1].end:s.start] != " ":
+            continue
+        m = _NEXT_WORD_RE.match(text, s.end)
+        if m is None or (k + 1 < len(spans) and spans[k + 1].start == m.start(1)) or fold(m.group(1)) in gz.nonname:
+            continue
+        taken[s.start:s.end] = bytes(s.end - s.start)
 
 
 def last_before(spans: Spans, pos: int) -> int:

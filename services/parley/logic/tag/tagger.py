@@ -9,6 +9,7 @@ from parley.logic.gazetteer import Gazetteer
 
 from .officials import tag_roles
 from .people import tag_people
+from .perspective import follow_sides, implicit_home
 from .places import tag_capital, tag_place
 from .records import Article, Spans
 from .spans import OF_GAP_RE, select_spans, span_mention
@@ -26,7 +27,9 @@ def tag(clean: dict, gz: Gazetteer | None = None) -> dict:
     dateline = clean.get("dateline")
     at_dateline = _tag_dateline(gz, dateline, Article(date)) if dateline else []
     art.home = _home_country(at_dateline)
+    art.body = True
     mentions = tag_text(gz, clean.get("text") or "", art)
+    art.body = False
     title = clean.get("title")
     if title:
         art.headline = True
@@ -65,14 +68,19 @@ def _home_country(at_dateline: list[dict]) -> str | None:
 
 def _settle_sides(gz: Gazetteer, art: Article, mentions: list[dict]) -> None:
     """What the whole article says about each person, on every mention of them: a side given
-    by a later mention ("Kent ... Kent, the U.S. trade representative"), and, as the weakest
-    evidence, the dateline's country for the holder of a state office named without any
-    ("Commerce Secretary Paul Redding" in a WASHINGTON story)."""
-    if art.home:
+    by a later mention ("Kent ... Kent, the U.S. trade representative"), the side of the
+    person whose aide someone is ("Vance's chief of staff"), and, as the weakest evidence,
+    the dateline's country (or else the article's perspective, see perspective.py) for the
+    holder of a state office named without any ("Commerce Secretary Paul Redding" in a
+    WASHINGTON story)."""
+    follow_sides(art)
+    home = art.home or implicit_home(art)
+    if home:
         national = gz.national_roles
         for f in art.people:
             if f.country is None and f.org is None and f.role in national:
-                f.country = art.home
+                f.country = home
+        follow_sides(art)
     by_id = art.by_id
     for m in mentions:
         if m["type"] == "person" and m["country"] is None and m["org"] is None:
@@ -119,7 +127,7 @@ def tag_text(gz: Gazetteer, text: str, art: Article) -> list[dict]:
         elif s.kind == "capital":
             out += tag_capital(gz, text, s, spans, countries_here)
         elif s.kind == "place":
-            p = tag_place(gz, text, s, countries_here)
+            p = tag_place(gz, text, s, countries_here, spans[k - 1] if k else None)
             if p:
                 out.append(p)
         elif s.kind == "org":
