@@ -171,3 +171,15 @@ def test_a_participant_is_named_as_the_article_writes_the_name_not_by_a_gazettee
             m["name"] = "Luis Ortego"      # the gazetteer's transliteration of the same person
     (event,) = detect(article)
     assert {p["name"] for p in event["participants"]} == {"Anna Berg", "Luis Ortega"}
+
+
+# ------------------------------------------------------------------ T1 / G2: expected arrivals, listed neighbours
+
+def test_an_expected_arrival_for_a_summit_with_the_host_is_a_planned_visit():
+    assert summary("Anna Berg is expected in Santiago in May for a summit with her Chilean host, "
+                   "Luis Ortega.") == [("visit", "planned", ("CHL", "NOR"))]
+
+
+def test_neighbours_listed_between_dashes_are_sides_of_the_talks():
+    assert summary("Talks between Norway and two neighbours — Chile and Japan — are set for Lisbon "
+                   "next week.") == [("multilateral", "planned", ("CHL", "JPN", "NOR"))]

@@ -22,6 +22,16 @@ from parley.logic.detect.vocabulary import Trigger, lex
 from parley.logic.detect.when import dates_by_counterpart, meeting_date
 
 
+def _past_sides_apposition(text, sent, right: int) -> int:
+    """"talks between Chile and two neighbours — Peru and Bolivia — are set for ...": a dash
+    after a plural noun of sides opens the list of them (an apposition), not a new clause; the
+    clause goes on after the closing dash."""
+    if text[right:right + 1] not in "—–" or not lex("sides_apposition").search(text, max(sent.start, right - 40), right + 1):
+        return right
+    close = text.find(text[right], right + 1, sent.end)
+    return right if close == -1 else clause_span(text, sent, close + 1, close + 1)[1]
+
+
 class SentenceDates:
     """The date expressions of a sentence (absolute offsets), found on first use: most
     triggers are turned down before their date matters."""
@@ -42,6 +52,7 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
                    field_name, ctx) -> list[Candidate]:
     trig = hit.trig
     left, right = clause_span(text, sent, hit.start, hit.end)
+    right = _past_sides_apposition(text, sent, right)
     # a trigger in a relative clause ("Rubin, who is visiting Armenia, ...") takes the antecedent
     in_paren = inside(hit.start, paren)
     if in_paren and text[in_paren[0]] == ",":
