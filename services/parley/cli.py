@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("action", choices=("create", "list"))
 
     sub.add_parser("bench", help="measure throughput, latency and memory (options: parley bench --help)")
+    parser.subcommands = sub.choices  # name -> sub-parser, for errors in the sub-command's usage
     return parser
 
 
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         from .eval.report import main as eval_main
 
         return eval_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would report these with the top-level usage; the sub-command's is the useful one.
+        parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     settings = Settings.from_env()
     command = args.command
     if command == "up":
@@ -86,11 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
     if command == "export":
-        from .stages.sink_store import read_meetings, write_jsonl
+        from .commands.export import export
 
-        count = write_jsonl(read_meetings(settings.database_url, settings.sqlite_path), args.output)
-        print(f"wrote {count} meetings to {args.output}")
-        return 0
+        return export(settings, args.output)
     if command == "dlq":
         from .commands.dlq import run as dlq_run
 

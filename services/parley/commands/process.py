@@ -5,7 +5,9 @@ topic would hold it) and the run goes on.
 """
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 from rich.progress import Progress
 
@@ -18,6 +20,11 @@ from ..timebudget import time_budget
 
 
 def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool) -> int:
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        print(f"no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+
     from ..logic.pipeline import process
     from ..warmup import warm_up
 
@@ -47,7 +54,7 @@ def process_paths(settings: Settings, paths: list[str], *, output: str | None, q
                 console.print(f"[red]failed[/] {message['source']['file'] or message['article_id']}: "
                               f"{failure.reason}: {failure.detail}")
     elapsed = time.perf_counter() - started
-    if not quiet:
+    if not quiet and articles:  # no table when nothing could be read: the refusals above say why
         print_meetings(events, wide_console())
     if output:
         write_jsonl(events, output)

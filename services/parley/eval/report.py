@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from parley.eval import score as ev
-from parley.eval.corpus import load_corpus, load_gold
+from parley.eval.corpus import GOLD_FILE, load_corpus, load_gold
 from parley.logic.errors import Rejected
 
 
@@ -274,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     for folder in args.corpus_dir:
         if not folder.is_dir():
             print(f"not a corpus folder: {folder}", file=sys.stderr)
+            return 2
+        if not (folder / GOLD_FILE).is_file():
+            # Without annotations every score would print as zero, which reads as a broken detector.
+            print(f"no {GOLD_FILE} in {folder}: `parley eval` scores an annotated corpus "
+                  f"(*.txt + {GOLD_FILE}, see tests/corpus/GOLD_FORMAT.md); "
+                  f"to only detect meetings, run `parley process {folder}`", file=sys.stderr)
             return 2
     if args.fit_calibration:
         rows = calibration.fit_calibration(args.corpus_dir, args.fit_calibration)
