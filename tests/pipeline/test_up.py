@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from support.harness import SEEDS, load_jsonl
+from parley.commands.up import PIPELINE
 from parley.schemas import validator
 
 pytestmark = pytest.mark.broker
@@ -84,5 +88,77 @@ def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
     assert len(_descendants_alive(marker)) >= 5  # broker + cleaner, tagger, detector, sink, ingest
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
+    time.sleep(1.0)
+    assert _descendants_alive(marker) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_following(tmp_path: Path) -> tuple[subprocess.Popen, list[str]]:
+    """`parley up` without --once, on a free ingest port, read until it says it is running."""
+    env = _env(tmp_path)
+    env["TMPDIR"] = str(tmp_path)
+    env["PARLEY_INGEST_PORT"] = str(_free_port())
+    proc = subprocess.Popen(PARLEY + ["up", "--input", str(SEEDS)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "pipeline running" in line:
+            break
+    assert any("pipeline running" in l for l in lines), "".join(lines)
+    return proc, lines
+
+
+def test_a_taken_ingest_port_is_refused_before_starting_naming_the_variable(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        env = _env(tmp_path)
+        env["PARLEY_INGEST_PORT"] = str(port)
+        # --once runs no ingest API, so the check is for the default, following mode.
+        run = subprocess.run(PARLEY + ["up", "--input", str(SEEDS)], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=90)
+    assert run.returncode != 0
+    assert "pipeline running" not in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    assert f"port {port}" in run.stderr and "PARLEY_INGEST_PORT" in run.stderr
+
+
+def test_up_prints_the_metrics_and_health_address_of_every_service(tmp_path):
+    proc, lines = _start_following(tmp_path)
+    try:
+        text = "".join(lines)
+        for name in PIPELINE + ("ingest",):
+            found = re.search(rf"^\s*{name}\s+(http://\S+/metrics)\s+(http://\S+/healthz)", text, re.M)
+            assert found, f"no address for {name}:\n{text}"
+        with urllib.request.urlopen(found.group(2), timeout=10) as answer:
+            assert answer.status == 200
+        with urllib.request.urlopen(found.group(1), timeout=10) as answer:
+            assert b"# TYPE" in answer.read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_and_sigterm_stop_up_the_same_clean_way(tmp_path, sig):
+    marker = str(tmp_path)
+    proc, _ = _start_following(tmp_path)
+    assert len(_descendants_alive(marker)) >= 5
+    proc.send_signal(sig)
+    rest, _ = proc.communicate(timeout=60)
+    assert f"{sig.name} received: stopping workers and broker" in rest, rest
+    assert "Traceback" not in rest
+    assert proc.returncode == 128 + sig
     time.sleep(1.0)
     assert _descendants_alive(marker) == []

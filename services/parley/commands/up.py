@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +108,16 @@ class Workers:
         self.started.insert(index, fresh)
         return fresh
 
+    def wait_for_ports(self, timeout: float = 60.0) -> dict[str, int | None]:
+        """The HTTP port of each worker (label -> port; None if it did not announce one in time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = {w.log_path.stem: w.port() for w in self.started}
+            if all(p is not None for p in ports.values()) or time.monotonic() > deadline:
+                return ports
+            self.check()
+            time.sleep(0.1)
+
     def check(self) -> None:
         for worker in self.started:
             code = worker.proc.poll()
@@ -175,6 +187,55 @@ async def _publish(settings: Settings, messages: list[dict]) -> None:
         await publisher.publish(messages)
 
 
+def _check_port_free(host: str, port: int, what: str, variable: str) -> None:
+    """Refuse to start (no broker, no workers) when `port` is taken, naming the variable to set.
+
+    Binds the way aiohttp does (SO_REUSEADDR), so a socket in TIME_WAIT from a previous run
+    does not count as taken."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise SystemExit(
+                f"port {port} on {host} ({what}) is not available: {exc.strerror or exc}; "
+                f"stop what holds it, or set {variable} to a free port (e.g. {variable}={port + 1} parley up)"
+            ) from None
+
+
+def _print_endpoints(settings: Settings, workers: Workers, console: Console) -> None:
+    """Where each service's Prometheus metrics and health checks are (ports are picked free)."""
+    host = settings.http_host
+    console.print("metrics and health checks:")
+    for label, port in workers.wait_for_ports().items():
+        if port is None:
+            console.print(f"  {label:<9} no HTTP port announced yet; see {workers.run_dir / (label + '.log')}")
+        else:
+            console.print(f"  {label:<9} http://{host}:{port}/metrics  http://{host}:{port}/healthz",
+                          highlight=False, soft_wrap=True)
+
+
+def _stop_on_sigterm() -> dict:
+    """Make SIGTERM (systemd, docker stop, kill) stop `parley up` the way Ctrl-C does: workers
+    finish their batch and commit, the broker stops, the same message is printed. Without this
+    the default action kills `parley up` at once and its children die by PR_SET_PDEATHSIG (SIGKILL).
+    Returns the state the handler fills in: which signal arrived, and the handler to restore."""
+    state: dict = {}
+    if threading.current_thread() is not threading.main_thread():
+        return state  # signal handlers can only be set from the main thread
+
+    def on_term(signum, frame):
+        if "signum" in state:
+            return  # already stopping: let the clean-up finish
+        state["signum"] = signum
+        raise KeyboardInterrupt
+
+    state["previous"] = signal.signal(signal.SIGTERM, on_term)
+    return state
+
+
 def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
        stall_timeout: float = 120.0, console: Console | None = None) -> int:
     console = console or wide_console()
@@ -183,7 +244,10 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
     broker = None
     workers = None
     started = time.monotonic()
+    stop_signal = _stop_on_sigterm()
     try:
+        if not once:  # --once runs no ingest API
+            _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
         messages = read_input(inputs, settings, console)
         if not settings.bootstrap_servers:
             broker = EmbeddedBroker(run_dir=run_dir / "broker").start()
@@ -195,6 +259,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         workers = Workers(settings, run_dir)
         workers.start(PIPELINE if once else PIPELINE + ("ingest",))
         console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
+        _print_endpoints(settings, workers, console)
         _publish_and_wait(settings, messages, workers, console, once, stall_timeout)
         ids = {m["article_id"] for m in messages}
         if once:
@@ -208,13 +273,16 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         _follow(settings, workers, export, console)
         return 0
     except KeyboardInterrupt:
-        console.print("interrupted: stopping workers and broker")
-        return 130
+        signum = stop_signal.get("signum", signal.SIGINT)
+        console.print(f"{signal.Signals(signum).name} received: stopping workers and broker")
+        return 128 + signum
     finally:
         if workers is not None:
             workers.stop()
         if broker is not None:
             broker.stop()
+        if "previous" in stop_signal:
+            signal.signal(signal.SIGTERM, stop_signal["previous"])
 
 
 def _follow(settings: Settings, workers: Workers, export: str | None, console: Console) -> None:
