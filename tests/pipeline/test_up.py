@@ -162,3 +162,37 @@ def test_sigint_and_sigterm_stop_up_the_same_clean_way(tmp_path, sig):
     assert proc.returncode == 128 + sig
     time.sleep(1.0)
     assert _descendants_alive(marker) == []
+
+
+def test_the_live_table_shows_only_this_runs_meetings(tmp_path):
+    import asyncio
+
+    from parley.stages.sink_store import Batch, SQLiteStore
+
+    old = {
+        "event_id": "m-old-run", "article_id": "a-old-run", "kind": "meeting", "status": "occurred",
+        "countries": ["AUT", "SVN"], "orgs": [], "participants": [],
+        "source": {"file": "EARLIER-RUN-ARTICLE.txt"}, "evidence": {"start": 0, "end": 1, "text": "x"},
+        "confidence": 0.9, "detected_at": "2020-01-01T00:00:00.000000Z",
+    }
+
+    async def store_old():
+        store = SQLiteStore(tmp_path / "parley.db")
+        await store.open()
+        await store.write(Batch(events=[old], articles=[]))
+        await store.close()
+
+    asyncio.run(store_old())
+    proc, lines = _start_following(tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("Detected meetings" in l for l in lines):
+            lines.append(proc.stdout.readline())
+        while time.monotonic() < deadline and not lines[-1].startswith("└"):
+            lines.append(proc.stdout.readline())
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    text = "".join(lines)
+    assert "Detected meetings" in text and ".txt" in text, text
+    assert "EARLIER-RUN-ARTICLE" not in text, text

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -244,6 +245,8 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
     broker = None
     workers = None
     started = time.monotonic()
+    # Meetings detected from now on are this run's; older rows of the same database are not shown.
+    run_started_at = _utc_now_iso()
     stop_signal = _stop_on_sigterm()
     try:
         if not once:  # --once runs no ingest API
@@ -270,7 +273,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
                 console.print(f"wrote {count} meetings to {export}")
             console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
             return 0
-        _follow(settings, workers, export, console)
+        _follow(settings, workers, export, console, since=run_started_at)
         return 0
     except KeyboardInterrupt:
         signum = stop_signal.get("signum", signal.SIGINT)
@@ -285,8 +288,17 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
             signal.signal(signal.SIGTERM, stop_signal["previous"])
 
 
-def _follow(settings: Settings, workers: Workers, export: str | None, console: Console) -> None:
-    """Keep the pipeline running, printing meetings as the sink stores them, until Ctrl-C."""
+def _utc_now_iso() -> str:
+    """Now in the format of a meeting's `detected_at` (parley.logic.detect.event), so comparable."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _follow(settings: Settings, workers: Workers, export: str | None, console: Console, *,
+            since: str = "") -> None:
+    """Keep the pipeline running, printing meetings as the sink stores them, until Ctrl-C.
+
+    Only meetings detected since `since` (this run) are shown and exported: the database may
+    hold those of earlier runs; an article of an earlier run sent again is detected again, so shows."""
     ingest = next((w for w in workers.started if w.name == "ingest"), None)
     console.print(
         f"pipeline running; POST articles to http://{settings.http_host}:{settings.ingest_port}/articles "
@@ -296,7 +308,8 @@ def _follow(settings: Settings, workers: Workers, export: str | None, console: C
     seen: set[str] = set()
     while True:
         workers.check()
-        events = read_meetings(settings.database_url, settings.sqlite_path)
+        events = [e for e in read_meetings(settings.database_url, settings.sqlite_path)
+                  if (e.get("detected_at") or "") >= since]
         fresh = [e for e in events if e["event_id"] not in seen]
         if fresh:
             print_meetings(fresh, console)
