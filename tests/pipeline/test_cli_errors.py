@@ -57,3 +57,12 @@ def test_process_on_a_missing_path_is_an_error_not_an_empty_table(tmp_path):
     assert run.returncode != 0
     assert "no such file or folder" in run.stderr
     assert "Detected meetings" not in run.stdout
+
+
+def test_up_export_into_a_missing_folder_is_refused_before_the_run(tmp_path):
+    run = _run(["up", "--once", "--input", str(SEEDS), "--export", str(tmp_path / "nowhere" / "out.jsonl")],
+               tmp_path, PARLEY_SQLITE_PATH=str(tmp_path / "parley.db"))
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert f"folder {tmp_path / 'nowhere'} does not exist" in run.stderr
+    assert "embedded broker" not in run.stdout  # nothing was started

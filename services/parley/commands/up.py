@@ -249,6 +249,9 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
     run_started_at = _utc_now_iso()
     stop_signal = _stop_on_sigterm()
     try:
+        if export and not Path(export).parent.is_dir():  # say so now, not after the whole run
+            raise SystemExit(f"cannot write {export}: folder {Path(export).parent} does not exist; "
+                             "create it or choose another path")
         if not once:  # --once runs no ingest API
             _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
         messages = read_input(inputs, settings, console)
