@@ -44,3 +44,49 @@ def test_ci_entry_point_runs_the_test_command_from_the_repository_root():
     assert lines[0] == "#!/usr/bin/env bash"
     assert "set -euo pipefail" in lines
     assert lines[-1] == "exec ./dev test"
+
+
+def _fake_checkout(tmp_path: Path) -> Path:
+    """A copy of ./dev and pyproject.toml whose .venv/bin/python records each pip install
+    (and provides a `parley` that says it ran) instead of installing anything."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy2(ROOT / "dev", checkout / "dev")
+    shutil.copy2(ROOT / "pyproject.toml", checkout / "pyproject.toml")
+    python = checkout / ".venv" / "bin" / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        'dir=$(dirname "$0")\n'
+        'echo "$@" >>"$dir/../pip-calls"\n'
+        'printf \'#!/bin/sh\\necho "parley $*"\\n\' >"$dir/parley"\n'
+        'chmod +x "$dir/parley"\n'
+    )
+    python.chmod(0o755)
+    return checkout
+
+
+def _dev(checkout: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([shutil.which("bash"), str(checkout / "dev"), *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_dev_up_installs_the_runtime_only(tmp_path):
+    checkout = _fake_checkout(tmp_path)
+    result = _dev(checkout, "up", "--once")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "parley up --once"
+    calls = (checkout / ".venv" / "pip-calls").read_text().splitlines()
+    assert calls == ["-m pip install -q -e ."], calls
+    assert "runtime only" in result.stderr
+    # A second `./dev up` installs nothing; `./dev setup` (what `./dev test` runs first) adds the test extras.
+    _dev(checkout, "up")
+    assert len((checkout / ".venv" / "pip-calls").read_text().splitlines()) == 1
+    _dev(checkout, "setup")
+    assert (checkout / ".venv" / "pip-calls").read_text().splitlines()[-1] == "-m pip install -q -e .[test]"
+
+
+def test_dev_up_keeps_an_existing_test_install(tmp_path):
+    checkout = _fake_checkout(tmp_path)
+    assert _dev(checkout, "setup").returncode == 0
+    assert _dev(checkout, "up").returncode == 0
+    assert (checkout / ".venv" / "pip-calls").read_text().splitlines() == ["-m pip install -q -e .[test]"]
