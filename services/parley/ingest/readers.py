@@ -22,7 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -39,6 +39,11 @@ EXTENSION_FORMATS = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".html":
 # Files a corpus folder holds beside its articles (see corpus/GOLD_FORMAT.md); only
 # skipped when met inside a folder, a file named explicitly is always read.
 DEFAULT_EXCLUDE = ("gold.jsonl", "*.md", ".*")
+
+# A publication date before this, or more than a day after now (UTC), is refused: such a
+# date is a typo or a placeholder ("0001-01-01"), and the logic could not reason from it.
+EARLIEST_PUBLISHED = date(1900, 1, 1)
+FUTURE_SLACK = timedelta(days=1)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
@@ -461,15 +466,43 @@ def _published_at(value: object) -> str | None:
         # The regexes keep out forms fromisoformat also takes (week dates, bare hours...)
         # that nobody means as a publication date; fromisoformat then checks the ranges.
         if _ISO_DATE.fullmatch(stripped):
-            return date.fromisoformat(stripped).isoformat()
+            day = date.fromisoformat(stripped)
+            _check_published_range(value, datetime(day.year, day.month, day.day))
+            return day.isoformat()
         if _ISO_DATETIME.fullmatch(stripped):
-            return _format_datetime(datetime.fromisoformat(stripped.upper()))
+            moment = datetime.fromisoformat(stripped.upper())
+            _check_published_range(value, moment)
+            return _format_datetime(moment)
         raise ValueError(stripped)
     except ValueError:
         raise RecordProblem("bad_published_at",
                             f"field 'published_at' is {_preview(value)}, not an ISO date "
                             "(YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM:SS[+HH:MM]); "
                             "fix it or set it to null") from None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _check_published_range(given: str, moment: datetime) -> None:
+    """Refuse a publication date before 1900 or more than a day in the future."""
+    if moment.date() < EARLIEST_PUBLISHED:
+        raise RecordProblem("published_at_out_of_range",
+                            f"field 'published_at' is {_preview(given)}, before "
+                            f"{EARLIEST_PUBLISHED.isoformat()}; fix it or set it to null")
+    latest = _now() + FUTURE_SLACK
+    try:
+        if moment.tzinfo is None:  # a naive datetime (or a date) is read as UTC
+            too_late = moment > latest.replace(tzinfo=None)
+        else:
+            too_late = moment.astimezone(timezone.utc) > latest
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00
+        too_late = True
+    if too_late:
+        raise RecordProblem("published_at_out_of_range",
+                            f"field 'published_at' is {_preview(given)}, more than a day in the "
+                            "future; fix it or set it to null")
 
 
 def _format_datetime(value: datetime) -> str:
