@@ -86,9 +86,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
     if command == "export":
-        from .stages.sink_store import read_meetings, write_jsonl
+        from .stages.sink_store import DatabaseError, DatabaseUrlError, read_meetings, write_jsonl
 
-        count = write_jsonl(read_meetings(settings.database_url, settings.sqlite_path), args.output)
+        try:
+            meetings = read_meetings(settings.database_url, settings.sqlite_path)
+        except (DatabaseError, DatabaseUrlError) as exc:  # their messages hold no password
+            print(f"parley export: {exc}", file=sys.stderr)
+            return 2
+        count = write_jsonl(meetings, args.output)
         print(f"wrote {count} meetings to {args.output}")
         return 0
     if command == "dlq":
