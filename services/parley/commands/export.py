@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
-from ..stages.sink_store import read_meetings, write_jsonl
+from ..stages.sink_store import DatabaseError, DatabaseUrlError, read_meetings, write_jsonl
 
 
 def export(settings: Settings, output: str) -> int:
@@ -25,6 +25,9 @@ def export(settings: Settings, output: str) -> int:
         return 2
     try:
         events = read_meetings(settings.database_url, settings.sqlite_path)
+    except (DatabaseError, DatabaseUrlError) as exc:  # their messages hold no password
+        print(f"parley export: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - a user-facing command: say where, not a traceback
         where = "the PostgreSQL database of DATABASE_URL" if settings.database_url \
             else f"the SQLite file {settings.sqlite_path} (PARLEY_SQLITE_PATH)"

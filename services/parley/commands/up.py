@@ -31,7 +31,7 @@ from ..progress import Stalled, publish_and_drain
 from ..publisher import Publisher
 from ..render import print_meetings, wide_console
 from ..stages import NAMES
-from ..stages.sink_store import read_meetings, write_jsonl
+from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meetings, write_jsonl
 from ..topics import create_topics_sync
 
 PIPELINE = NAMES  # one worker process per stage of the STAGES table
@@ -252,6 +252,11 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         if export and not Path(export).parent.is_dir():  # say so now, not after the whole run
             raise SystemExit(f"cannot write {export}: folder {Path(export).parent} does not exist; "
                              "create it or choose another path")
+        if settings.database_url:  # a malformed URL: say so now, its password masked
+            try:
+                check_database_url(settings.database_url)
+            except DatabaseUrlError as exc:
+                raise SystemExit(f"parley up: {exc}") from None
         if not once:  # --once runs no ingest API
             _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
         messages = read_input(inputs, settings, console)

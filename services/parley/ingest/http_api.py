@@ -6,6 +6,7 @@ Responses (JSON):
   when at least one article is valid (the others are listed in `errors`);
 - 400 malformed JSON, an empty list, or no valid article (`errors` says why);
 - 401 missing or wrong bearer token (only when a token is configured);
+- 408 the body did not arrive within `read_timeout` seconds (a slow or stalled client);
 - 413 body over `max_body_bytes`; 415 content type not JSON;
 - 503 `publish` failed: nothing is confirmed, the client should retry (ids are stable, so
   a retry cannot duplicate an article downstream).
@@ -16,6 +17,7 @@ Responses (JSON):
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,7 +25,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 from aiohttp import web
 
-from parley.ingest.readers import DEFAULT_MAX_CHARS, RecordProblem, build_article, utc_now_iso
+from parley.ingest.readers import DEFAULT_MAX_CHARS, HTML_FACTOR, RecordProblem, build_article, utc_now_iso
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +33,18 @@ Publish = Callable[[list[dict]], Awaitable[None]]
 OnRefused = Callable[[str], None]
 
 DEFAULT_MAX_BODY_BYTES = 2_000_000
+# Seconds a client has to send the whole body: a slow (or stalled) client must not hold a
+# connection and its buffered body forever.
+DEFAULT_READ_TIMEOUT = 30.0
 JSON_TYPES = frozenset({"application/json"})
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/x-jsonlines"})
 _CHUNK = 64 * 1024
+
+
+def body_limit(max_chars: int) -> int:
+    """A body limit that lets one article of the largest size allowed through (an HTML page
+    of HTML_FACTOR x max_chars characters, as files and the cleaner allow), at least 2 MB."""
+    return max(DEFAULT_MAX_BODY_BYTES, (HTML_FACTOR + 1) * max_chars + 65536)
 
 
 def make_app(
@@ -44,12 +55,13 @@ def make_app(
     max_chars: int = DEFAULT_MAX_CHARS,
     app: web.Application | None = None,
     on_refused: OnRefused | None = None,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> web.Application:
     """An application serving `POST /articles` (or `app` with that route added)."""
     if app is None:
         app = web.Application(client_max_size=max_body_bytes)
     add_routes(app, publish, token=token, max_body_bytes=max_body_bytes, max_chars=max_chars,
-               on_refused=on_refused)
+               on_refused=on_refused, read_timeout=read_timeout)
     return app
 
 
@@ -62,6 +74,7 @@ def add_routes(
     max_chars: int = DEFAULT_MAX_CHARS,
     path: str = "/articles",
     on_refused: OnRefused | None = None,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> None:
     """Add `POST path` to an existing application (which may serve /metrics, /healthz...).
 
@@ -70,19 +83,21 @@ def add_routes(
     (for a metrics counter).
     """
     handler = ArticlesHandler(publish, token=token, max_body_bytes=max_body_bytes,
-                              max_chars=max_chars, on_refused=on_refused)
+                              max_chars=max_chars, on_refused=on_refused, read_timeout=read_timeout)
     app.router.add_post(path, handler.handle)
 
 
 class ArticlesHandler:
     def __init__(self, publish: Publish, *, token: str | None, max_body_bytes: int,
-                 max_chars: int, on_refused: OnRefused | None = None):
+                 max_chars: int, on_refused: OnRefused | None = None,
+                 read_timeout: float = DEFAULT_READ_TIMEOUT):
         self._publish = publish
         self._on_refused = on_refused
         # Kept as bytes for hmac.compare_digest; never logged or put in a repr.
         self._token = token.encode("utf-8") if token else None
         self._max_body_bytes = max_body_bytes
         self._max_chars = max_chars
+        self._read_timeout = read_timeout
 
     def __repr__(self) -> str:
         return f"ArticlesHandler(auth={'on' if self._token else 'off'})"
@@ -98,7 +113,19 @@ class ArticlesHandler:
             return _error(415, "unsupported_media_type",
                           f"content type {request.content_type!r} is not JSON; "
                           "send 'Content-Type: application/json'")
-        body = await self._read_body(request)
+        try:
+            body = await asyncio.wait_for(self._read_body(request), self._read_timeout)
+        except asyncio.TimeoutError:
+            log.warning("ingest request body not received within %g s; closing", self._read_timeout)
+            response = _error(408, "request_timeout",
+                              f"the body did not arrive within {self._read_timeout:g} s; send it "
+                              "faster or in smaller requests", headers={"Connection": "close"})
+            # Answer now, then close: no lingering wait for the rest of the body.
+            await response.prepare(request)
+            await response.write_eof()
+            if request.protocol is not None:
+                request.protocol.force_close()
+            return response
         if body is None:
             return _error(413, "body_too_large",
                           f"the body is over {self._max_body_bytes:,} bytes; send fewer articles "

@@ -19,10 +19,11 @@ import io
 import itertools
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -34,11 +35,26 @@ from parley.ids import article_id
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_CHARS = 1_000_000
+# HTML may hold HTML_FACTOR times max_chars characters (markup weighs several times the text
+# it carries); the cleaner applies the same limit and checks the extracted text against
+# max_chars (parley.logic.clean.extract). README "Limits" says the same.
+HTML_FACTOR = 10
+# UTF-8 takes at most 4 bytes a character: a file (or JSONL line) larger than this many bytes
+# per allowed character cannot be within the limits, and is refused without being read whole.
+_BYTES_PER_CHAR = 4
+# A .json document holds one article or an array of them: it may weigh a few articles.
+_JSON_DOCUMENT_ARTICLES = 4
+_CHUNK = 1 << 20
 FORMATS = ("auto", "json", "jsonl", "txt", "html")
 EXTENSION_FORMATS = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
 # Files a corpus folder holds beside its articles (see corpus/GOLD_FORMAT.md); only
 # skipped when met inside a folder, a file named explicitly is always read.
 DEFAULT_EXCLUDE = ("gold.jsonl", "*.md", ".*")
+
+# A publication date before this, or more than a day after now (UTC), is refused: such a
+# date is a typo or a placeholder ("0001-01-01"), and the logic could not reason from it.
+EARLIEST_PUBLISHED = date(1900, 1, 1)
+FUTURE_SLACK = timedelta(days=1)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
@@ -153,23 +169,98 @@ def read_file(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[
                           f"rename it to one of {known}")
         return
     try:
-        if fmt == "jsonl":
-            with path.open("rb") as stream:
-                yield from _read_jsonl_lines(stream, shown, path.name, max_chars)
-            return
-        if fmt in ("txt", "html") and path.stat().st_size > 4 * max_chars:
-            # Cannot be within the limit even at one byte per character: skip the read.
-            yield _too_long_error(shown, None, "text" if fmt == "txt" else "html", max_chars)
-            return
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; only regular files
+        # are read (a link to /dev/zero would never end, a pipe could hang the run).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         yield _file_error(shown, "not_found", "no such file; check the path")
         return
-    except (IsADirectoryError, PermissionError, OSError) as exc:
+    except OSError as exc:
         yield _file_error(shown, "unreadable", f"cannot read the file ({exc.strerror or exc}); "
                                                 "check its permissions")
         return
+    with os.fdopen(fd, "rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+                    or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a directory"
+                    if stat.S_ISDIR(mode) else "not a regular file")
+            yield _file_error(shown, "not_a_regular_file",
+                              f"is {kind}, not a regular file; skipped (give a regular file)")
+            return
+        try:
+            if fmt == "jsonl":
+                yield from _read_jsonl_lines(_bounded_lines(stream, _jsonl_line_cap(max_chars)),
+                                             shown, path.name, max_chars)
+                return
+            cap = _file_cap(fmt, max_chars)
+            data = _read_capped(stream, cap)
+        except OSError as exc:
+            yield _file_error(shown, "unreadable", f"cannot read the file ({exc.strerror or exc}); "
+                                                    "check its permissions")
+            return
+    if data is None:
+        if fmt in ("txt", "html"):
+            # Cannot be within the limit even at one byte per character.
+            limit = max_chars * (HTML_FACTOR if fmt == "html" else 1)
+            yield _too_long_error(shown, None, "text" if fmt == "txt" else "html", limit)
+        else:
+            yield _file_error(shown, "too_long",
+                              f"is over {cap:,} bytes, more than a .json file may hold; "
+                              "split it or write it as .jsonl (one article a line)")
+        return
     yield from read_bytes(data, name=shown, fmt=fmt, max_chars=max_chars, file_name=path.name)
+
+
+def _file_cap(fmt: str, max_chars: int) -> int:
+    """The most bytes a file of this format can take and still be within the limits."""
+    if fmt == "txt":
+        return _BYTES_PER_CHAR * max_chars
+    if fmt == "html":
+        return _BYTES_PER_CHAR * HTML_FACTOR * max_chars
+    return _JSON_DOCUMENT_ARTICLES * _jsonl_line_cap(max_chars)
+
+
+def _jsonl_line_cap(max_chars: int) -> int:
+    # text + html + title, JSON-escaped (\uXXXX is 6 bytes for a character), plus room.
+    return 6 * (HTML_FACTOR + 2) * max_chars + 65536
+
+
+def _read_capped(stream: BinaryIO, cap: int) -> bytes | None:
+    """At most `cap` bytes read in bounded chunks; None when the stream holds more."""
+    chunks, size = [], 0
+    while True:
+        chunk = stream.read(min(_CHUNK, cap + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            return None
+
+
+class _LineTooLong(bytes):
+    """A line over the cap (its first bytes only): reported, never parsed."""
+
+
+def _bounded_lines(stream: BinaryIO, cap: int) -> Iterator[bytes]:
+    """The stream's lines; a line longer than `cap` bytes comes as one `_LineTooLong`."""
+    while True:
+        line = stream.readline(cap + 1)
+        if not line:
+            return
+        if len(line) > cap and not line.endswith(b"\n"):
+            yield _LineTooLong(line[:200])
+            # Skip the rest of it, chunk by chunk, but not forever: a stream that never ends
+            # its line (/dev/zero) is given up after `cap` more bytes.
+            skipped = 0
+            while line and not line.endswith(b"\n"):
+                if skipped > cap:
+                    return
+                line = stream.readline(_CHUNK)
+                skipped += len(line)
+            continue
+        yield line
 
 
 def _files_under(folder: Path, exclude: tuple[str, ...]) -> list[Path]:
@@ -200,20 +291,31 @@ def read_stream(
     """
     _check_format(fmt)
     if fmt not in ("auto", "jsonl"):
-        yield from read_bytes(stream.read(), name=name, fmt=fmt, max_chars=max_chars)
+        data = _read_capped(stream, _file_cap(fmt, max_chars))
+        if data is None:
+            yield _file_error(name, "too_long", f"is over {_file_cap(fmt, max_chars):,} bytes, "
+                                                "over the limits; split it")
+            return
+        yield from read_bytes(data, name=name, fmt=fmt, max_chars=max_chars)
         return
+    line_cap = _jsonl_line_cap(max_chars)
     if fmt == "jsonl":
-        yield from _read_jsonl_lines(stream, name, None, max_chars)
+        yield from _read_jsonl_lines(_bounded_lines(stream, line_cap), name, None, max_chars)
         return
-    first_line, number = stream.readline(), 1
+    first_line, number = stream.readline(line_cap), 1
     while first_line and not first_line.strip():
-        first_line, number = stream.readline(), number + 1
+        first_line, number = stream.readline(line_cap), number + 1
     if first_line.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and _is_json(first_line):
-        lines = itertools.chain([first_line], stream)
+        lines = itertools.chain([first_line], _bounded_lines(stream, line_cap))
         yield from _read_jsonl_lines(lines, name, None, max_chars, first_number=number)
         return
-    data = first_line + stream.read()
-    yield from read_bytes(data, name=name, fmt="auto", max_chars=max_chars)
+    cap = _file_cap("json", max_chars)
+    rest = _read_capped(stream, max(0, cap - len(first_line)))
+    if rest is None:
+        yield _file_error(name, "too_long", f"is over {cap:,} bytes, over the limits; split it "
+                                            "or send JSON Lines (one article a line)")
+        return
+    yield from read_bytes(first_line + rest, name=name, fmt="auto", max_chars=max_chars)
 
 
 def read_bytes(
@@ -308,11 +410,16 @@ def _read_jsonl_lines(
     *, first_number: int = 1,
 ) -> Iterator[ReadResult]:
     for number, line in enumerate(stream, start=first_number):
+        where = f"line {number}"
+        if isinstance(line, _LineTooLong):
+            yield InputError(name, number, "too_long",
+                             f"{name} {where}: the line is too large for any article within the "
+                             f"limit of {max_chars:,} characters — split or shorten it")
+            continue
         if number == first_number:
             line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
-        where = f"line {number}"
         try:
             record = _parse_json(line)
         except RecordProblem as problem:
@@ -400,8 +507,9 @@ def build_article(
     if text is None and html is None:
         raise RecordProblem("missing_body", "has neither 'text' nor 'html'; add the article body")
     for field, value in (("text", text), ("html", html), ("title", title)):
-        if value is not None and len(value) > max_chars:
-            raise RecordProblem("too_long", _too_long_detail(field, len(value), max_chars))
+        limit = HTML_FACTOR * max_chars if field == "html" else max_chars
+        if value is not None and len(value) > limit:
+            raise RecordProblem("too_long", _too_long_detail(field, len(value), limit))
     text = _blank_to_none(text)
     html = _blank_to_none(html)
     if text is None and html is None:
@@ -461,15 +569,43 @@ def _published_at(value: object) -> str | None:
         # The regexes keep out forms fromisoformat also takes (week dates, bare hours...)
         # that nobody means as a publication date; fromisoformat then checks the ranges.
         if _ISO_DATE.fullmatch(stripped):
-            return date.fromisoformat(stripped).isoformat()
+            day = date.fromisoformat(stripped)
+            _check_published_range(value, datetime(day.year, day.month, day.day))
+            return day.isoformat()
         if _ISO_DATETIME.fullmatch(stripped):
-            return _format_datetime(datetime.fromisoformat(stripped.upper()))
+            moment = datetime.fromisoformat(stripped.upper())
+            _check_published_range(value, moment)
+            return _format_datetime(moment)
         raise ValueError(stripped)
     except ValueError:
         raise RecordProblem("bad_published_at",
                             f"field 'published_at' is {_preview(value)}, not an ISO date "
                             "(YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM:SS[+HH:MM]); "
                             "fix it or set it to null") from None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _check_published_range(given: str, moment: datetime) -> None:
+    """Refuse a publication date before 1900 or more than a day in the future."""
+    if moment.date() < EARLIEST_PUBLISHED:
+        raise RecordProblem("published_at_out_of_range",
+                            f"field 'published_at' is {_preview(given)}, before "
+                            f"{EARLIEST_PUBLISHED.isoformat()}; fix it or set it to null")
+    latest = _now() + FUTURE_SLACK
+    try:
+        if moment.tzinfo is None:  # a naive datetime (or a date) is read as UTC
+            too_late = moment > latest.replace(tzinfo=None)
+        else:
+            too_late = moment.astimezone(timezone.utc) > latest
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00
+        too_late = True
+    if too_late:
+        raise RecordProblem("published_at_out_of_range",
+                            f"field 'published_at' is {_preview(given)}, more than a day in the "
+                            "future; fix it or set it to null")
 
 
 def _format_datetime(value: datetime) -> str:

@@ -11,7 +11,7 @@ from .. import metrics
 from ..config import Settings
 from ..http import Health, add_health_routes, announce_port, serve
 from ..publisher import Publisher
-from .http_api import add_routes
+from .http_api import add_routes, body_limit
 
 log = logging.getLogger("parley.ingest")
 
@@ -26,7 +26,8 @@ async def _serve(settings: Settings) -> None:
 
     health = Health("ingest", checks={"producer": lambda: publisher.ready})
     api = web.Application()
-    add_routes(api, publish, token=settings.ingest_token, max_chars=settings.max_article_chars)
+    add_routes(api, publish, token=settings.ingest_token, max_chars=settings.max_article_chars,
+               max_body_bytes=body_limit(settings.max_article_chars))
     add_health_routes(api, health)
     api_runner, api_port = await serve(api, settings.http_host, settings.ingest_port)
     status = web.Application()

@@ -194,18 +194,28 @@ def _in_compound(text: str, m: re.Match, i: int, start: int) -> bool:
     return bool(prev) and prev.group("word").lower() not in MONTHS
 
 
+# Publication dates outside this range are unusable (a year-1 or year-9999 date overflows
+# date arithmetic); such an article is handled as one with no publication date. Ingest
+# refuses them before they get here (parley.ingest.readers), other producers may not.
+PUBLISHED_MIN = date(1900, 1, 1)
+PUBLISHED_MAX = date(9000, 12, 31)
+
+
 def parse_published(value) -> date | None:
+    """The publication date, or None when absent, unreadable or out of range (never raises)."""
     if not value:
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
         try:
-            return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+            value = date.fromisoformat(str(value)[:10])
         except ValueError:
-            return None
+            try:
+                value = datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+            except ValueError:
+                return None
+    return value if PUBLISHED_MIN <= value <= PUBLISHED_MAX else None
 
 
 def _month(y: int, m: int) -> str:
@@ -235,6 +245,15 @@ def _closest_year(pub: date, mon: int, day: int | None, future: bool | None) -> 
 
 
 def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None:
+    """The date (YYYY-MM-DD) or month (YYYY-MM) an expression names, or None; never raises."""
+    try:
+        return _resolve(expr, published, future)
+    except (OverflowError, ValueError, TypeError, KeyError):
+        # e.g. "December 31, 9999" plus a day: a date nobody can use is no date
+        return None
+
+
+def _resolve(expr: DateExpr, published, future: bool | None = None) -> str | None:
     pub = parse_published(published)
     g = dict(expr.groups)
     kind = expr.kind
@@ -243,7 +262,7 @@ def resolve(expr: DateExpr, published, future: bool | None = None) -> str | None
         n = (g.get("n") or "one").lower()
         shift = int(n) if n.isdigit() else NUMBERS[n]
         base_kind = "wd" if g.get("wd") else "md"
-        base = resolve(DateExpr(expr.text, expr.start, expr.end, base_kind,
+        base = _resolve(DateExpr(expr.text, expr.start, expr.end, base_kind,
                                 tuple((k, v) for k, v in expr.groups if k in ("wd", "mon", "day"))), published, future)
         if base is None or len(base) != 10:
             return None

@@ -7,6 +7,7 @@ parameters; no text from an article ever becomes SQL.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -199,10 +200,71 @@ class PostgresStore:
             await self._close()
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL is unusable; the message never holds its password."""
+
+
+class DatabaseError(RuntimeError):
+    """The database could not be reached or read; the message never holds the password."""
+
+
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
+
+
+def _url_passwords(url: str) -> list[str]:
+    """Every form the password of `url` may take in a message (raw and %-decoded)."""
+    from urllib.parse import unquote
+
+    found = []
+    head, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        userinfo = rest[:rest.rfind("@")]
+        if ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
+    found += [m.group(2).strip("'") for m in _KEYWORD_PASSWORD.finditer(url)]
+    found += [unquote(p) for p in found]
+    return sorted({p for p in found if p}, key=len, reverse=True)
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password replaced by ***, whatever shape the URL has."""
+    return scrub(url, url)
+
+
+def scrub(text: str, url: str | None) -> str:
+    """`text` with every trace of `url`'s password replaced by ***."""
+    if not url:
+        return text
+    for password in _url_passwords(url):
+        text = text.replace(password, "***")
+    return _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + "***", text)
+
+
+def check_database_url(url: str) -> None:
+    """Raise DatabaseUrlError (password masked) when `url` is not a usable postgresql:// URL."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise DatabaseUrlError(f"DATABASE_URL must be a postgresql:// URL (unset it to use SQLite), "
+                               f"not {mask_url(url)!r}")
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+    except Exception as exc:
+        raise DatabaseUrlError(f"DATABASE_URL {mask_url(url)!r} is malformed: "
+                               f"{scrub(str(exc), url)}") from None
+    ports = [p for p in str(params.get("port") or "").split(",") if p]
+    bad = [p for p in ports if not (p.isdigit() and 0 < int(p) < 65536)]
+    if bad:
+        raise DatabaseUrlError(f"DATABASE_URL {mask_url(url)!r} is malformed: port {scrub(bad[0], url)!r} "
+                               "is not a number from 1 to 65535")
+
+
 def open_store(database_url: str | None, sqlite_path: str) -> Store:
     if database_url:
-        if not database_url.startswith(("postgres://", "postgresql://")):
-            raise SystemExit("DATABASE_URL must be a postgresql:// URL (unset it to use SQLite)")
+        try:
+            check_database_url(database_url)
+        except DatabaseUrlError as exc:
+            raise SystemExit(str(exc)) from None
         return PostgresStore(database_url)
     return SQLiteStore(sqlite_path)
 
@@ -216,10 +278,17 @@ def read_meetings_sqlite(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_meetings_postgres(dsn: str) -> list[dict[str, Any]]:
+    """The stored meetings; raises DatabaseUrlError or DatabaseError, never with the password."""
     import psycopg
 
-    with psycopg.connect(dsn, connect_timeout=5) as conn:
-        rows = conn.execute("SELECT payload FROM meetings ORDER BY article_id, event_id").fetchall()
+    check_database_url(dsn)
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            rows = conn.execute("SELECT payload FROM meetings ORDER BY article_id, event_id").fetchall()
+    except psycopg.Error as exc:
+        # psycopg/libpq messages may quote the URL: scrub, and do not chain the original.
+        raise DatabaseError(f"cannot read meetings from {mask_url(dsn)!r}: "
+                            f"{scrub(f'{type(exc).__name__}: {exc}', dsn)}") from None
     return [orjson.loads(r[0]) for r in rows]
 
 

@@ -60,3 +60,27 @@ def _figcaptions(html_: str) -> list[str]:
         return []
     return [c for c in (render_free(text) for text in found if text) if c]
 
+
+
+# A tiny page the extractor must read: the cleaner's readiness self-check (a missing
+# dependency, e.g. lxml_html_clean under lxml >= 5.2, otherwise dead-letters every HTML article).
+_SELF_CHECK_HTML = (
+    "<html><head><title>Ministers meet</title></head><body><article>"
+    "<h1>Ministers meet</h1>"
+    "<p>The foreign ministers of the two countries met in the capital on Monday to discuss trade.</p>"
+    "<p>They agreed to continue the talks next month, a spokesman for the ministry said afterwards.</p>"
+    "</article></body></html>"
+)
+
+
+def html_extraction_problem() -> str | None:
+    """None when HTML extraction works here, else why not (never raises)."""
+    try:
+        text, _title, _date, _captions = _extract_html(_SELF_CHECK_HTML)
+    except BaseException as exc:  # ImportError included: that is what the check is for
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return f"{type(exc).__name__}: {exc}"
+    if "foreign ministers" not in text:
+        return "the self-check page's text was not extracted"
+    return None
