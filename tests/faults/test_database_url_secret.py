@@ -47,6 +47,7 @@ def test_parley_up_refuses_a_malformed_url_before_starting_without_the_password(
     assert SECRET not in output, output
     assert "Traceback" not in output, output
     assert "DATABASE_URL" in output
+    assert "started workers" not in output, output   # refused before anything started
 
 
 @pytest.mark.parametrize("url", URLS[:3] + URLS[5:6])
