@@ -12,45 +12,24 @@ from __future__ import annotations
 
 import pytest
 
-from parley.logic.gazetteer import compile_gazetteer, data_files
-from parley.logic.tag import tag
+from support.tagging_helpers import gazetteer_with, person, side, tagger
 
 # Invented people for the cases that need a gazetteer entry (same format as people*.tsv)
-EXTRA_PEOPLE = "\n".join("\t".join(row) for row in [
+EXTRA_PEOPLE = [
     ("x:test-marta-quiroga", "Marta Quiroga", "", "president", "CHL", "", "2020-01-01", "2026-12-31"),
     ("x:test-ingo-falk", "Ingo Falk", "", "president", "AUT", "", "2020-01-01", "2026-12-31"),
     ("x:test-ingrid-iii", "Ingrid III", "", "queen", "NOR", "", "2001-01-01", ""),
-]) + "\n"
+]
 
 
 @pytest.fixture(scope="module")
 def gz(tmp_path_factory):
-    extra = tmp_path_factory.mktemp("gazetteer") / "people_test.tsv"
-    extra.write_text(EXTRA_PEOPLE, encoding="utf-8")
-    return compile_gazetteer(data_files() + [extra])
+    return gazetteer_with(EXTRA_PEOPLE, tmp_path_factory.mktemp("gazetteer"))
 
 
 @pytest.fixture(scope="module")
 def tagged(gz):
-    def run(text, date="2024-03-01", dateline=None, title=None):
-        msg = {"schema_version": 1, "article_id": "a-0000000000000000",
-               "source": {"file": None, "url": None, "name": None}, "published_at": date,
-               "ingested_at": "2026-01-01T00:00:00.000000Z", "title": title, "text": text,
-               "captions": [], "credit": None, "agency": None, "dateline": dateline,
-               "updated": None, "dropped": [], "offset_map": []}
-        return tag(msg, gz)["mentions"]
-    return run
-
-
-def person(ms, surface):
-    found = [m for m in ms if m["type"] == "person" and m["text"] == surface and not m.get("field")]
-    assert found, f"no person {surface!r} in {[(m['type'], m['text']) for m in ms]}"
-    return found[0]
-
-
-def side(ms, surface):
-    m = person(ms, surface)
-    return m["country"], m["org"]
+    return tagger(gz, "2024-03-01")
 
 
 def of_type(ms, type_):

@@ -70,21 +70,8 @@ def test_up_once_on_the_seeds_prints_the_table_and_exports_valid_meetings(tmp_pa
 
 
 def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
-    marker = str(tmp_path)
-    env = _env(tmp_path)
-    env["TMPDIR"] = marker  # the run directory (and so every child's environment) names tmp_path
-    proc = subprocess.Popen(PARLEY + ["up", "--input", str(SEEDS)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "pipeline running" in line:
-            break
-    assert any("pipeline running" in l for l in lines), "".join(lines)
+    marker = str(tmp_path)  # the run directory (and so every child's environment) names tmp_path
+    proc, _ = _start_following(tmp_path)
     assert len(_descendants_alive(marker)) >= 5  # broker + cleaner, tagger, detector, sink, ingest
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
