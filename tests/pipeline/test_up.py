@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support.harness import SEEDS, load_jsonl
+from parley.broker import free_port
 from parley.commands.up import PIPELINE
 from parley.schemas import validator
 
@@ -79,17 +80,11 @@ def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
     assert _descendants_alive(marker) == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_following(tmp_path: Path) -> tuple[subprocess.Popen, list[str]]:
     """`parley up` without --once, on a free ingest port, read until it says it is running."""
     env = _env(tmp_path)
     env["TMPDIR"] = str(tmp_path)
-    env["PARLEY_INGEST_PORT"] = str(_free_port())
+    env["PARLEY_INGEST_PORT"] = str(free_port())
     proc = subprocess.Popen(PARLEY + ["up", "--input", str(SEEDS)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
