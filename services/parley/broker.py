@@ -169,6 +169,11 @@ class EmbeddedBroker:
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The exit status of a broker process that has exited (None while it runs)."""
+        return self._proc.poll() if self._proc is not None else None
+
     def start(self) -> "EmbeddedBroker":
         """Launch the broker and block until it answers a Kafka Metadata request."""
         with self._lock:

@@ -81,6 +81,13 @@ class Settings:
     embedded_timeouts: bool = True
     batch_size: int = 200
     batch_within: float = 0.01   # each hop holds a message up to this long: latency
+    # The acceptance journal (parley.journal): a SQLite file, or None/"off". `parley up` turns
+    # it on by default (its broker keeps messages in memory only); a standalone ingest
+    # against Apache Kafka leaves it off unless PARLEY_JOURNAL names a file.
+    journal_path: str | None = None
+    # Where a worker keeps faust's data folder (PARLEY_DATA_DIR); the temp directory when unset.
+    # `parley up` points it into its run folder, which a clean stop removes.
+    data_dir: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -111,6 +118,8 @@ class Settings:
             embedded_timeouts=_env_bool("PARLEY_EMBEDDED_TIMEOUTS", bootstrap is None),
             batch_size=_env_int("PARLEY_BATCH_SIZE", 200),
             batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.01),
+            journal_path=_env("PARLEY_JOURNAL"),
+            data_dir=_env("PARLEY_DATA_DIR"),
         )
 
     def with_(self, **changes) -> "Settings":
@@ -151,5 +160,7 @@ class Settings:
             "PARLEY_EMBEDDED_TIMEOUTS": str(self.embedded_timeouts).lower(),
             "PARLEY_BATCH_SIZE": str(self.batch_size),
             "PARLEY_BATCH_WITHIN": str(self.batch_within),
+            "PARLEY_JOURNAL": self.journal_path,
+            "PARLEY_DATA_DIR": self.data_dir,
         }
         return {k: v for k, v in pairs.items() if v is not None}

@@ -5,7 +5,7 @@ Each service process serves these on its own `/metrics` endpoint (see services/h
 """
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # Processing of a message takes well under a millisecond to a few hundred; latency from
 # ingest to the sink's commit spans milliseconds to minutes when a stage is catching up.
@@ -30,3 +30,16 @@ CONSUMER_LAG = Gauge(
 SINK_ROWS = Counter("parley_sink_rows_written", "Rows upserted by the sink", ["table"])
 SINK_DB_ERRORS = Counter("parley_sink_db_errors", "Database errors met by the sink (retried)", ["error"])
 READY = Gauge("parley_ready", "1 when the service is ready to do its work", ["stage"])
+
+# `parley up`'s own metrics (its supervisor): a registry of their own, so that the workers'
+# /metrics do not carry empty copies of them.
+SUPERVISOR_REGISTRY = CollectorRegistry(auto_describe=True)
+WORKER_RESTARTS = Counter("parley_worker_restarts", "Worker processes restarted by parley up after they exited",
+                          ["stage"], registry=SUPERVISOR_REGISTRY)
+BROKER_RESTARTS = Counter("parley_broker_restarts", "Embedded broker restarts by parley up after it exited",
+                          registry=SUPERVISOR_REGISTRY)
+JOURNAL_ARTICLES = Gauge("parley_journal_articles",
+                         "Accepted articles the sink has not stored yet (waiting), or given up on (set_aside)",
+                         ["state"], registry=SUPERVISOR_REGISTRY)
+JOURNAL_REPUBLISHED = Counter("parley_journal_republished", "Journalled articles published again by parley up",
+                              registry=SUPERVISOR_REGISTRY)

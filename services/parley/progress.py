@@ -130,16 +130,17 @@ async def wait_until_drained(monitor: ProgressMonitor, expected_raw: int, *, che
         await asyncio.sleep(poll)
 
 
-async def publish_and_drain(settings: Settings, messages: list[dict], *, check=lambda: None, on_progress=None,
-                            stall_timeout: float = 120.0) -> list[StageProgress]:
-    """Publish articles to `articles.raw` and wait until every stage has handled them."""
+async def publish_and_drain(settings: Settings, messages: list[dict], *, journal=None, check=lambda: None,
+                            on_progress=None, stall_timeout: float = 120.0) -> list[StageProgress]:
+    """Publish articles to `articles.raw` (recording them in `journal` first, when given) and
+    wait until every stage has handled them."""
     from .publisher import Publisher
 
     monitor = ProgressMonitor(settings)
     await monitor.start()
     try:
         before = monitor.available(RAW)
-        async with Publisher(settings) as publisher:
+        async with Publisher(settings, journal=journal) as publisher:
             await publisher.publish(messages)
         return await wait_until_drained(monitor, before + len(messages), check=check, on_progress=on_progress,
                                         stall_timeout=stall_timeout)

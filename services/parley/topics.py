@@ -12,9 +12,11 @@ RAW = "articles.raw"
 CLEAN = "articles.clean"
 TAGGED = "articles.tagged"
 MEETINGS = "events.meetings"
+# The detector's receipt for each article it finished: which events it gave (maybe none).
+DETECTED = "articles.detected"
 DLQ = "parley.dlq"
 
-ALL = (RAW, CLEAN, TAGGED, MEETINGS, DLQ)
+ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, DLQ)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Topics:
     @property
     def meetings(self) -> str:
         return self.name(MEETINGS)
+
+    @property
+    def detected(self) -> str:
+        return self.name(DETECTED)
 
     @property
     def dlq(self) -> str:

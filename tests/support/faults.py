@@ -17,7 +17,7 @@ from parley.dlq import decode_headers
 from parley.kafka import producer_kwargs
 from parley.progress import ProgressMonitor, StageProgress
 from parley.publisher import Publisher
-from parley.commands.up import Workers
+from parley.commands.workers import Workers
 from parley.topics import Topics
 
 

@@ -18,7 +18,7 @@ from parley.kafka import caught_up
 from parley.ingest.readers import Article, read_paths
 from parley import progress
 from parley.publisher import Publisher
-from parley.commands.up import PIPELINE, Workers
+from parley.commands.workers import PIPELINE, Workers
 from parley.topics import Topics, create_topics_sync
 
 REPO = Path(__file__).resolve().parents[2]

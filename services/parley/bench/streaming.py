@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..commands.up import PIPELINE, Workers
+from ..commands.workers import PIPELINE, Workers
 from ..config import Settings
 from ..progress import ProgressMonitor, StageProgress, wait_until_drained
 from ..publisher import Publisher

@@ -9,138 +9,33 @@ up` still takes them down).
 from __future__ import annotations
 
 import asyncio
-import os
+import shutil
+import sqlite3
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..broker import EmbeddedBroker, die_with_parent
+from ..broker import EmbeddedBroker
+from .. import metrics
 from ..config import Settings
 from ..ingest.readers import InputError, read_paths
+from ..journal import Journal, journal_enabled
 from ..progress import Stalled, publish_and_drain
 from ..publisher import Publisher
 from ..render import print_meetings, wide_console
-from ..stages import NAMES
 from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meetings, write_jsonl
 from ..topics import create_topics_sync
+from .supervise import BrokerRestarted, RestartPolicy, Supervisor
+from .workers import PIPELINE, Workers
 
-PIPELINE = NAMES  # one worker process per stage of the STAGES table
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
-
-
-@dataclass
-class WorkerProcess:
-    name: str
-    proc: subprocess.Popen
-    log_path: Path
-    port_file: Path
-
-    def port(self) -> int | None:
-        try:
-            return int(self.port_file.read_text())
-        except (OSError, ValueError):
-            return None
-
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-@dataclass
-class Workers:
-    """The worker processes of one pipeline run."""
-
-    settings: Settings
-    run_dir: Path
-    started: list[WorkerProcess] = field(default_factory=list)
-
-    def start(self, names=PIPELINE) -> None:
-        for name in names:
-            self.started.append(self._spawn(name))
-
-    def _spawn(self, name: str) -> WorkerProcess:
-        # A second process of the same service (scaling out) gets its own log and port file.
-        label = name
-        taken = {w.log_path.stem for w in self.started}
-        while label in taken:
-            label = f"{name}-{sum(1 for t in taken if t.startswith(name)) + 1}"
-        log_path = self.run_dir / f"{label}.log"
-        port_file = self.run_dir / f"{label}.port"
-        port_file.unlink(missing_ok=True)
-        env = {**os.environ, **self.settings.env(), "PARLEY_PORT_FILE": str(port_file), "PYTHONUNBUFFERED": "1"}
-        with open(log_path, "ab") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "parley.cli", "worker", name],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=die_with_parent,
-            )
-        return WorkerProcess(name, proc, log_path, port_file)
-
-    def get(self, name: str) -> WorkerProcess:
-        return next(w for w in self.started if w.name == name)
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Send `sig` to one worker and reap it (fault injection, or a stop of one service)."""
-        worker = self.get(name)
-        if worker.proc.poll() is None:
-            worker.proc.send_signal(sig)
-        worker.proc.wait(timeout=60)
-
-    def restart(self, name: str) -> WorkerProcess:
-        """Start a fresh process for a worker that was killed or stopped."""
-        old = self.get(name)
-        if old.proc.poll() is None:
-            self.kill(name, signal.SIGTERM)
-        index = self.started.index(old)
-        self.started.pop(index)
-        fresh = self._spawn(name)
-        self.started.insert(index, fresh)
-        return fresh
-
-    def wait_for_ports(self, timeout: float = 60.0) -> dict[str, int | None]:
-        """The HTTP port of each worker (label -> port; None if it did not announce one in time)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            ports = {w.log_path.stem: w.port() for w in self.started}
-            if all(p is not None for p in ports.values()) or time.monotonic() > deadline:
-                return ports
-            self.check()
-            time.sleep(0.1)
-
-    def check(self) -> None:
-        for worker in self.started:
-            code = worker.proc.poll()
-            if code is not None:
-                raise SystemExit(
-                    f"worker {worker.name} exited with code {code}; its log ({worker.log_path}) ends:\n"
-                    f"{worker.log_tail()}"
-                )
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM: each worker finishes its batch, commits and closes; SIGKILL stragglers."""
-        for worker in self.started:
-            if worker.proc.poll() is None:
-                worker.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for worker in self.started:
-            try:
-                worker.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                worker.proc.kill()
-                worker.proc.wait()
-        self.started.clear()
 
 
 def read_input(paths: list[str], settings: Settings, console: Console) -> list[dict]:
@@ -160,12 +55,25 @@ def read_input(paths: list[str], settings: Settings, console: Console) -> list[d
     return messages
 
 
-def _publish_and_wait(settings: Settings, messages: list[dict], workers: Workers, console: Console,
+def _publish_and_wait(settings: Settings, messages: list[dict], supervisor: Supervisor, console: Console,
                       once: bool, stall_timeout: float) -> None:
     if not once:
-        asyncio.run(_publish(settings, messages))
+        asyncio.run(_publish(settings, messages, supervisor.journal))
         console.print(f"published {len(messages)} articles")
         return
+    while True:
+        try:
+            _drain_with_progress(settings, messages, supervisor, console, stall_timeout)
+            return
+        except BrokerRestarted:
+            # The supervisor has published again what the sink lacks (this run's articles
+            # included, from the journal): wait for that.
+            console.print("waiting again for the pipeline after the broker restart")
+            messages = []
+
+
+def _drain_with_progress(settings: Settings, messages: list[dict], supervisor: Supervisor, console: Console,
+                         stall_timeout: float) -> None:
     with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         tasks: dict[str, int] = {}
@@ -177,14 +85,14 @@ def _publish_and_wait(settings: Settings, messages: list[dict], workers: Workers
                 bar.update(tasks[s.stage], completed=min(s.committed, s.available), total=max(1, s.available))
 
         try:
-            asyncio.run(publish_and_drain(settings, messages, check=workers.check, on_progress=show,
-                                          stall_timeout=stall_timeout))
+            asyncio.run(publish_and_drain(settings, messages, journal=supervisor.journal, check=supervisor.tick,
+                                          on_progress=show, stall_timeout=stall_timeout))
         except Stalled as exc:
-            raise SystemExit(f"{exc}. Worker logs are in {workers.run_dir}") from None
+            raise SystemExit(f"{exc}. Worker logs are in {supervisor.workers.run_dir}") from None
 
 
-async def _publish(settings: Settings, messages: list[dict]) -> None:
-    async with Publisher(settings) as publisher:
+async def _publish(settings: Settings, messages: list[dict], journal: Journal | None) -> None:
+    async with Publisher(settings, journal=journal) as publisher:
         await publisher.publish(messages)
 
 
@@ -206,16 +114,41 @@ def _check_port_free(host: str, port: int, what: str, variable: str) -> None:
             ) from None
 
 
-def _print_endpoints(settings: Settings, workers: Workers, console: Console) -> None:
+def _print_endpoints(settings: Settings, workers: Workers, supervisor_port: int, console: Console) -> None:
     """Where each service's Prometheus metrics and health checks are (ports are picked free)."""
     host = settings.http_host
     console.print("metrics and health checks:")
     for label, port in workers.wait_for_ports().items():
         if port is None:
-            console.print(f"  {label:<9} no HTTP port announced yet; see {workers.run_dir / (label + '.log')}")
+            console.print(f"  {label:<10} no HTTP port announced yet; see {workers.run_dir / (label + '.log')}")
         else:
-            console.print(f"  {label:<9} http://{host}:{port}/metrics  http://{host}:{port}/healthz",
+            console.print(f"  {label:<10} http://{host}:{port}/metrics  http://{host}:{port}/healthz",
                           highlight=False, soft_wrap=True)
+    console.print(f"  {'supervisor':<10} http://{host}:{supervisor_port}/metrics  (restarts, journal)",
+                  highlight=False, soft_wrap=True)
+
+
+def _serve_supervisor_metrics(settings: Settings):
+    """`parley up`'s own /metrics (worker and broker restarts, the journal); returns the server."""
+    from prometheus_client import start_http_server
+
+    server, _thread = start_http_server(settings.http_port, addr=settings.http_host,
+                                        registry=metrics.SUPERVISOR_REGISTRY)
+    return server
+
+
+def open_journal(settings: Settings, console: Console) -> Journal | None:
+    """The acceptance journal of this pipeline (PARLEY_JOURNAL; by default next to the SQLite
+    database, so that a later `parley up` in the same folder finds it), or None when off."""
+    path = settings.journal_path or str(Path(settings.sqlite_path).with_name("parley-journal.db"))
+    if not journal_enabled(path):
+        console.print("acceptance journal off (PARLEY_JOURNAL): accepted articles live in the broker only")
+        return None
+    try:
+        return Journal(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise SystemExit(f"cannot open the acceptance journal {path}: {exc}; set PARLEY_JOURNAL to a writable "
+                         "file, or PARLEY_JOURNAL=off to run without it") from None
 
 
 def _stop_on_sigterm() -> dict:
@@ -238,16 +171,17 @@ def _stop_on_sigterm() -> dict:
 
 
 def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
-       stall_timeout: float = 120.0, console: Console | None = None) -> int:
+       stall_timeout: float = 120.0, console: Console | None = None,
+       policy: RestartPolicy | None = None) -> int:
     console = console or wide_console()
     inputs = inputs or [str(SAMPLES)]
     run_dir = Path(tempfile.mkdtemp(prefix="parley-up-"))
-    broker = None
-    workers = None
+    broker = workers = journal = metrics_server = None
     started = time.monotonic()
     # Meetings detected from now on are this run's; older rows of the same database are not shown.
     run_started_at = _utc_now_iso()
     stop_signal = _stop_on_sigterm()
+    clean_stop = False
     try:
         if export and not Path(export).parent.is_dir():  # say so now, not after the whole run
             raise SystemExit(f"cannot write {export}: folder {Path(export).parent} does not exist; "
@@ -260,6 +194,8 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         if not once:  # --once runs no ingest API
             _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
         messages = read_input(inputs, settings, console)
+        journal = open_journal(settings, console)
+        settings = settings.with_(journal_path=str(journal.path) if journal else "off")
         if not settings.bootstrap_servers:
             broker = EmbeddedBroker(run_dir=run_dir / "broker").start()
             settings = settings.with_(bootstrap_servers=broker.bootstrap, embedded_timeouts=True)
@@ -267,33 +203,60 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         created = create_topics_sync(settings)
         if created:
             console.print(f"created topics: {', '.join(created)}")
-        workers = Workers(settings, run_dir)
+        workers = Workers(settings.with_(data_dir=str(run_dir)), run_dir)
         workers.start(PIPELINE if once else PIPELINE + ("ingest",))
         console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
-        _print_endpoints(settings, workers, console)
-        _publish_and_wait(settings, messages, workers, console, once, stall_timeout)
-        ids = {m["article_id"] for m in messages}
+        supervisor = Supervisor(settings, workers, console, broker=broker, journal=journal,
+                                policy=policy or RestartPolicy())
+        metrics_server = _serve_supervisor_metrics(settings)
+        _print_endpoints(settings, workers, metrics_server.server_port, console)
+        supervisor.republish()  # what an earlier run accepted and the sink never stored
+        _publish_and_wait(settings, messages, supervisor, console, once, stall_timeout)
         if once:
-            events = [e for e in read_meetings(settings.database_url, settings.sqlite_path) if e["article_id"] in ids]
-            print_meetings(events, console)
-            if export:
-                count = write_jsonl(events, export)
-                console.print(f"wrote {count} meetings to {export}")
-            console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
-            return 0
-        _follow(settings, workers, export, console, since=run_started_at)
+            _report_once(settings, messages, supervisor, export, console, started)
+        else:
+            _follow(settings, supervisor, export, console, since=run_started_at)
+        clean_stop = True
         return 0
     except KeyboardInterrupt:
         signum = stop_signal.get("signum", signal.SIGINT)
         console.print(f"{signal.Signals(signum).name} received: stopping workers and broker")
+        clean_stop = True
         return 128 + signum
     finally:
         if workers is not None:
             workers.stop()
         if broker is not None:
             broker.stop()
+        if metrics_server is not None:
+            metrics_server.shutdown()
+        if journal is not None:
+            journal.close()
         if "previous" in stop_signal:
             signal.signal(signal.SIGTERM, stop_signal["previous"])
+        if clean_stop:  # a failed run keeps its folder (logs) for reading
+            shutil.rmtree(run_dir, ignore_errors=True)
+        else:
+            console.print(f"worker and broker logs kept in {run_dir}", highlight=False)
+
+
+def _report_once(settings: Settings, messages: list[dict], supervisor: Supervisor, export: str | None,
+                 console: Console, started: float) -> None:
+    ids = {m["article_id"] for m in messages}
+    events = [e for e in read_meetings(settings.database_url, settings.sqlite_path) if e["article_id"] in ids]
+    print_meetings(events, console)
+    if export:
+        count = write_jsonl(events, export)
+        console.print(f"wrote {count} meetings to {export}")
+    supervisor.settle()
+    if supervisor.journal is not None:
+        # Every stage has handled everything: what the sink lacks was dead-lettered on the way.
+        unstored = [a for a in supervisor.journal.ids() if a in ids]
+        if unstored:
+            console.print(f"[yellow]{len(unstored)} articles went to the dead-letter topic[/] "
+                          "(their reasons: parley dlq, while a pipeline runs)")
+            supervisor.journal.forget(unstored)
+    console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
 
 
 def _utc_now_iso() -> str:
@@ -301,27 +264,35 @@ def _utc_now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _follow(settings: Settings, workers: Workers, export: str | None, console: Console, *,
+def _follow(settings: Settings, supervisor: Supervisor, export: str | None, console: Console, *,
             since: str = "") -> None:
     """Keep the pipeline running, printing meetings as the sink stores them, until Ctrl-C.
 
     Only meetings detected since `since` (this run) are shown and exported: the database may
     hold those of earlier runs; an article of an earlier run sent again is detected again, so shows."""
-    ingest = next((w for w in workers.started if w.name == "ingest"), None)
+    ingest = next((w for w in supervisor.workers.started if w.name == "ingest"), None)
+    journal_env = f"PARLEY_JOURNAL={supervisor.journal.path} " if supervisor.journal else ""
     console.print(
         f"pipeline running; POST articles to http://{settings.http_host}:{settings.ingest_port}/articles "
-        f"or run `KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap_servers} parley ingest PATH`; Ctrl-C stops"
-        if ingest else "pipeline running; Ctrl-C stops"
+        f"or run `{journal_env}KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap_servers} parley ingest PATH`; "
+        "Ctrl-C stops" if ingest else "pipeline running; Ctrl-C stops",
+        highlight=False, soft_wrap=True,
     )
     seen: set[str] = set()
+    next_read = 0.0
     while True:
-        workers.check()
-        events = [e for e in read_meetings(settings.database_url, settings.sqlite_path)
-                  if (e.get("detected_at") or "") >= since]
-        fresh = [e for e in events if e["event_id"] not in seen]
-        if fresh:
-            print_meetings(fresh, console)
-            seen.update(e["event_id"] for e in fresh)
-            if export:
-                write_jsonl(events, export)
-        time.sleep(2.0)
+        try:
+            supervisor.tick()
+        except BrokerRestarted:
+            pass  # the supervisor has published again what the sink lacked
+        if time.monotonic() >= next_read:
+            next_read = time.monotonic() + 2.0
+            events = [e for e in read_meetings(settings.database_url, settings.sqlite_path)
+                      if (e.get("detected_at") or "") >= since]
+            fresh = [e for e in events if e["event_id"] not in seen]
+            if fresh:
+                print_meetings(fresh, console)
+                seen.update(e["event_id"] for e in fresh)
+                if export:
+                    write_jsonl(events, export)
+        time.sleep(0.25)

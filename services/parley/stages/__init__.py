@@ -6,7 +6,7 @@ table; nothing else types the pipeline again. Topic names come from the registry
 `make_stage(settings)`; the faust shell they all run in is `shell.py`.
 
     ingest ─▶ articles.raw ─▶ cleaner ─▶ articles.clean ─▶ tagger ─▶ articles.tagged
-           ─▶ detector ─▶ events.meetings ─▶ sink (+ articles.tagged) ─▶ database
+           ─▶ detector ─▶ events.meetings (+ articles.detected) ─▶ sink ─▶ database
 
 Every stage also writes what it cannot handle to the dead-letter topic (not listed here).
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..topics import CLEAN, MEETINGS, RAW, TAGGED
+from ..topics import CLEAN, DETECTED, MEETINGS, RAW, TAGGED
 
 log = logging.getLogger("parley.stages")
 
@@ -38,8 +38,8 @@ TAGGER = StageSpec("tagger", (CLEAN,), (TAGGED,), "parley-tagger", "parley.stage
 # The detector was called "meetings" until the stages were split: its consumer group keeps
 # that name, so a deployed group's committed offsets still apply (renaming the group would
 # re-read articles.tagged from the start, or skip it, per auto_offset_reset).
-DETECTOR = StageSpec("detector", (TAGGED,), (MEETINGS,), "parley-meetings", "parley.stages.detector")
-SINK = StageSpec("sink", (MEETINGS, TAGGED), (), "parley-sink", "parley.stages.sink")
+DETECTOR = StageSpec("detector", (TAGGED,), (MEETINGS, DETECTED), "parley-meetings", "parley.stages.detector")
+SINK = StageSpec("sink", (MEETINGS, DETECTED), (), "parley-sink", "parley.stages.sink")
 
 STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, SINK)
 NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)

@@ -8,14 +8,17 @@ delivery is at-least-once; every effect downstream is idempotent (keys and ids a
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
 from .. import metrics
+from ..brokerwatch import BrokerWatch
 from ..config import Settings
 from ..dlq import Failure
 from ..http import Health, add_health_routes, announce_port, serve
@@ -65,6 +68,14 @@ def stopping() -> bool:
     return bool(app is not None and app.should_stop)
 
 
+def _faust_datadir(settings: Settings) -> str:
+    """A data folder for this worker's faust app, removed when the worker exits normally
+    (faust leaves one per process behind otherwise: they piled up in the temp directory)."""
+    path = os.path.join(settings.data_dir or tempfile.gettempdir(), f"parley-faust-{os.getpid()}")
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def build_app(stage: Stage, settings: Settings):
     import faust
 
@@ -100,7 +111,7 @@ def build_app(stage: Stage, settings: Settings):
         consumer_max_fetch_size=MAX_REQUEST_BYTES,
         consumer_auto_offset_reset="earliest",
         broker_max_poll_records=MAX_POLL_RECORDS,
-        datadir=os.path.join(tempfile.gettempdir(), f"parley-faust-{os.getpid()}"),
+        datadir=_faust_datadir(settings),
         **timeouts,
     )
     _RUNNING["app"] = app
@@ -175,6 +186,9 @@ def build_app(stage: Stage, settings: Settings):
 
         if stage.on_start is not None:
             await stage.on_start()
+        watch = BrokerWatch(bootstrap).start()  # readiness false within a second of a dead broker
+        runner_box["watch"] = watch
+        health.checks["broker"] = lambda: watch.ok
         web_app = web.Application()
         add_health_routes(web_app, health)
         runner, port = await serve(web_app, settings.http_host, settings.http_port)
@@ -187,6 +201,9 @@ def build_app(stage: Stage, settings: Settings):
         runner = runner_box.get("runner")
         if runner is not None:
             await runner.cleanup()
+        watch = runner_box.get("watch")
+        if watch is not None:
+            await watch.stop()
         if stage.on_stop is not None:
             await stage.on_stop()
 

@@ -1,4 +1,4 @@
-"""The sink stage: events.meetings (+ articles.tagged) -> database, idempotently.
+"""The sink stage: events.meetings + articles.detected (receipts) -> database, idempotently.
 
 A batch is written in one transaction before its offsets can be committed; while the
 database is away the sink retries with backoff, holds the batch (so nothing is committed
@@ -15,7 +15,7 @@ from datetime import datetime
 from .. import metrics
 from ..codec import decode
 from ..config import Settings
-from ..topics import MEETINGS, TAGGED
+from ..topics import DETECTED, MEETINGS
 from . import SINK
 from .shell import Stage, stopping
 from .sink_store import Batch, open_store
@@ -44,12 +44,7 @@ def make_stage(settings: Settings) -> Stage:
         if topic == MEETINGS:
             pending.events.append(decode(value, schema=MEETINGS))
         else:
-            message = decode(value)
-            if "article_id" not in message:
-                from ..logic.errors import Rejected
-
-                raise Rejected("schema_invalid", f"an {TAGGED} message needs an article_id")
-            pending.articles.append(message)
+            pending.articles.append(decode(value, schema=DETECTED))
         return []
 
     async def flush() -> None:

@@ -44,6 +44,8 @@ SCHEMA = [
         written_at TEXT NOT NULL
     )""",
 ]
+# Columns added after a release, with their type: `open` adds those an older database lacks.
+ADDED_COLUMNS = {"articles": [("event_ids", "TEXT")]}
 
 _MEETING_COLUMNS = (
     "event_id", "article_id", "kind", "status", "countries", "date_value", "location",
@@ -51,6 +53,7 @@ _MEETING_COLUMNS = (
 )
 _ARTICLE_COLUMNS = (
     "article_id", "title", "source_file", "source_url", "published_at", "ingested_at", "mentions", "written_at",
+    "event_ids",
 )
 
 
@@ -76,11 +79,13 @@ def meeting_row(event: dict[str, Any], written_at: str) -> tuple:
     )
 
 
-def article_row(tagged: dict[str, Any], written_at: str) -> tuple:
-    source = tagged.get("source") or {}
+def article_row(receipt: dict[str, Any], written_at: str) -> tuple:
+    """The row of an article from the detector's receipt (articles.detected)."""
+    source = receipt.get("source") or {}
     return (
-        tagged["article_id"], tagged.get("title"), source.get("file"), source.get("url"),
-        tagged.get("published_at"), tagged.get("ingested_at"), len(tagged.get("mentions") or []), written_at,
+        receipt["article_id"], receipt.get("title"), source.get("file"), source.get("url"),
+        receipt.get("published_at"), receipt.get("ingested_at"), receipt.get("mentions"), written_at,
+        orjson.dumps(receipt.get("event_ids") or []).decode(),
     )
 
 
@@ -108,6 +113,11 @@ class SQLiteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         for statement in SCHEMA:
             self._db.execute(statement)
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, sql_type in columns:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
         self._db.commit()
 
     async def write(self, batch: Batch) -> None:
@@ -157,6 +167,9 @@ class PostgresStore:
         async with conn.transaction():
             for statement in SCHEMA:
                 await conn.execute(statement)
+            for table, columns in ADDED_COLUMNS.items():
+                for name, sql_type in columns:
+                    await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
         self._conn = conn
         return conn
 
@@ -296,6 +309,49 @@ def read_meetings(database_url: str | None, sqlite_path: str) -> list[dict[str, 
     if database_url:
         return read_meetings_postgres(database_url)
     return read_meetings_sqlite(sqlite_path)
+
+
+def settled_articles(database_url: str | None, sqlite_path: str, article_ids: Iterable[str]) -> set[str]:
+    """The articles among `article_ids` that are fully stored: the detector's receipt is in
+    `articles` and every event it lists is in `meetings` (receipt and events may arrive in
+    either order, in different batches)."""
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return set()
+    receipts: dict[str, list[str]] = {}
+    stored: set[str] = set()
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for article_id, event_ids in _query(database_url, sqlite_path,
+                                            "SELECT article_id, event_ids FROM articles WHERE event_ids IS NOT NULL "
+                                            "AND article_id IN ({marks})", chunk):
+            receipts[article_id] = orjson.loads(event_ids)
+        listed = [e for a in chunk for e in receipts.get(a, ())]
+        for part in (listed[i:i + 500] for i in range(0, len(listed), 500)):
+            stored.update(row[0] for row in _query(database_url, sqlite_path,
+                                                   "SELECT event_id FROM meetings WHERE event_id IN ({marks})", part))
+    return {a for a, events in receipts.items() if stored.issuperset(events)}
+
+
+def _query(database_url: str | None, sqlite_path: str, sql: str, values: list[str]) -> list[tuple]:
+    """Run `sql` with `{marks}` standing for one placeholder per value (read-only)."""
+    if database_url:
+        import psycopg
+
+        try:
+            with psycopg.connect(database_url, connect_timeout=5) as conn:
+                return conn.execute(sql.format(marks=", ".join("%s" for _ in values)), values).fetchall()
+        except psycopg.Error as exc:
+            raise DatabaseError(f"cannot read {mask_url(database_url)!r}: "
+                                f"{scrub(f'{type(exc).__name__}: {exc}', database_url)}") from None
+    if not Path(sqlite_path).exists():
+        return []
+    db = sqlite3.connect(str(sqlite_path), timeout=30)
+    try:
+        return db.execute(sql.format(marks=", ".join("?" for _ in values)), values).fetchall()
+    except sqlite3.OperationalError:  # no tables (or no event_ids column) yet: nothing stored
+        return []
+    finally:
+        db.close()
 
 
 def write_jsonl(events: Iterable[dict[str, Any]], path: str | Path) -> int:
