@@ -10,7 +10,6 @@ none doubled, nothing unexpected.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -26,7 +25,7 @@ import orjson
 import pytest
 
 from support import workload
-from support.faults import Tally
+from support.faults import Tally, children_of
 from parley.broker import free_port
 from parley.ingest.readers import build_article
 from parley.logic.pipeline import process
@@ -78,25 +77,7 @@ class Up:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def children(self) -> dict[str, int]:
-        """worker name (or "broker") -> pid, for the current `parley up`."""
-        out = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                status = (entry / "status").read_text()
-                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            ppid = int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1))
-            if ppid != self.proc.pid:
-                continue
-            words = [w.decode(errors="replace") for w in cmdline if w]
-            if "worker" in words:
-                out[words[words.index("worker") + 1]] = int(entry.name)
-            elif "--storage-engine" in words:
-                out["broker"] = int(entry.name)
-        return out
+        return children_of(self.proc.pid)
 
     def kill_child(self, name: str, timeout: float = 120.0) -> None:
         """SIGKILL a child once it is up (it may be restarting after the previous kill)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from support.faults import children_of
 from support.harness import SEEDS, load_jsonl
 from parley.broker import free_port
 from parley.commands.up import PIPELINE
@@ -144,6 +145,8 @@ def test_sigint_and_sigterm_stop_up_the_same_clean_way(tmp_path, sig):
     assert proc.returncode == 128 + sig
     time.sleep(1.0)
     assert _descendants_alive(marker) == []
+    # A clean stop leaves no run folder and no faust data folder behind (TMPDIR is tmp_path).
+    assert not list(tmp_path.glob("parley-up-*")) and not list(tmp_path.glob("parley-faust-*"))
 
 
 def test_the_live_table_shows_only_this_runs_meetings(tmp_path):
@@ -178,3 +181,47 @@ def test_the_live_table_shows_only_this_runs_meetings(tmp_path):
     text = "".join(lines)
     assert "Detected meetings" in text and ".txt" in text, text
     assert "EARLIER-RUN-ARTICLE" not in text, text
+
+
+def _read_until(proc: subprocess.Popen, lines: list[str], text: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(text in line for line in lines):
+        assert time.monotonic() < deadline and proc.poll() is None, f"no {text!r} in:\n{''.join(lines)}"
+        lines.append(proc.stdout.readline())
+
+
+def test_a_killed_worker_is_restarted_counted_and_the_counter_passes_promtool(tmp_path, promtool):
+    proc, lines = _start_following(tmp_path)
+    try:
+        metrics_url = re.search(r"supervisor\s+(http://\S+/metrics)", "".join(lines)).group(1)
+        os.kill(children_of(proc.pid)["cleaner"], signal.SIGKILL)
+        _read_until(proc, lines, "restarted worker cleaner")
+        body = urllib.request.urlopen(metrics_url, timeout=10).read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    text = "".join(lines)
+    assert "worker cleaner exited with code -9" in text, text
+    assert 'parley_worker_restarts_total{stage="cleaner"} 1.0' in body.decode(), body.decode()
+    check = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, timeout=30)
+    assert check.returncode == 0, (check.stdout, check.stderr)
+
+
+def test_a_worker_that_keeps_dying_makes_up_give_up_loudly_naming_it(tmp_path):
+    proc, lines = _start_following(tmp_path)
+    try:
+        deadline = time.monotonic() + 180
+        while proc.poll() is None:  # kill the tagger each time it is back
+            assert time.monotonic() < deadline, "parley up did not give up"
+            pid = children_of(proc.pid).get("tagger")
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+        rest = proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode not in (0, None)
+    assert "worker tagger exited 5 times within 60 s" in rest and "gives up" in rest, rest
+    assert "Traceback" not in rest
+    assert "logs kept in" in rest  # a failed run keeps its folder for reading

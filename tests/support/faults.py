@@ -185,3 +185,25 @@ async def dlq_records(settings: Settings) -> list[tuple[bytes | None, bytes | No
 
 async def topic_count(settings: Settings, base: str) -> int:
     return len(await read_topic(settings, base))
+
+
+def children_of(parent_pid: int) -> dict[str, int]:
+    """The processes `parley up` (pid `parent_pid`) runs: worker name, or "broker", -> pid."""
+    import re
+
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            words = [w.decode(errors="replace") for w in (entry / "cmdline").read_bytes().split(b"\0") if w]
+        except OSError:
+            continue
+        if int(re.search(r"^PPid:\s+(\d+)", status, re.M).group(1)) != parent_pid:
+            continue
+        if "worker" in words:
+            out[words[words.index("worker") + 1]] = int(entry.name)
+        elif "--storage-engine" in words:
+            out["broker"] = int(entry.name)
+    return out
