@@ -340,6 +340,8 @@ def _query(database_url: str | None, sqlite_path: str, sql: str, values: list[st
         try:
             with psycopg.connect(database_url, connect_timeout=5) as conn:
                 return conn.execute(sql.format(marks=", ".join("%s" for _ in values)), values).fetchall()
+        except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+            return []  # the sink has not created its tables (or the receipt column) yet: nothing stored
         except psycopg.Error as exc:
             raise DatabaseError(f"cannot read {mask_url(database_url)!r}: "
                                 f"{scrub(f'{type(exc).__name__}: {exc}', database_url)}") from None
