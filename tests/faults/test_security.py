@@ -279,7 +279,7 @@ INJECTIONS = [
 
 def _batch(i: int, text: str) -> Batch:
     article = {"article_id": f"a-{i:016x}", "title": text, "source": {"file": text, "url": text, "name": text},
-               "published_at": None, "ingested_at": None, "mentions": []}
+               "published_at": None, "ingested_at": None, "mentions": 0, "event_ids": [f"m-{i:016x}"]}
     event = {"event_id": f"m-{i:016x}", "article_id": f"a-{i:016x}", "kind": "meeting", "status": "occurred",
              "countries": ["FRA"], "orgs": [text], "location": {"name": text}, "date": {"text": text, "value": text},
              "evidence": {"text": text, "start": 0, "end": len(text)}}
