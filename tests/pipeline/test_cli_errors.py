@@ -66,3 +66,16 @@ def test_up_export_into_a_missing_folder_is_refused_before_the_run(tmp_path):
     assert "Traceback" not in run.stderr
     assert f"folder {tmp_path / 'nowhere'} does not exist" in run.stderr
     assert "embedded broker" not in run.stdout  # nothing was started
+
+
+def test_ingest_messages_are_not_wrapped_when_written_to_a_file(tmp_path, broker):
+    folder = tmp_path / ("a-folder-with-a-rather-long-name-" * 3)
+    folder.mkdir()
+    (folder / "empty-article-with-a-long-file-name.txt").write_text("   \n")
+    (folder / "good.txt").write_text((SEEDS / "000_0c5b75f6f70c7170.txt").read_text())
+    run = _run(["ingest", str(folder)], tmp_path, KAFKA_BOOTSTRAP_SERVERS=broker,
+               PARLEY_TOPIC_PREFIX=f"t{os.getpid()}wrap.")
+    assert run.returncode == 0, run.stderr
+    refused = [line for line in run.stderr.splitlines() if "refused" in line and "empty-article" in line]
+    assert len(refused) == 1 and str(folder) in refused[0], run.stderr  # one line, not cut at 80 columns
+    assert "published 1 articles; refused 1" in run.stderr

@@ -33,7 +33,7 @@ async def _ingest(settings: Settings, paths: list[str], console: Console) -> tup
 
 def ingest_paths(settings: Settings, paths: list[str]) -> int:
     settings.require_bootstrap()
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one message per line, also in a log file
     published, refused = asyncio.run(_ingest(settings, paths, console))
     console.print(f"published {published} articles; refused {refused} input records")
     return 0 if published or not refused else 1
