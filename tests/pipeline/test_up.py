@@ -225,3 +225,35 @@ def test_a_worker_that_keeps_dying_makes_up_give_up_loudly_naming_it(tmp_path):
     assert "worker tagger exited 5 times within 60 s" in rest and "gives up" in rest, rest
     assert "Traceback" not in rest
     assert "logs kept in" in rest  # a failed run keeps its folder for reading
+
+
+def test_up_once_survives_a_broker_kill_with_every_meeting(tmp_path):
+    import sqlite3
+
+    from parley.logic.pipeline import process
+    from support.harness import read_messages
+
+    corpus = tmp_path / "input"
+    corpus.mkdir()
+    for copy in range(4):  # enough articles that the kill lands mid-run
+        for path in sorted((SEEDS.parent / "dev").glob("*.txt")):
+            (corpus / f"{copy}-{path.name}").write_text(f"{path.read_text()}\n\nCopy {copy}.\n")
+    expected = {e["event_id"] for m in read_messages([corpus]) for e in process(m).events}
+    out, db = tmp_path / "out.jsonl", tmp_path / "parley.db"
+    proc = subprocess.Popen(PARLEY + ["up", "--input", str(corpus), "--once", "--export", str(out)], cwd=tmp_path,
+                            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 180
+    stored = 0
+    while stored == 0:  # kill the broker once the sink has begun storing
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+        time.sleep(0.1)
+        try:
+            with sqlite3.connect(db, timeout=5) as conn:
+                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            pass
+    os.kill(children_of(proc.pid)["broker"], signal.SIGKILL)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output[-3000:]
+    assert "embedded broker exited" in output and "published again" in output, output[-3000:]
+    assert {e["event_id"] for e in load_jsonl(out)} == expected

@@ -125,7 +125,7 @@ class Supervisor:
             self.workers.kill(name)
         time.sleep(delay)
         broker.start()
-        create_topics_sync(self.settings)
+        in_thread(create_topics_sync, self.settings)  # tick may run inside an event loop
         for name in stages:
             self.workers.restart(name)
         metrics.BROKER_RESTARTS.inc()
@@ -155,7 +155,7 @@ class Supervisor:
         if self.journal is None:
             return 0
         self.settle()
-        count = run_in_thread(self._republish())
+        count = in_thread(asyncio.run, self._republish())
         if count:
             metrics.JOURNAL_REPUBLISHED.inc(count)
             self.console.print(f"published again {count} accepted articles the sink did not have yet "
@@ -171,18 +171,18 @@ class Supervisor:
         return count
 
 
-def run_in_thread(coroutine):
-    """Run a coroutine to completion on a fresh event loop in a helper thread (callable from
-    inside a running loop, which asyncio.run is not)."""
+def in_thread(function, *args):
+    """Call `function(*args)` in a helper thread and return its result: tick() may run inside
+    a running event loop, where asyncio.run (used by both callers) is refused."""
     box: dict = {}
 
     def target():
         try:
-            box["result"] = asyncio.run(coroutine)
+            box["result"] = function(*args)
         except BaseException as exc:  # handed to the caller
             box["error"] = exc
 
-    thread = threading.Thread(target=target, name="parley-republish")
+    thread = threading.Thread(target=target, name="parley-supervisor")
     thread.start()
     thread.join()
     if "error" in box:

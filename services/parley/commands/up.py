@@ -9,6 +9,7 @@ up` still takes them down).
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import sqlite3
 import signal
@@ -175,6 +176,9 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
        policy: RestartPolicy | None = None) -> int:
     console = console or wide_console()
     inputs = inputs or [str(SAMPLES)]
+    # The supervisor reports a dead broker itself; aiokafka's own reconnect errors (from the
+    # progress monitor and the publisher) would only bury that line.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     run_dir = Path(tempfile.mkdtemp(prefix="parley-up-"))
     broker = workers = journal = metrics_server = None
     started = time.monotonic()
