@@ -12,9 +12,10 @@ RAW = "articles.raw"
 CLEAN = "articles.clean"
 TAGGED = "articles.tagged"
 MEETINGS = "events.meetings"
+STORIES = "events.stories"
 DLQ = "parley.dlq"
 
-ALL = (RAW, CLEAN, TAGGED, MEETINGS, DLQ)
+ALL = (RAW, CLEAN, TAGGED, MEETINGS, STORIES, DLQ)
 
 
 @dataclass(frozen=True)

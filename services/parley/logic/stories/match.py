@@ -139,5 +139,7 @@ def fit(report: Report, draft: Draft, rules: MergeRules) -> int | None:
     score = dates_fit(report, draft)
     if score is None:
         return None
-    return (score * 4 + 2 * int(bool(report.place) and any(same_place_name(report.place, p) for p in draft.places))
-            + shared(report.people, draft.people))
+    # a better date first, then the same place name, then the people in common, then the
+    # same current status (a cancellation goes with the cancelled trip, not its rescheduling)
+    return (score * 100 + 10 * int(bool(report.place) and any(same_place_name(report.place, p) for p in draft.places))
+            + 2 * min(shared(report.people, draft.people), 4) + int(report.status == draft.status))

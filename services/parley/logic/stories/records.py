@@ -38,7 +38,9 @@ class Place:
 @dataclass(frozen=True, slots=True)
 class Report:
     """One meeting event as merging sees it. `order` sorts reports by publication (reports
-    without a publication date last), then by event id, so that every replay agrees."""
+    without a publication date last), then a cancellation after the other reports published
+    at the same time (an article telling a plan and its cancellation is read plan first),
+    then by event id, so that every replay agrees."""
 
     event_id: str
     article_id: str
@@ -65,7 +67,7 @@ class Report:
 
     @property
     def order(self) -> tuple:
-        return (self.published is None, self.published or "", self.event_id)
+        return (self.published is None, self.published or "", self.status == "cancelled", self.event_id)
 
     @classmethod
     def from_event(cls, event: dict) -> "Report":
