@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from parley.logic.stories import when
-from parley.logic.stories.cluster import stories_of
+from parley.logic.stories.cluster import Clusterer
 from parley.logic.stories.key import partition_key
 from parley.logic.stories.match import horizon
 from parley.logic.stories.records import Report, Story, StoryChange
@@ -32,20 +32,29 @@ class Block:
         self.key = key
         self.rules = rules or MergeRules()
         self.reports: dict[str, Report] = {r.event_id: r for r in reports}
+        self._clusterer: Clusterer | None = None
         self._stories: list[Story] | None = None
 
     @property
     def stories(self) -> list[Story]:
         if self._stories is None:
-            self._stories = stories_of(self.key, self.reports.values(), self.rules)
+            if self._clusterer is None:
+                self._clusterer = Clusterer.of(self.reports.values(), self.rules)
+            self._stories = self._clusterer.stories(self.key)
         return self._stories
 
     def add(self, report: Report) -> list[StoryChange]:
         if self.reports.get(report.event_id) == report:
             return []  # a redelivered event: nothing changes
         before = self.stories
+        replaced = report.event_id in self.reports
         self.reports[report.event_id] = report
         self._stories = None
+        if not replaced and self._clusterer is not None and (self._clusterer.last is None
+                                                             or report.order > self._clusterer.last):
+            self._clusterer.place(report)   # after every report of the key: no need to start over
+        else:
+            self._clusterer = None
         return diff(before, self.stories)
 
     def close(self, today: date) -> list[StoryChange]:
@@ -62,6 +71,7 @@ class Block:
                 for r in change.story.reports:
                     del self.reports[r.event_id]
             self._stories = [s for s in self.stories if all(s is not c.story for c in closed)]
+            self._clusterer = None  # rebuilt from the reports left, when next needed
         return closed
 
     def to_dict(self) -> dict:
@@ -84,6 +94,8 @@ def diff(before: list[Story], after: list[Story]) -> list[StoryChange]:
     changes = []
     for story in after:
         prior = old.get(story.story_id)
+        if prior is story:
+            continue  # the same object: untouched by this report
         if prior is None:
             changes.append(StoryChange("new", story))
             continue

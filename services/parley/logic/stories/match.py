@@ -23,19 +23,19 @@ class Draft:
     places: tuple[Place, ...] = ()
     status: str = ""
     articles: frozenset = frozenset()
+    built: object = None   # the Story of these reports, once asked for (cluster.py)
+    horizon: object = None  # see horizon()
 
     def add(self, report: Report) -> None:
+        self.built = None
         self.reports.append(report)
         self.date = story_date(self.reports)[0]
+        self.horizon = horizon(self.date, self.reports)
         self.people = union([self.people, report.people])
         if report.place and all(not same_place_name(report.place, p) for p in self.places):
             self.places = self.places + (report.place,)
         self.status = current_status(self.reports)
         self.articles = self.articles | {report.article_id}
-
-    @property
-    def horizon(self):
-        return horizon(self.date, self.reports)
 
 
 def horizon(value: str | None, reports):
@@ -119,17 +119,8 @@ def dates_fit(report: Report, draft: Draft) -> int | None:
 
 
 def fit(report: Report, draft: Draft, rules: MergeRules) -> int | None:
-    first = draft.reports[0]
-    if report.kind != first.kind:
-        return None
-    if report.article_id in draft.articles and not all(
-            same_article_ok(report, r) for r in draft.reports if r.article_id == report.article_id):
-        return None
-    if not within_retention(report, draft, rules):
-        return None
-    if conflict(report.people, draft.people):
-        return None
-    if report.place and not all(place_compatible(report.place, p) for p in draft.places):
+    # the cheap tests first: this runs for every open story of the key
+    if report.kind != draft.reports[0].kind or not within_retention(report, draft, rules):
         return None
     # a plan (or a report of the meeting) after a cancellation is the same meeting only on
     # the same date; otherwise it is the rescheduled or substitute one, a story of its own
@@ -138,6 +129,13 @@ def fit(report: Report, draft: Draft, rules: MergeRules) -> int | None:
             return None
     score = dates_fit(report, draft)
     if score is None:
+        return None
+    if report.place and not all(place_compatible(report.place, p) for p in draft.places):
+        return None
+    if report.article_id in draft.articles and not all(
+            same_article_ok(report, r) for r in draft.reports if r.article_id == report.article_id):
+        return None
+    if conflict(report.people, draft.people):
         return None
     # a better date first, then the same place name, then the people in common, then the
     # same current status (a cancellation goes with the cancelled trip, not its rescheduling)
