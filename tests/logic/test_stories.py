@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-
 from parley import topics
 from parley.logic.stories import MergeRules, StoryBook, build_stories, partition_key, story_records
 from parley.schemas import validator
