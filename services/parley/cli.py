@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("paths", nargs="+", metavar="PATH")
     process.add_argument("--output", "-o", metavar="FILE.jsonl", help="write the meetings as JSON Lines")
     process.add_argument("--quiet", "-q", action="store_true", help="do not print the meetings table")
+    process.add_argument("--stories", action="store_true",
+                         help="merge the meetings into stories: --output then holds one story a line, with its reports")
 
     sub.add_parser("eval", help="score the detector on an annotated corpus folder (options: parley eval --help)")
 
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "process":
         from .commands.process import process_paths
 
-        return process_paths(settings, args.paths, output=args.output, quiet=args.quiet)
+        return process_paths(settings, args.paths, output=args.output, quiet=args.quiet, stories=args.stories)
     if command == "export":
         from .commands.export import export
 

@@ -14,9 +14,10 @@ TAGGED = "articles.tagged"
 MEETINGS = "events.meetings"
 # The detector's receipt for each article it finished: which events it gave (maybe none).
 DETECTED = "articles.detected"
+STORIES = "events.stories"
 DLQ = "parley.dlq"
 
-ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, DLQ)
+ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, STORIES, DLQ)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_reingesting_the_seeds_adds_no_duplicates(seeded):
 def test_every_message_on_every_topic_is_valid_against_its_schema(seeded):
     settings = seeded["settings"]
     for base in ALL:
-        if base == "parley.dlq":
+        if base in ("parley.dlq", "events.stories"):  # no stage writes events.stories yet (issue 12)
             continue
         records = asyncio.run(read_topic(settings, base))
         assert records, f"no message on {base}"

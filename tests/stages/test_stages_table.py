@@ -17,7 +17,8 @@ def test_the_pipeline_is_connected_from_articles_raw_to_the_sink():
     for spec in STAGES:
         assert set(spec.inputs) <= produced, f"{spec.name} reads a topic no earlier stage writes"
         produced |= set(spec.outputs)
-    assert produced | {topics.DLQ} == set(topics.ALL)
+    # events.stories is registered for the stories stage (issue 12), which no stage writes yet
+    assert produced | {topics.DLQ, topics.STORIES} == set(topics.ALL)
     assert all(t in topics.ALL for spec in STAGES for t in spec.inputs + spec.outputs)
 
 

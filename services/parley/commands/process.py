@@ -1,5 +1,8 @@
 """`parley process`: the same logic as the streaming pipeline, in one process, no Kafka.
 
+With `--stories` the meetings are merged into stories (parley.logic.stories, the logic the
+stories stage runs) and `--output` holds one story a line, each with its reports.
+
 For backfills and quick looks. A record a stage refuses is reported (like the dead-letter
 topic would hold it) and the run goes on.
 """
@@ -19,7 +22,8 @@ from ..stages.sink_store import write_jsonl
 from ..timebudget import time_budget
 
 
-def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool) -> int:
+def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool,
+                  stories: bool = False) -> int:
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         print(f"no such file or folder: {', '.join(missing)}", file=sys.stderr)
@@ -56,7 +60,16 @@ def process_paths(settings: Settings, paths: list[str], *, output: str | None, q
     elapsed = time.perf_counter() - started
     if not quiet and articles:  # no table when nothing could be read: the refusals above say why
         print_meetings(events, wide_console())
-    if output:
+    if stories:
+        from ..logic.stories import story_records
+
+        records = story_records(events)
+        multi = sum(1 for r in records if r["article_count"] > 1)
+        console.print(f"{len(records)} stories from {len(events)} meetings ({multi} reported by several articles)")
+        if output:
+            write_jsonl(records, output)
+            console.print(f"wrote {len(records)} stories to {output}")
+    elif output:
         write_jsonl(events, output)
         console.print(f"wrote {len(events)} meetings to {output}")
     console.print(f"{articles} articles, {len(events)} meetings, {refused} refused, {failed} failed "

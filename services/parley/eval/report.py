@@ -1,6 +1,7 @@
 """`parley eval CORPUS_DIR`: run the in-process pipeline over an annotated corpus and score it.
 
     parley eval tests/corpus/dev [--verbose] [--json FILE] [--events FILE.jsonl] [--fit-calibration [TSV]]
+    parley eval --stories CORPUS_DIR... [--stories-gold STORIES.jsonl] [--stories-output DIR] [--json FILE]
 
 Prints rich tables (per article, meeting attributes, tagging, cleaning, calibration) and, as
 the last three lines, a compact summary meant for logs and CI:
@@ -267,6 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl",
                         help="also write the detected meeting events (input of ../shared/eval/score.py)")
+    parser.add_argument("--stories", action="store_true",
+                        help="instead of the report, score merging into stories over the corpora (on the gold "
+                             "meetings and on the detector's events; parley.eval.stories_report)")
+    parser.add_argument("--stories-gold", type=Path, metavar="STORIES.jsonl",
+                        help="the stories gold (default: ../shared/corpus/stories.jsonl beside the repository)")
+    parser.add_argument("--stories-output", type=Path, metavar="DIR",
+                        help="with --stories: write the predicted stories (input of ../shared/eval/stories_score.py)")
     parser.add_argument("--fit-calibration", type=Path, nargs="?", const=calibration.TABLE, metavar="TSV",
                         help="instead of the report, refit the confidence calibration table on the corpora "
                              "and write it (default: the shipped services/parley/data/detection/calibration.tsv)")
@@ -281,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"(*.txt + {GOLD_FILE}, see tests/corpus/GOLD_FORMAT.md); "
                   f"to only detect meetings, run `parley process {folder}`", file=sys.stderr)
             return 2
+    if args.stories:
+        from parley.eval import stories_report
+
+        return stories_report.run(args.corpus_dir, args.stories_gold, output=args.stories_output, json_path=args.json)
     if args.fit_calibration:
         rows = calibration.fit_calibration(args.corpus_dir, args.fit_calibration)
         if not rows:
