@@ -88,6 +88,8 @@ class Settings:
     # Where a worker keeps faust's data folder (PARLEY_DATA_DIR); the temp directory when unset.
     # `parley up` points it into its run folder, which a clean stop removes.
     data_dir: str | None = None
+    # Stories are closed this many days after their date (or latest report when undated).
+    story_retention_days: int = 60
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -120,6 +122,7 @@ class Settings:
             batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.01),
             journal_path=_env("PARLEY_JOURNAL"),
             data_dir=_env("PARLEY_DATA_DIR"),
+            story_retention_days=_env_int("PARLEY_STORY_RETENTION_DAYS", 60),
         )
 
     def with_(self, **changes) -> "Settings":
@@ -162,5 +165,6 @@ class Settings:
             "PARLEY_BATCH_WITHIN": str(self.batch_within),
             "PARLEY_JOURNAL": self.journal_path,
             "PARLEY_DATA_DIR": self.data_dir,
+            "PARLEY_STORY_RETENTION_DAYS": str(self.story_retention_days),
         }
         return {k: v for k, v in pairs.items() if v is not None}

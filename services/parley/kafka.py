@@ -97,3 +97,37 @@ async def caught_up(consumer, partitions) -> bool:
         if highwater is None or await consumer.position(tp) < highwater:
             return False
     return True
+
+
+async def read_partition(settings: Settings, topic: str, partition: int, end: int, *, timeout: float = 60.0):
+    """The records of one partition from its start up to offset `end` (exclusive), without a
+    consumer group; yields lists of records. Stops early when the partition ends before
+    `end` (records removed by retention, or a broker that lost them)."""
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    if end <= 0:
+        return
+    tp = TopicPartition(topic, partition)
+    consumer = AIOKafkaConsumer(**consumer_kwargs(settings, None))
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        await consumer.seek_to_beginning(tp)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            batch = await consumer.getmany(tp, timeout_ms=200)
+            records = [r for r in batch.get(tp, []) if r.offset < end]
+            if records:
+                yield records
+            position = await consumer.position(tp)
+            highwater = consumer.highwater(tp)
+            if position >= end or (highwater is not None and position >= highwater):
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"could not read {topic}[{partition}] up to offset {end} within {timeout:.0f} s "
+                                   f"(at {position})")
+    finally:
+        await consumer.stop()

@@ -15,9 +15,13 @@ MEETINGS = "events.meetings"
 # The detector's receipt for each article it finished: which events it gave (maybe none).
 DETECTED = "articles.detected"
 STORIES = "events.stories"
+# events.meetings again, keyed by the story partition key (parley.logic.stories.key): every
+# report that could join a story reaches one partition, and the stories stage rebuilds its
+# state from this topic (it is the state's log).
+STORY_REPORTS = "stories.reports"
 DLQ = "parley.dlq"
 
-ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, STORIES, DLQ)
+ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, STORIES, STORY_REPORTS, DLQ)
 
 
 @dataclass(frozen=True)

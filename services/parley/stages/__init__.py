@@ -7,6 +7,7 @@ table; nothing else types the pipeline again. Topic names come from the registry
 
     ingest ─▶ articles.raw ─▶ cleaner ─▶ articles.clean ─▶ tagger ─▶ articles.tagged
            ─▶ detector ─▶ events.meetings (+ articles.detected) ─▶ sink ─▶ database
+                       events.meetings ─▶ stories ─▶ stories.reports ─▶ stories ─▶ events.stories ─▶ sink
 
 Every stage also writes what it cannot handle to the dead-letter topic (not listed here).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..topics import CLEAN, DETECTED, MEETINGS, RAW, TAGGED
+from ..topics import CLEAN, DETECTED, MEETINGS, RAW, STORIES, STORY_REPORTS, TAGGED
 
 log = logging.getLogger("parley.stages")
 
@@ -39,9 +40,12 @@ TAGGER = StageSpec("tagger", (CLEAN,), (TAGGED,), "parley-tagger", "parley.stage
 # that name, so a deployed group's committed offsets still apply (renaming the group would
 # re-read articles.tagged from the start, or skip it, per auto_offset_reset).
 DETECTOR = StageSpec("detector", (TAGGED,), (MEETINGS, DETECTED), "parley-meetings", "parley.stages.detector")
-SINK = StageSpec("sink", (MEETINGS, DETECTED), (), "parley-sink", "parley.stages.sink")
+# Reads its own output (stories.reports, the meetings re-keyed by story): see stages/stories.py.
+STORIES_STAGE = StageSpec("stories", (MEETINGS, STORY_REPORTS), (STORY_REPORTS, STORIES), "parley-stories",
+                          "parley.stages.stories")
+SINK = StageSpec("sink", (MEETINGS, DETECTED, STORIES), (), "parley-sink", "parley.stages.sink")
 
-STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, SINK)
+STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, STORIES_STAGE, SINK)
 NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
 
 # Old worker names still accepted (with a warning) by `parley worker`.

@@ -8,6 +8,7 @@ delivery is at-least-once; every effect downstream is idempotent (keys and ids a
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import os
@@ -38,13 +39,25 @@ class Outgoing:
     value: bytes
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """Where a message of a batch comes from (what `Stage.prepare` is told)."""
+
+    topic: str  # registry name
+    partition: int
+    offset: int
+    key: bytes | None
+
+
 @dataclass
 class Stage:
     """What a stage plugs into the shell: its row of the STAGES table and its per-message logic.
 
     `process(topic, key, value)` is synchronous, pure logic (it may raise: the shell
     dead-letters). `flush()` runs after each batch, before its offsets can be committed:
-    the sink writes its database there and retries until it succeeds.
+    the sink writes its database there and retries until it succeeds. `prepare(batch)` runs
+    before a batch is processed (a stateful stage rebuilds its state there); it is retried
+    until it succeeds, since processing on wrong state would be wrong for good.
     """
 
     spec: StageSpec
@@ -53,6 +66,7 @@ class Stage:
     checks: dict[str, Callable] = field(default_factory=dict)
     on_start: Callable[[], Awaitable[None]] | None = None
     on_stop: Callable[[], Awaitable[None]] | None = None
+    prepare: Callable[[list[Incoming]], Awaitable[None]] | None = None
 
     @property
     def name(self) -> str:
@@ -141,6 +155,18 @@ def build_app(stage: Stage, settings: Settings):
             headers=failure.headers(message.topic, message.partition, message.offset),
         )
 
+    async def prepare(batch: list[Incoming]) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await stage.prepare(batch)
+                return
+            except Exception as exc:
+                log.warning("stage %s could not prepare a batch (%s: %s); retrying in %.1f s", stage.name,
+                            type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
+
     processing = metrics.PROCESSING_SECONDS.labels(stage.name)
     messages_in = metrics.MESSAGES_IN.labels(stage.name)
     messages_out = metrics.MESSAGES_OUT.labels(stage.name)
@@ -149,6 +175,9 @@ def build_app(stage: Stage, settings: Settings):
     @app.agent(source, name=spec.group, concurrency=1)
     async def run(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+            if stage.prepare is not None:
+                await prepare([Incoming(topics.base(e.message.topic), e.message.partition, e.message.offset,
+                                        e.message.key) for e in events])
             for event in events:
                 message = event.message
                 messages_in.inc()

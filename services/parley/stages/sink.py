@@ -1,4 +1,4 @@
-"""The sink stage: events.meetings + articles.detected (receipts) -> database, idempotently.
+"""The sink stage: events.meetings, articles.detected (receipts) and events.stories -> database, idempotently.
 
 A batch is written in one transaction before its offsets can be committed; while the
 database is away the sink retries with backoff, holds the batch (so nothing is committed
@@ -15,7 +15,7 @@ from datetime import datetime
 from .. import metrics
 from ..codec import decode
 from ..config import Settings
-from ..topics import DETECTED, MEETINGS
+from ..topics import DETECTED, MEETINGS, STORIES
 from . import SINK
 from .shell import Stage, stopping
 from .sink_store import Batch, open_store
@@ -43,12 +43,14 @@ def make_stage(settings: Settings) -> Stage:
     def process(topic: str, _key: bytes | None, value: bytes) -> list:
         if topic == MEETINGS:
             pending.events.append(decode(value, schema=MEETINGS))
+        elif topic == STORIES:
+            pending.stories.append(decode(value, schema=STORIES))
         else:
             pending.articles.append(decode(value, schema=DETECTED))
         return []
 
     async def flush() -> None:
-        if not pending.events and not pending.articles:
+        if not pending.events and not pending.articles and not pending.stories:
             return
         delay = 0.2
         while True:
@@ -79,8 +81,10 @@ def make_stage(settings: Settings) -> Stage:
                 metrics.END_TO_END_SECONDS.observe(max(0.0, latency))
         metrics.SINK_ROWS.labels("meetings").inc(len(pending.events))
         metrics.SINK_ROWS.labels("articles").inc(len(pending.articles))
+        metrics.SINK_ROWS.labels("stories").inc(len(pending.stories))
         pending.events.clear()
         pending.articles.clear()
+        pending.stories.clear()
 
     async def on_start() -> None:
         delay = 0.2

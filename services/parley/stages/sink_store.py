@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -33,6 +33,29 @@ SCHEMA = [
         payload TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS meetings_article ON meetings (article_id)",
+    # One row per story (the latest events.stories message of it) and which events it holds.
+    """CREATE TABLE IF NOT EXISTS stories (
+        story_id TEXT PRIMARY KEY,
+        change TEXT NOT NULL,
+        merged_into TEXT,
+        status TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        countries TEXT NOT NULL,
+        date_value TEXT,
+        location TEXT,
+        confidence DOUBLE PRECISION,
+        first_published TEXT,
+        last_published TEXT,
+        report_count INTEGER NOT NULL,
+        written_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS story_reports (
+        story_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        PRIMARY KEY (story_id, event_id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS story_reports_event ON story_reports (event_id)",
     """CREATE TABLE IF NOT EXISTS articles (
         article_id TEXT PRIMARY KEY,
         title TEXT,
@@ -54,6 +77,12 @@ _MEETING_COLUMNS = (
 _ARTICLE_COLUMNS = (
     "article_id", "title", "source_file", "source_url", "published_at", "ingested_at", "mentions", "written_at",
     "event_ids",
+)
+
+
+_STORY_COLUMNS = (
+    "story_id", "change", "merged_into", "status", "kind", "countries", "date_value", "location", "confidence",
+    "first_published", "last_published", "report_count", "written_at", "payload",
 )
 
 
@@ -89,10 +118,43 @@ def article_row(receipt: dict[str, Any], written_at: str) -> tuple:
     )
 
 
+def story_row(story: dict[str, Any], written_at: str) -> tuple:
+    location = story.get("location") or {}
+    date = story.get("date") or {}
+    return (
+        story["story_id"], story["change"], story.get("merged_into"), story["status"], story["kind"],
+        ",".join(story.get("countries") or []), date.get("value"), location.get("name"), story.get("confidence"),
+        story.get("first_published"), story.get("last_published"), story.get("report_count") or 0, written_at,
+        orjson.dumps(story).decode(),
+    )
+
+
+def story_report_rows(stories: list[dict[str, Any]]) -> tuple[list[tuple], list[tuple]]:
+    """(story ids whose report rows are replaced, the new (story_id, event_id) rows). A story
+    merged into another holds no report any more."""
+    latest = {s["story_id"]: s for s in stories}  # a batch may carry several versions of one story
+    rows = [(sid, t["event_id"]) for sid, s in latest.items() if s["change"] != "merged" for t in s["timeline"]]
+    return [(sid,) for sid in latest], rows
+
+
 @dataclass
 class Batch:
     events: list[dict[str, Any]]
     articles: list[dict[str, Any]]
+    stories: list[dict[str, Any]] = field(default_factory=list)  # events.stories messages, in order
+
+    def story_writes(self, placeholder: str, written_at: str) -> list[tuple[str, list[tuple]]]:
+        """(statement, rows) pairs that store the batch's stories, the latest version last."""
+        if not self.stories:
+            return []
+        replaced, reports = story_report_rows(self.stories)
+        latest = list({s["story_id"]: s for s in self.stories}.values())
+        return [
+            (_upsert_sql("stories", _STORY_COLUMNS, placeholder), [story_row(s, written_at) for s in latest]),
+            (f"DELETE FROM story_reports WHERE story_id = {placeholder}", replaced),
+            (f"INSERT INTO story_reports (story_id, event_id) VALUES ({placeholder}, {placeholder}) "
+             "ON CONFLICT DO NOTHING", reports),
+        ]
 
 
 class Store(Protocol):
@@ -128,6 +190,8 @@ class SQLiteStore:
                                  [meeting_row(e, written_at) for e in batch.events])
             self._db.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "?"),
                                  [article_row(a, written_at) for a in batch.articles])
+            for statement, rows in batch.story_writes("?", written_at):
+                self._db.executemany(statement, rows)
 
     async def ping(self) -> bool:
         return self._db is not None and self._db.execute("SELECT 1").fetchone() == (1,)
@@ -189,6 +253,9 @@ class PostgresStore:
                     if batch.articles:
                         await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
                                               [article_row(a, written_at) for a in batch.articles])
+                    for statement, rows in batch.story_writes("%s", written_at):
+                        if rows:
+                            await cur.executemany(statement, rows)
 
     def busy(self) -> bool:
         return self._lock.locked()
@@ -305,6 +372,12 @@ def read_meetings_postgres(dsn: str) -> list[dict[str, Any]]:
     return [orjson.loads(r[0]) for r in rows]
 
 
+def read_stories(database_url: str | None, sqlite_path: str) -> list[dict[str, Any]]:
+    """The stored stories (the latest message of each; merged ones included, `change` says so)."""
+    rows = _query(database_url, sqlite_path, "SELECT payload FROM stories ORDER BY first_published, story_id", [])
+    return [orjson.loads(r[0]) if isinstance(r[0], (str, bytes)) else r[0] for r in rows]
+
+
 def read_meetings(database_url: str | None, sqlite_path: str) -> list[dict[str, Any]]:
     if database_url:
         return read_meetings_postgres(database_url)
@@ -333,7 +406,8 @@ def settled_articles(database_url: str | None, sqlite_path: str, article_ids: It
 
 
 def _query(database_url: str | None, sqlite_path: str, sql: str, values: list[str]) -> list[tuple]:
-    """Run `sql` with `{marks}` standing for one placeholder per value (read-only)."""
+    """Run `sql` with `{marks}` standing for one placeholder per value (read-only); no rows
+    when the sink has not created the tables yet."""
     if database_url:
         import psycopg
 
