@@ -267,7 +267,7 @@ def test_republish_sends_exactly_what_the_topic_held_at_start_while_others_write
 
     code, out, err = asyncio.run(scenario())
     assert code == 0, (out[-2000:], err[-2000:])
-    held = int(re.search(r"holds ([\d,]+) records", out).group(1).replace(",", ""))
+    held = int(re.search(r"holds ([\d,]+) records?", out).group(1).replace(",", ""))
     republished = int(re.search(r"re-published (\d+)", out).group(1))
     assert republished == held
     sent = fresh_dlq.on_topic("articles.raw") + fresh_dlq.on_topic("articles.clean") \
@@ -280,7 +280,7 @@ def test_republish_sends_exactly_what_the_topic_held_at_start_while_others_write
         keys = [r.key for r in sorted(dead, key=lambda r: r.offset) if r.partition == partition]
         prefix = sum(1 for _ in itertools.takewhile(lambda k: k in sent_keys, keys))
         assert not sent_keys.intersection(keys[prefix:]), f"partition {partition}: sent a record past its end"
-    assert re.search(r"[\d,]+ records were dead-lettered while this ran and were not re-published", out)
+    assert re.search(r"[\d,]+ records? w(?:as|ere) dead-lettered while this ran and not re-published", out)
 
 
 def test_dry_run_shows_what_would_be_sent_and_sends_nothing(fresh_dlq):

@@ -309,7 +309,8 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
     if republish:
         later = sum((await _topic_end(settings, topic)).values()) - held
         if later > 0:
-            console.print(f"{later:,} records were dead-lettered while this ran and were not "
+            were = "record was" if later == 1 else "records were"
+            console.print(f"{later:,} {were} dead-lettered while this ran and not "
                           f"{'counted' if dry_run else 're-published'} (a re-published message that fails "
                           "again comes back this way): `parley dlq` lists them")
     return 0
@@ -319,7 +320,7 @@ def _start_line(topic: str, held: int, to_read: int, verb: str, stage: str | Non
     """What a re-publishing run is about to do, said before it does it."""
     flags = " ".join(f"--{name} {value}" for name, value in (("stage", stage), ("reason", reason)) if value)
     earlier = held - to_read
-    line = f"{topic} holds {held:,} records"
+    line = f"{topic} holds {held:,} record{'' if held == 1 else 's'}"
     if earlier:
         line += f", {earlier:,} of them read by an earlier run{' with ' + flags if flags else ''}"
     if not to_read:
