@@ -311,3 +311,14 @@ def test_an_unknown_reason_is_refused_with_the_reasons_that_exist(fresh_dlq):
         assert "Traceback" not in err
     for base in ("articles.raw", "articles.clean", "events.meetings"):
         assert fresh_dlq.on_topic(base) == []
+
+
+def test_a_broker_that_cannot_be_reached_is_said_in_one_line(fresh_dlq):
+    from parley.broker import free_port
+
+    env = {**fresh_dlq.env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}"}
+    result = subprocess.run([sys.executable, "-m", "parley.cli", "dlq", "--republish"], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("parley dlq: cannot reach the broker at 127.0.0.1:"), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr

@@ -15,6 +15,8 @@ nothing.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import sys
 import time
 from collections import Counter
@@ -38,6 +40,10 @@ class DlqError(Exception):
     """A run that cannot go on; the message is for the user."""
 
 
+class Stalled(DlqError):
+    """Nothing could be read for STALL_TIMEOUT seconds."""
+
+
 @dataclass
 class Tally:
     """What a run read, matched and sent, by (stage, reason)."""
@@ -52,6 +58,16 @@ class Tally:
         return sum(self.matched.values())
 
 
+async def _started(client):
+    """`client` started, or stopped again (no "Unclosed" warning) if it cannot start."""
+    try:
+        await client.start()
+    except BaseException:
+        await client.stop()
+        raise
+    return client
+
+
 def _partitions(consumer, topic: str):
     from aiokafka import TopicPartition
 
@@ -62,8 +78,7 @@ async def _topic_end(settings: Settings, topic: str) -> dict:
     """Each partition's high-watermark now, read with a throw-away group-less consumer."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(**consumer_kwargs(settings, None))
-    await consumer.start()
+    consumer = await _started(AIOKafkaConsumer(**consumer_kwargs(settings, None)))
     try:
         partitions = _partitions(consumer, topic)
         if not partitions:
@@ -119,7 +134,7 @@ async def _read_until(consumer, starts: dict, ends: dict, on_batch) -> None:
         if remaining and time.monotonic() - last_read > STALL_TIMEOUT:
             where = ", ".join(f"[{tp.partition}] at {await consumer.position(tp)} of {ends[tp]}"
                               for tp in sorted(remaining))
-            raise DlqError(f"nothing could be read for {STALL_TIMEOUT:.0f} s ({where}); is the broker up?")
+            raise Stalled(f"nothing could be read for {STALL_TIMEOUT:.0f} s (partition {where}); is the broker up?")
 
 
 def _matches(headers: dict, stage: str | None, reason: str | None) -> bool:
@@ -164,8 +179,7 @@ async def _survey(settings: Settings, topic: str, ends: dict) -> Counter:
     from aiokafka import AIOKafkaConsumer
 
     counts: Counter = Counter()
-    consumer = AIOKafkaConsumer(**consumer_kwargs(settings, None))
-    await consumer.start()
+    consumer = await _started(AIOKafkaConsumer(**consumer_kwargs(settings, None)))
     try:
         consumer.assign(list(ends))
         await consumer.seek_to_beginning(*ends)
@@ -184,17 +198,34 @@ async def _survey(settings: Settings, topic: str, ends: dict) -> Counter:
 
 async def run(settings: Settings, *, republish: bool, stage: str | None, reason: str | None,
               limit: int | None = None, dry_run: bool = False) -> int:
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    # aiokafka logs every failed reconnection attempt: when the broker goes away that is
+    # thousands of lines; this command says what happened once, in its own words.
+    kafka_log = logging.getLogger("aiokafka")
+    level = kafka_log.level
+    kafka_log.setLevel(logging.CRITICAL)
     try:
         return await _run(settings, republish=republish or dry_run, dry_run=dry_run, stage=stage, reason=reason,
                           limit=limit)
     except DlqError as exc:
         print(f"parley dlq: {exc}", file=sys.stderr)
         return 1
+    except KafkaConnectionError as exc:
+        print(f"parley dlq: cannot reach the broker at {settings.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS): "
+              f"{exc}", file=sys.stderr)
+        return 1
+    except KafkaError as exc:
+        print(f"parley dlq: the broker at {settings.bootstrap_servers} failed: {exc!r}", file=sys.stderr)
+        return 1
+    finally:
+        kafka_log.setLevel(level)
 
 
 async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str | None, reason: str | None,
                limit: int | None) -> int:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+    from aiokafka.errors import KafkaError
 
     settings.require_bootstrap()
     topic = Topics(settings.topic_prefix).dlq
@@ -216,12 +247,14 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
     # messages of another, which a later run with that filter must still re-publish.
     group = (f"{settings.topic_prefix}parley-dlq-replay.{stage or '*'}.{reason or '*'}"
              if republish else None)
-    consumer = AIOKafkaConsumer(**consumer_kwargs(settings, group))
-    await consumer.start()
+    consumer = await _started(AIOKafkaConsumer(**consumer_kwargs(settings, group)))
     producer = None
     if republish and not dry_run:
-        producer = AIOKafkaProducer(**producer_kwargs(settings))
-        await producer.start()
+        try:
+            producer = await _started(AIOKafkaProducer(**producer_kwargs(settings)))
+        except BaseException:
+            await consumer.stop()
+            raise
     tally = Tally()
     every = Counter()  # (stage, reason) of every record read, for an unknown --reason
     title = (f"Would re-publish from {topic}" if dry_run else
@@ -269,8 +302,14 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
                 if producer is not None:
                     pending.append(await producer.send(origin, key=record.key, value=record.value))
             if producer is not None:
-                for future in pending:
-                    await future
+                acks = await asyncio.gather(*pending, return_exceptions=True)
+                failed = [ack for ack in acks if isinstance(ack, BaseException)]
+                if failed:
+                    raise DlqError(
+                        f"the broker did not acknowledge {len(failed)} of a batch of {len(pending)} re-published "
+                        f"records ({failed[0]!r}); the {tally.sent:,} re-published before it are committed: run "
+                        "the command again to re-send the rest (this batch's acknowledged records are then sent "
+                        "twice; the stages' effects are idempotent)")
                 tally.sent += len(pending)
                 # Past exactly what was handled: a bare commit() would commit the consumer's
                 # position, which may be past the records of this batch.
@@ -281,7 +320,13 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
                 await consumer.commit({TopicPartition(t, p): offset + 1 for (t, p), offset in last.items()})
             progress.update(tally)
 
-        await _read_until(consumer, starts, ends, handle)
+        try:
+            await _read_until(consumer, starts, ends, handle)
+        except (KafkaError, Stalled) as exc:
+            what = str(exc) if isinstance(exc, Stalled) else f"the broker at {settings.bootstrap_servers} failed ({exc!r})"
+            sent = (f"; {tally.sent:,} re-published and committed: run the command again to go on"
+                    if producer is not None else "")
+            raise DlqError(f"{what}; stopped after reading {tally.read:,} of {to_read:,} records{sent}") from exc
         progress.update(tally, final=True)
     finally:
         await consumer.stop()
@@ -307,7 +352,10 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
     if tally.no_origin:
         console.print(f"{tally.no_origin} without a parley-topic header cannot be re-published")
     if republish:
-        later = sum((await _topic_end(settings, topic)).values()) - held
+        try:
+            later = sum((await _topic_end(settings, topic)).values()) - held
+        except KafkaError:  # the run is done; only this remark is lost
+            later = 0
         if later > 0:
             were = "record was" if later == 1 else "records were"
             console.print(f"{later:,} {were} dead-lettered while this ran and not "
