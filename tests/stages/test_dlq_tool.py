@@ -322,3 +322,29 @@ def test_a_broker_that_cannot_be_reached_is_said_in_one_line(fresh_dlq):
     assert result.returncode == 1
     assert result.stderr.startswith("parley dlq: cannot reach the broker at 127.0.0.1:"), result.stderr
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_missing_dead_letter_topic_is_said_and_not_created(fresh_dlq):
+    prefix = f"missing{uuid.uuid4().hex[:6]}."
+    env = {**fresh_dlq.env, "PARLEY_TOPIC_PREFIX": prefix}
+    for args in ((), ("--republish",)):
+        result = subprocess.run([sys.executable, "-m", "parley.cli", "dlq", *args], env=env, cwd=REPO,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert result.stderr == (f"parley dlq: the dead-letter topic {prefix}parley.dlq does not exist on "
+                                 f"{fresh_dlq.settings.bootstrap_servers} (run `parley topics create`, or check "
+                                 "PARLEY_TOPIC_PREFIX)\n")
+
+    async def topics() -> set[str]:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        from parley.kafka import client_kwargs
+
+        admin = AIOKafkaAdminClient(**client_kwargs(fresh_dlq.settings))
+        await admin.start()
+        try:
+            return set(await admin.list_topics())
+        finally:
+            await admin.close()
+
+    assert not [t for t in asyncio.run(topics()) if t.startswith(prefix)]

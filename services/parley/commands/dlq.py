@@ -68,6 +68,20 @@ async def _started(client):
     return client
 
 
+async def _stop(consumer) -> None:
+    """Stop a consumer. One stopped right after start() raises CancelledError (aiokafka 0.14:
+    its group-less coordinator cancels a task that has not run yet): let that task run first."""
+    await asyncio.sleep(0)
+    await consumer.stop()
+
+
+def _observed(future) -> None:
+    """Mark a future's exception as retrieved: if the run stops before awaiting it, asyncio
+    would otherwise print "Future exception was never retrieved" for every unsent record."""
+    if not future.cancelled():
+        future.exception()
+
+
 def _partitions(consumer, topic: str):
     from aiokafka import TopicPartition
 
@@ -87,7 +101,7 @@ async def _topic_end(settings: Settings, topic: str) -> dict:
         consumer.assign(partitions)
         return await highwater_offsets(consumer, partitions)
     finally:
-        await consumer.stop()
+        await _stop(consumer)
 
 
 class _Progress:
@@ -192,7 +206,7 @@ async def _survey(settings: Settings, topic: str, ends: dict) -> Counter:
 
         await _read_until(consumer, starts, ends, count)
     finally:
-        await consumer.stop()
+        await _stop(consumer)
     return counts
 
 
@@ -253,7 +267,7 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
         try:
             producer = await _started(AIOKafkaProducer(**producer_kwargs(settings)))
         except BaseException:
-            await consumer.stop()
+            await _stop(consumer)
             raise
     tally = Tally()
     every = Counter()  # (stage, reason) of every record read, for an unknown --reason
@@ -300,7 +314,9 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
                     tally.no_origin += 1
                     continue
                 if producer is not None:
-                    pending.append(await producer.send(origin, key=record.key, value=record.value))
+                    ack = await producer.send(origin, key=record.key, value=record.value)
+                    ack.add_done_callback(_observed)  # a failure is reported below, once, not at exit
+                    pending.append(ack)
             if producer is not None:
                 acks = await asyncio.gather(*pending, return_exceptions=True)
                 failed = [ack for ack in acks if isinstance(ack, BaseException)]
@@ -329,7 +345,7 @@ async def _run(settings: Settings, *, republish: bool, dry_run: bool, stage: str
             raise DlqError(f"{what}; stopped after reading {tally.read:,} of {to_read:,} records{sent}") from exc
         progress.update(tally, final=True)
     finally:
-        await consumer.stop()
+        await _stop(consumer)
         if producer is not None:
             await producer.stop()
 
