@@ -45,10 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("output", metavar="FILE.jsonl")
 
     dlq = sub.add_parser("dlq", help="list dead-lettered messages, or re-publish them after a fix")
-    dlq.add_argument("--republish", action="store_true", help="send each message back to its original topic")
+    dlq.add_argument("--republish", action="store_true",
+                     help="send each message back to its original topic (only those the topic held at start)")
+    dlq.add_argument("--dry-run", action="store_true",
+                     help="show what --republish would send (counts by stage and reason, a few rows); send nothing")
     dlq.add_argument("--stage", help="only messages dead-lettered by this stage")
-    dlq.add_argument("--reason", help="only messages with this reason code")
-    dlq.add_argument("--limit", type=int, default=50, help="rows to list (default 50)")
+    dlq.add_argument("--reason", help="only messages with this reason code (an unknown one lists those that exist)")
+    dlq.add_argument("--limit", type=int, default=None, help="rows to list (default 50; 10 with --dry-run)")
 
     topics = sub.add_parser("topics", help="manage the topics of the registry")
     topics.add_argument("action", choices=("create", "list"))
@@ -99,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "dlq":
         from .commands.dlq import run as dlq_run
 
-        return asyncio.run(dlq_run(settings, republish=args.republish, stage=args.stage, reason=args.reason,
-                                   limit=args.limit))
+        return asyncio.run(dlq_run(settings, republish=args.republish, dry_run=args.dry_run, stage=args.stage,
+                                   reason=args.reason, limit=args.limit))
     if command == "topics":
         from .topics import Topics, create_topics_sync
 

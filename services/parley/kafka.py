@@ -131,3 +131,28 @@ async def read_partition(settings: Settings, topic: str, partition: int, end: in
                                    f"(at {position})")
     finally:
         await consumer.stop()
+
+async def highwater_offsets(consumer, partitions, timeout: float = 30.0) -> dict:
+    """The end of each partition now (the offset the next record will get), from a fetch.
+
+    `consumer.end_offsets()` (ListOffsets "latest") under-reports on Tansu's memory engine
+    (the base offset of the last batch + 1), so the consumer is moved towards the end and the
+    high-watermark of the fetch response is read. The consumer must be a group-less one,
+    assigned `partitions` and used for nothing else: its positions are moved.
+    """
+    import asyncio
+
+    partitions = list(partitions)
+    if not partitions:
+        return {}
+    # Fetch from near the end: a fetch answers with the high-watermark even when it returns
+    # nothing, and the records it does return (Tansu's end is a batch start) are dropped.
+    await consumer.seek_to_end(*partitions)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while any(consumer.highwater(tp) is None for tp in partitions):
+        if loop.time() > deadline:
+            unknown = [f"{tp.topic}[{tp.partition}]" for tp in partitions if consumer.highwater(tp) is None]
+            raise TimeoutError(f"no fetch answered for {', '.join(unknown)} within {timeout:g} s")
+        await consumer.getmany(*partitions, timeout_ms=100)
+    return {tp: consumer.highwater(tp) for tp in partitions}

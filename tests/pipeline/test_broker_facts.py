@@ -166,9 +166,10 @@ def test_two_group_members_split_the_partitions_between_them(broker, topic_prefi
 
 def test_kcat_needs_the_pre_0_10_protocol_and_absolute_offsets_on_the_broker(broker, kcat):
     """kcat 1.7.1 / librdkafka 2.0.2 (Debian 12) fails its ApiVersions handshake with Tansu
-    ("Read underflow"), and its ListOffsets for logical offsets (-e, -o beginning/end) fails
-    too. With the handshake off, the 0.9 protocol and absolute offsets it reads topics fine:
-    that is how the tests (and a user) read Parley's topics with kcat on the embedded broker."""
+    ("Read underflow"), and its ListOffsets for logical offsets (-o beginning/end, or no -o)
+    fails too; -e (exit at the end) works. With the handshake off, the 0.9 protocol and absolute
+    offsets it reads topics fine: that is how the tests (and a user, see the README and
+    tests/pipeline/test_readme_kcat.py) read Parley's topics with kcat on the embedded broker."""
     import subprocess
 
     plain = subprocess.run([kcat, "-b", broker, "-L", "-m", "5"], capture_output=True, text=True, timeout=60)
