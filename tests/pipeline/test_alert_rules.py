@@ -30,6 +30,7 @@ ALERTS_DIR = ROOT / "deploy" / "alerts"
 RULES_FILE = ALERTS_DIR / "parley.rules.yml"
 RULES_TEST_FILE = ALERTS_DIR / "parley.rules.test.yml"
 ALERTMANAGER_FILE = ROOT / "deploy" / "alertmanager.yml"
+PROMETHEUS_FILE = ROOT / "deploy" / "prometheus.yml"
 DEPLOY_README = ROOT / "deploy" / "README.md"
 
 # Labels Prometheus adds to every scraped series (deploy/prometheus.yml: job, instance, and
@@ -220,6 +221,17 @@ def test_the_rules_name_only_metrics_and_labels_parley_exports():
                      "parley_sink_rows_written_total", "up", "parley_end_to_end_latency_seconds_bucket",
                      "parley_sink_db_errors_total"):
         assert required in named, f"no rule watches {required}"
+
+
+def test_the_rules_select_scrape_jobs_and_target_labels_prometheus_yml_defines():
+    jobs = {job["job_name"]: job for job in yaml.safe_load(PROMETHEUS_FILE.read_text())["scrape_configs"]}
+    selected = {job for rule in alerting_rules() for job in re.findall(r'\bjob="([^"]+)"', rule["expr"])}
+    assert selected, "no rule watches a scrape job"
+    assert selected <= set(jobs), f"jobs not scraped by deploy/prometheus.yml: {sorted(selected - set(jobs))}"
+    for name in selected:
+        # label_replace(..., "stage", "$1", "service", ...) reads the target's `service` label
+        for group in jobs[name]["static_configs"]:
+            assert group.get("labels", {}).get("service"), f"a target of job {name} has no service label"
 
 
 @pytest.mark.parametrize("expr, problem", [
