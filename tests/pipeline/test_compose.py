@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -29,6 +30,7 @@ from parley.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 PROMETHEUS_FILE = ROOT / "deploy" / "prometheus.yml"
+ALERTMANAGER_FILE = ROOT / "deploy" / "alertmanager.yml"
 DASHBOARD_FILE = ROOT / "deploy" / "grafana" / "dashboards" / "parley.json"
 DATASOURCE_FILE = ROOT / "deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
 PARLEY_IMAGE = "parley:local"
@@ -90,7 +92,7 @@ def settings_for(service: dict, monkeypatch) -> Settings:
 
 
 def test_compose_file_is_valid_for_docker_compose(compose):
-    assert {"kafka", "postgres", "topics", "prometheus", "grafana"} <= set(compose["services"])
+    assert {"kafka", "postgres", "topics", "prometheus", "alertmanager", "grafana"} <= set(compose["services"])
 
 
 def test_every_parley_command_in_compose_is_a_real_cli_command(parley_services):
@@ -175,9 +177,17 @@ def test_prometheus_scrapes_the_status_port_of_every_worker(parley_services, mon
 
 
 def test_prometheus_config_passes_promtool(promtool):
+    # promtool reads rule_files relative to prometheus.yml, as Prometheus does in the
+    # container: deploy/alerts/ here, /etc/prometheus/alerts/ there (the mount is checked by
+    # test_prometheus_mounts_the_rule_files_where_its_config_reads_them). So this also checks
+    # the rule files the container loads, with no copy and no rewritten paths.
     result = subprocess.run([promtool, "check", "config", str(PROMETHEUS_FILE)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+    rule_files = yaml.safe_load(PROMETHEUS_FILE.read_text())["rule_files"]
+    assert f"SUCCESS: {len(rule_files)} rule files found" in result.stdout + result.stderr
+    for rule_file in rule_files:
+        assert (PROMETHEUS_FILE.parent / rule_file).is_file(), rule_file
 
 
 def test_prometheus_and_grafana_mount_the_files_in_deploy(compose):
@@ -186,6 +196,74 @@ def test_prometheus_and_grafana_mount_the_files_in_deploy(compose):
     assert str(PROMETHEUS_FILE) in prometheus_mounts
     assert str(ROOT / "deploy" / "grafana" / "provisioning") in grafana_mounts
     assert str(DASHBOARD_FILE.parent) in grafana_mounts
+
+
+def container_path_of(service: dict, source: Path) -> PurePosixPath | None:
+    """Where a host path is mounted in a service's container (through a file or folder mount)."""
+    for volume in service.get("volumes", []):
+        host, target, *mode = str(volume).split(":")
+        if not host.startswith("/"):
+            continue  # a named volume
+        host_path = Path(host)
+        if source == host_path or host_path in source.parents:
+            return PurePosixPath(target) / source.relative_to(host_path)
+    return None
+
+
+def is_read_only(service: dict, target: PurePosixPath) -> bool:
+    for volume in service.get("volumes", []):
+        parts = str(volume).split(":")
+        if len(parts) >= 2 and (target == PurePosixPath(parts[1]) or PurePosixPath(parts[1]) in target.parents):
+            return parts[2:] == ["ro"]
+    return False
+
+
+def command_flag(service: dict, flag: str) -> str:
+    values = [arg.split("=", 1)[1] for arg in service.get("command", []) if arg.startswith(f"{flag}=")]
+    assert len(values) == 1, f"{flag} is not set once in {service.get('command')}"
+    return values[0]
+
+
+def test_prometheus_mounts_the_rule_files_where_its_config_reads_them(compose):
+    prometheus = compose["services"]["prometheus"]
+    config_in_container = PurePosixPath(command_flag(prometheus, "--config.file"))
+    assert container_path_of(prometheus, PROMETHEUS_FILE) == config_in_container
+    rule_files = yaml.safe_load(PROMETHEUS_FILE.read_text())["rule_files"]
+    assert rule_files, "prometheus.yml loads no rule file"
+    for rule_file in rule_files:
+        assert not any(c in rule_file for c in "*?["), f"{rule_file}: a glob would also load the rules' tests"
+        in_repo = (PROMETHEUS_FILE.parent / rule_file).resolve()
+        assert in_repo.is_file(), rule_file
+        read_from = PurePosixPath(posixpath.normpath(config_in_container.parent / rule_file))
+        assert container_path_of(prometheus, in_repo) == read_from, \
+            f"Prometheus reads {read_from}, where {in_repo.relative_to(ROOT)} is not mounted"
+        assert is_read_only(prometheus, read_from), read_from
+
+
+def test_alertmanager_runs_a_pinned_image_with_the_config_in_deploy_read_only(compose):
+    alertmanager = compose["services"]["alertmanager"]
+    assert re.fullmatch(r"prom/alertmanager:v\d+\.\d+\.\d+", alertmanager["image"]), alertmanager["image"]
+    config_in_container = PurePosixPath(command_flag(alertmanager, "--config.file"))
+    assert container_path_of(alertmanager, ALERTMANAGER_FILE) == config_in_container
+    assert is_read_only(alertmanager, config_in_container)
+    assert alertmanager.get("restart") == "unless-stopped"
+
+
+def test_alertmanager_and_prometheus_have_healthchecks_on_their_ready_endpoints(compose):
+    for name, port in (("alertmanager", 9093), ("prometheus", 9090)):
+        probe = " ".join(compose["services"][name]["healthcheck"]["test"])
+        assert f"127.0.0.1:{port}/-/ready" in probe, name
+        assert port in container_ports(compose["services"][name]), name
+
+
+def test_prometheus_sends_alerts_to_the_alertmanager_service(compose):
+    scrape = yaml.safe_load(PROMETHEUS_FILE.read_text())
+    targets = {t for am in scrape["alerting"]["alertmanagers"] for group in am["static_configs"]
+               for t in group["targets"]}
+    assert targets == {"alertmanager:9093"}
+    assert "alertmanager" in compose["services"]
+    listen = [a for a in compose["services"]["alertmanager"]["command"] if a.startswith("--web.listen-address=")]
+    assert listen in ([], ["--web.listen-address=:9093"])  # Alertmanager's default port
 
 
 def exported_series() -> dict[str, set[str]]:

@@ -33,6 +33,7 @@ def test_dev_doctor_names_each_missing_tool_with_its_debian_package(tmp_path):
     lines = result.stdout.splitlines()
     assert f"kcat: {fake_kcat}" in lines
     assert "promtool: missing (Debian package prometheus)" in lines
+    assert "amtool: missing (Debian package prometheus-alertmanager)" in lines
     assert "docker-compose: missing (Debian package docker-compose)" in lines
     assert result.returncode == 1
 
