@@ -53,7 +53,8 @@ def test_the_readme_says_where_the_metrics_are():
     assert metrics  # imported for its metrics, registered in the default registry
     assert re.search(r"prints.{0,200}/metrics", README, re.S), "README does not say where /metrics is"
     exported = set()
-    for family in REGISTRY.collect():
+    # the services' metrics, and those `parley up` serves itself (supervisor)
+    for family in [*REGISTRY.collect(), *metrics.SUPERVISOR_REGISTRY.collect()]:
         exported.add(family.name)
         if family.type == "counter":
             exported.add(f"{family.name}_total")
