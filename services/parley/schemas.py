@@ -51,10 +51,17 @@ def schemas_dir() -> Path:
 def load_schemas() -> dict[str, dict]:
     """Every `*.json` schema by base topic name (articles.raw for articles.raw.json)."""
     folder = schemas_dir()
-    return {
+    schemas = {
         path.name.removesuffix(".json"): orjson.loads(path.read_bytes())
         for path in sorted(folder.glob("*.json"))
     }
+    # A topic that carries another topic's messages says so with a top-level "$ref" to that
+    # schema's file (stories.reports carries events.meetings messages): it gets that schema.
+    for name, schema in schemas.items():
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.endswith(".json") and ref.removesuffix(".json") in schemas:
+            schemas[name] = {**schemas[ref.removesuffix(".json")], "title": schema.get("title", name)}
+    return schemas
 
 
 def schema_names() -> list[str]:
