@@ -109,7 +109,7 @@ OLD_RECEIPTS = [
 ]
 
 
-def _create_old_database(dsn: str, *, receipts_column: bool = True) -> None:
+def _create_old_database(dsn: str, *, receipts_column: bool = True, broken_payload: bool = True) -> None:
     with psycopg.connect(dsn) as conn:
         for statement in OLD_SCHEMA:
             conn.execute(statement)
@@ -117,10 +117,13 @@ def _create_old_database(dsn: str, *, receipts_column: bool = True) -> None:
             conn.execute(OLD_ADDED)
         conn.cursor().executemany("INSERT INTO meetings VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                          [_old_meeting_row(e) for e in OLD_EVENTS])
-        # An event PostgreSQL's jsonb refuses (a NUL escaped in a string): kept, as text.
+        # An event PostgreSQL's jsonb refuses as it is (a NUL escaped in a string): the NUL goes.
         conn.execute("INSERT INTO meetings VALUES ('m-00000000000000ff', 'a-00000000000000ff', 'call', 'planned', "
                      "'RUS', NULL, NULL, NULL, NULL, NULL, NULL, %s, %s)",
                      (OLD_WRITTEN_AT, '{"event_id": "m-00000000000000ff", "evidence": {"text": "a\\u0000b"}}'))
+        if broken_payload:  # not JSON at all (no sink wrote such a row): kept, as text
+            conn.execute("INSERT INTO meetings VALUES ('m-00000000000000fe', 'a-00000000000000fe', 'call', 'planned', "
+                         "'RUS', NULL, NULL, NULL, NULL, NULL, NULL, %s, '{\"event_id\": ')", (OLD_WRITTEN_AT,))
         if receipts_column:
             conn.cursor().executemany("INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                              [_old_article_row(r) for r in OLD_RECEIPTS])
@@ -271,7 +274,7 @@ def test_an_old_text_database_is_converted_in_place(postgres_database, receipts_
         articles = {r[0]: r[1:] for r in conn.execute(
             "SELECT article_id, published_at, written_at, event_ids, payload FROM articles")}
     written = _utc(2026, 3, 1, 12, 0, 0, 123456)
-    assert len(rows) == len(OLD_EVENTS) + 1
+    assert len(rows) == len(OLD_EVENTS) + 2
     assert rows["m-0000000000000001"] == (["TUR", "USA"], [], "2026-02-14", date(2026, 2, 14), date(2026, 2, 14),
                                           _utc(2026, 2, 15), _utc(2026, 3, 1, 11, 59), _utc(2026, 3, 1, 11, 59, 30),
                                           written, OLD_EVENTS[0])
@@ -285,9 +288,10 @@ def test_an_old_text_database_is_converted_in_place(postgres_database, receipts_
         assert row[9]["published_at"] == published, n     # ... and the original kept in the payload
         assert row[9] == OLD_EVENTS[n - 1]
     assert rows["m-0000000000000008"][5] == _utc(2026, 2, 20, 5, 0, 0, 123457)
-    unreadable = rows["m-00000000000000ff"]
-    assert unreadable[0] == ["RUS"] and unreadable[9]["event_id"] == "m-00000000000000ff"
-    assert "a\\u0000b" in unreadable[9]["unreadable_payload"]
+    assert rows["m-00000000000000ff"][9] == {"event_id": "m-00000000000000ff", "evidence": {"text": "ab"}}
+    assert rows["m-00000000000000fe"][0] == ["RUS"] and rows["m-00000000000000fe"][9] == {
+        "event_id": "m-00000000000000fe", "article_id": "a-00000000000000fe", "kind": "call", "status": "planned",
+        "unreadable_payload": '{"event_id": '}
 
     if receipts_column:
         assert articles["a-0000000000000001"][:3] == (_utc(2026, 2, 15), written, ["m-0000000000000001"])
@@ -342,7 +346,7 @@ def test_the_old_sink_rows_are_overwritten_by_a_replay_after_the_migration(postg
     asyncio.run(replay())
     with psycopg.connect(postgres_database) as conn:
         assert conn.execute("SELECT count(*), count(*) FILTER (WHERE written_at > '2026-03-02') FROM meetings"
-                            ).fetchone() == (len(OLD_EVENTS) + 1, 2)
+                            ).fetchone() == (len(OLD_EVENTS) + 2, 2)
         assert conn.execute("SELECT payload FROM meetings WHERE event_id = 'm-0000000000000002'"
                             ).fetchone()[0] == OLD_EVENTS[1]
 
@@ -370,3 +374,28 @@ def test_two_sinks_opening_an_old_database_at_once_migrate_it_once(postgres_data
     assert first == [] and ("convert", "meetings.payload") in second
     with psycopg.connect(postgres_database) as conn:
         assert conn.execute("SELECT count(*) FROM meetings WHERE countries @> ARRAY['TUR']").fetchone() == (3,)
+
+
+def test_parley_export_reads_an_old_database_before_and_after_its_migration(postgres_database, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    services = Path(__file__).resolve().parents[2] / "services"
+    env = {**os.environ, "DATABASE_URL": postgres_database, "PYTHONPATH": str(services)}
+
+    def export(name: str) -> dict:
+        out = tmp_path / name
+        done = subprocess.run([sys.executable, "-m", "parley.cli", "export", str(out)], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {e["event_id"]: e for e in map(orjson.loads, out.read_bytes().splitlines())}
+
+    _create_old_database(postgres_database, broken_payload=False)
+    before = export("before.jsonl")  # text payloads: the sink has not opened it yet
+    asyncio.run(_open_and_close(postgres_database))
+    after = export("after.jsonl")    # jsonb payloads
+    assert before.pop("m-00000000000000ff")["evidence"] == {"text": "a\x00b"}
+    assert after.pop("m-00000000000000ff")["evidence"] == {"text": "ab"}  # jsonb cannot hold a NUL
+    assert before == after and [after[e["event_id"]] for e in OLD_EVENTS] == OLD_EVENTS

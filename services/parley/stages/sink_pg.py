@@ -155,7 +155,7 @@ _CONVERT = {
     ("meetings", "detected_at"): "pg_temp.parley_timestamptz(detected_at::text)",
     # written_at is the sink's own clock and NOT NULL: unreadable (never seen) is the migration's time
     ("meetings", "written_at"): "coalesce(pg_temp.parley_timestamptz(written_at::text), now())",
-    # an event that is not JSON PostgreSQL accepts (a \u0000 in a string) is kept as text
+    # an event that is not JSON at all is kept as text
     ("meetings", "payload"): "coalesce(pg_temp.parley_jsonb(payload::text), jsonb_build_object("
                              "'event_id', event_id, 'article_id', article_id, 'kind', kind, 'status', status, "
                              "'unreadable_payload', payload::text))",
@@ -210,11 +210,17 @@ MIGRATION_FUNCTIONS = [
         RETURN NULL;
     EXCEPTION WHEN others THEN RETURN NULL;
     END $fn$""",
-    """CREATE OR REPLACE FUNCTION pg_temp.parley_jsonb(t text) RETURNS jsonb
+    # jsonb refuses the \u0000 escape (NUL) that JSON text may hold: drop it, as the sink does
+    # with a NUL in an event it writes (a backslash before it must not be escaped itself)
+    r"""CREATE OR REPLACE FUNCTION pg_temp.parley_jsonb(t text) RETURNS jsonb
         LANGUAGE plpgsql IMMUTABLE AS $fn$
     BEGIN
         RETURN t::jsonb;
-    EXCEPTION WHEN others THEN RETURN NULL;
+    EXCEPTION WHEN others THEN
+        BEGIN
+            RETURN regexp_replace(t, '(?<!\\)((?:\\\\)*)\\u0000', '\1', 'g')::jsonb;
+        EXCEPTION WHEN others THEN RETURN NULL;
+        END;
     END $fn$""",
     """CREATE OR REPLACE FUNCTION pg_temp.parley_text_array(j jsonb) RETURNS text[]
         LANGUAGE sql IMMUTABLE AS $fn$
