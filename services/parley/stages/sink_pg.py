@@ -303,11 +303,13 @@ async def ensure_schema(conn) -> list[tuple[str, str]]:
 
 
 async def _migrate(conn, table: str, steps: list[tuple[str, str]]) -> None:
-    added = [column for kind, ref in steps if kind == "add" and ref.startswith(table + ".")
-             for column in [ref.split(".", 1)[1]]]
-    converted = [ref.split(".", 1)[1] for kind, ref in steps if kind == "convert" and ref.startswith(table + ".")]
+    def columns(kind: str) -> list[str]:
+        return [ref.split(".", 1)[1] for k, ref in steps if k == kind and ref.split(".", 1)[0] == table]
+
+    added, converted = columns("add"), columns("convert")
     for column in added:
-        await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {_ADD[(table, column)][0]}")
+        sql_type = _ADD.get((table, column), (TYPES[table][column], None))[0]
+        await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
     if table == "articles" and "payload" in added:
         await conn.execute(_ARTICLE_PAYLOAD_FROM_TEXT)
     if converted:
@@ -315,6 +317,6 @@ async def _migrate(conn, table: str, steps: list[tuple[str, str]]) -> None:
             f"ALTER COLUMN {column} TYPE {TYPES[table][column]} "
             f"USING {_CONVERT.get((table, column), f'{column}::{TYPES[table][column]}')}"
             for column in converted))
-    fills = [f"{column} = {_ADD[(table, column)][1]}" for column in added if _ADD[(table, column)][1]]
+    fills = [f"{column} = {_ADD[(table, column)][1]}" for column in added if _ADD.get((table, column), ("", None))[1]]
     if fills:
         await conn.execute(f"UPDATE {table} SET {', '.join(fills)}")
