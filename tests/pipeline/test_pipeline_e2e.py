@@ -46,7 +46,8 @@ def seeded(broker, postgres_session_server, tmp_path_factory):
 
 def rows(dsn: str) -> list[dict]:
     with psycopg.connect(dsn) as conn:
-        return [orjson.loads(r[0]) for r in conn.execute("SELECT payload FROM meetings ORDER BY event_id")]
+        # payload is jsonb: psycopg reads it as the dict
+        return [r[0] for r in conn.execute("SELECT payload FROM meetings ORDER BY event_id")]
 
 
 def test_every_seed_article_reaches_the_sink(seeded):

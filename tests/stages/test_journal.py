@@ -64,16 +64,8 @@ def _event(article: str, event_id: str) -> dict:
             "countries": ["AUT", "SVN"], "orgs": [], "participants": []}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request, tmp_path) -> tuple[str | None, str]:
-    """(DATABASE_URL, sqlite path) of an empty database of each kind the sink writes."""
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_database"), str(tmp_path / "unused.db")
-    return None, str(tmp_path / "parley.db")
-
-
-def test_an_article_is_settled_only_with_its_receipt_and_every_listed_event(database):
-    url, path = database
+def test_an_article_is_settled_only_with_its_receipt_and_every_listed_event(sink_database):
+    url, path = sink_database
     a, b, c, d = (f"a-{n:016x}" for n in range(4))
 
     async def write(batch: Batch):

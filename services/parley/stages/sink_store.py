@@ -1,5 +1,9 @@
 """Where the sink writes: SQLite by default, PostgreSQL when DATABASE_URL is set.
 
+SQLite keeps every value as text (the event as JSON text); PostgreSQL has native types (the
+event as jsonb, countries as text[], times as timestamptz, the meeting's date as a range of
+days), created or migrated on open by `sink_pg.ensure_schema` (docs/database.md).
+
 Every write is an upsert keyed by id, so replaying a topic (at-least-once delivery, a
 restarted worker, a re-ingested article) changes nothing. Values are always bound as query
 parameters; no text from an article ever becomes SQL.
@@ -16,6 +20,9 @@ from typing import Any, Iterable, Protocol
 
 import orjson
 
+from . import sink_pg
+
+# The SQLite schema (PostgreSQL's is in sink_pg).
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS meetings (
         event_id TEXT PRIMARY KEY,
@@ -67,7 +74,7 @@ SCHEMA = [
         written_at TEXT NOT NULL
     )""",
 ]
-# Columns added after a release, with their type: `open` adds those an older database lacks.
+# Columns added after a release, with their type: SQLite's `open` adds those an older database lacks.
 ADDED_COLUMNS = {"articles": [("event_ids", "TEXT")]}
 
 _MEETING_COLUMNS = (
@@ -84,12 +91,31 @@ _STORY_COLUMNS = (
     "story_id", "change", "merged_into", "status", "kind", "countries", "date_value", "location", "confidence",
     "first_published", "last_published", "report_count", "written_at", "payload",
 )
+# PostgreSQL: column -> placeholder (with the cast that makes its type certain).
+_PG_MEETING_COLUMNS = {
+    "event_id": "%s", "article_id": "%s", "kind": "%s", "status": "%s", "countries": "%s::text[]",
+    "orgs": "%s::text[]", "date_value": "%s", "date_from": "%s::date", "date_to": "%s::date", "location": "%s",
+    "confidence": "%s::double precision", "published_at": "%s::timestamptz", "ingested_at": "%s::timestamptz",
+    "detected_at": "%s::timestamptz", "written_at": "%s::timestamptz", "payload": "%s::jsonb",
+}
+_PG_ARTICLE_COLUMNS = {
+    "article_id": "%s", "title": "%s", "source_file": "%s", "source_url": "%s", "published_at": "%s::timestamptz",
+    "ingested_at": "%s::timestamptz", "mentions": "%s::integer", "written_at": "%s::timestamptz",
+    "event_ids": "%s::jsonb", "payload": "%s::jsonb",
+}
+_PG_STORY_CASTS = {"countries": "%s::text[]", "confidence": "%s::double precision", "report_count": "%s::integer",
+                   "written_at": "%s::timestamptz", "payload": "%s::jsonb"}
+_PG_STORY_COLUMNS = {c: _PG_STORY_CASTS.get(c, "%s") for c in _STORY_COLUMNS}
 
 
-def _upsert_sql(table: str, columns: tuple[str, ...], placeholder: str) -> str:
-    key = columns[0]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-    marks = ", ".join(placeholder for _ in columns)
+def _upsert_sql(table: str, columns: tuple[str, ...] | dict[str, str], placeholder: str | None = None) -> str:
+    """An upsert keyed by the first column; `columns` maps each to its placeholder, or
+    `placeholder` serves them all."""
+    if not isinstance(columns, dict):
+        columns = {c: placeholder for c in columns}
+    key = next(iter(columns))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in list(columns)[1:])
+    marks = ", ".join(columns.values())
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
@@ -118,14 +144,18 @@ def article_row(receipt: dict[str, Any], written_at: str) -> tuple:
     )
 
 
-def story_row(story: dict[str, Any], written_at: str) -> tuple:
+def story_row(story: dict[str, Any], written_at, *, postgres: bool = False) -> tuple:
+    """The values of `_STORY_COLUMNS` for an events.stories message (PostgreSQL: countries as
+    an array, the payload without NUL characters)."""
+    story, payload = _without_nul(story) if postgres else (story, orjson.dumps(story).decode())
     location = story.get("location") or {}
     date = story.get("date") or {}
+    countries = list(story.get("countries") or [])
     return (
         story["story_id"], story["change"], story.get("merged_into"), story["status"], story["kind"],
-        ",".join(story.get("countries") or []), date.get("value"), location.get("name"), story.get("confidence"),
-        story.get("first_published"), story.get("last_published"), story.get("report_count") or 0, written_at,
-        orjson.dumps(story).decode(),
+        countries if postgres else ",".join(countries), date.get("value"), location.get("name"),
+        story.get("confidence"), story.get("first_published"), story.get("last_published"),
+        story.get("report_count") or 0, written_at, payload,
     )
 
 
@@ -137,20 +167,70 @@ def story_report_rows(stories: list[dict[str, Any]]) -> tuple[list[tuple], list[
     return [(sid,) for sid in latest], rows
 
 
+def _without_nul(record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """`record` and its JSON, without NUL characters: PostgreSQL's text and jsonb cannot hold
+    them (ingest already removes them from articles; this keeps one that slipped through from
+    failing every retry of its batch)."""
+    text = orjson.dumps(record).decode()
+    if "\\u0000" not in text:
+        return record, text
+
+    def clean(value):
+        if isinstance(value, str):
+            return value.replace("\x00", "")
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        return value
+
+    record = clean(record)
+    return record, orjson.dumps(record).decode()
+
+
+def pg_meeting_row(event: dict[str, Any], written_at: datetime) -> tuple:
+    """The values of `_PG_MEETING_COLUMNS` for `event`; unreadable times and dates are None
+    (the payload keeps them as they came)."""
+    event, payload = _without_nul(event)
+    location = event.get("location") or {}
+    date = event.get("date") or {}
+    date_from, date_to = sink_pg.date_bounds(date.get("value"))
+    return (
+        event["event_id"], event["article_id"], event["kind"], event["status"],
+        list(event.get("countries") or []), list(event.get("orgs") or []), date.get("value"), date_from, date_to,
+        location.get("name"), event.get("confidence"), sink_pg.parse_timestamp(event.get("published_at")),
+        sink_pg.parse_timestamp(event.get("ingested_at")), sink_pg.parse_timestamp(event.get("detected_at")),
+        written_at, payload,
+    )
+
+
+def pg_article_row(receipt: dict[str, Any], written_at: datetime) -> tuple:
+    """The values of `_PG_ARTICLE_COLUMNS` for the detector's receipt; the payload is the receipt."""
+    receipt, payload = _without_nul(receipt)
+    source = receipt.get("source") or {}
+    return (
+        receipt["article_id"], receipt.get("title"), source.get("file"), source.get("url"),
+        sink_pg.parse_timestamp(receipt.get("published_at")), sink_pg.parse_timestamp(receipt.get("ingested_at")),
+        receipt.get("mentions"), written_at, orjson.dumps(receipt.get("event_ids") or []).decode(), payload,
+    )
+
+
 @dataclass
 class Batch:
     events: list[dict[str, Any]]
     articles: list[dict[str, Any]]
     stories: list[dict[str, Any]] = field(default_factory=list)  # events.stories messages, in order
 
-    def story_writes(self, placeholder: str, written_at: str) -> list[tuple[str, list[tuple]]]:
-        """(statement, rows) pairs that store the batch's stories, the latest version last."""
+    def story_writes(self, *, postgres: bool, written_at) -> list[tuple[str, list[tuple]]]:
+        """(statement, rows) pairs that store the batch's stories (the latest version of each)."""
         if not self.stories:
             return []
         replaced, reports = story_report_rows(self.stories)
         latest = list({s["story_id"]: s for s in self.stories}.values())
+        placeholder = "%s" if postgres else "?"
+        upsert = _upsert_sql("stories", _PG_STORY_COLUMNS) if postgres else _upsert_sql("stories", _STORY_COLUMNS, "?")
         return [
-            (_upsert_sql("stories", _STORY_COLUMNS, placeholder), [story_row(s, written_at) for s in latest]),
+            (upsert, [story_row(s, written_at, postgres=postgres) for s in latest]),
             (f"DELETE FROM story_reports WHERE story_id = {placeholder}", replaced),
             (f"INSERT INTO story_reports (story_id, event_id) VALUES ({placeholder}, {placeholder}) "
              "ON CONFLICT DO NOTHING", reports),
@@ -190,7 +270,7 @@ class SQLiteStore:
                                  [meeting_row(e, written_at) for e in batch.events])
             self._db.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "?"),
                                  [article_row(a, written_at) for a in batch.articles])
-            for statement, rows in batch.story_writes("?", written_at):
+            for statement, rows in batch.story_writes(postgres=False, written_at=written_at):
                 self._db.executemany(statement, rows)
 
     async def ping(self) -> bool:
@@ -228,12 +308,11 @@ class PostgresStore:
         # opens an implicit transaction that later writes only nest in as savepoints, and that
         # is never committed: the rows vanish while the offsets are committed.
         conn = await psycopg.AsyncConnection.connect(self.dsn, connect_timeout=5, autocommit=True)
-        async with conn.transaction():
-            for statement in SCHEMA:
-                await conn.execute(statement)
-            for table, columns in ADDED_COLUMNS.items():
-                for name, sql_type in columns:
-                    await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
+        try:
+            await sink_pg.ensure_schema(conn)  # creates, or migrates an older database (one transaction)
+        except BaseException:
+            await conn.close()
+            raise
         self._conn = conn
         return conn
 
@@ -244,16 +323,16 @@ class PostgresStore:
     async def write(self, batch: Batch) -> None:
         async with self._lock:
             conn = await self._connect()
-            written_at = _now()
+            written_at = datetime.now(timezone.utc)
             async with conn.transaction():
                 async with conn.cursor() as cur:
                     if batch.events:
-                        await cur.executemany(_upsert_sql("meetings", _MEETING_COLUMNS, "%s"),
-                                              [meeting_row(e, written_at) for e in batch.events])
+                        await cur.executemany(_upsert_sql("meetings", _PG_MEETING_COLUMNS),
+                                              [pg_meeting_row(e, written_at) for e in batch.events])
                     if batch.articles:
-                        await cur.executemany(_upsert_sql("articles", _ARTICLE_COLUMNS, "%s"),
-                                              [article_row(a, written_at) for a in batch.articles])
-                    for statement, rows in batch.story_writes("%s", written_at):
+                        await cur.executemany(_upsert_sql("articles", _PG_ARTICLE_COLUMNS),
+                                              [pg_article_row(a, written_at) for a in batch.articles])
+                    for statement, rows in batch.story_writes(postgres=True, written_at=written_at):
                         if rows:
                             await cur.executemany(statement, rows)
 
@@ -364,7 +443,8 @@ def read_meetings_postgres(dsn: str) -> list[dict[str, Any]]:
     check_database_url(dsn)
     try:
         with psycopg.connect(dsn, connect_timeout=5) as conn:
-            rows = conn.execute("SELECT payload FROM meetings ORDER BY article_id, event_id").fetchall()
+            # payload::text reads the jsonb (and the text of a database not yet migrated) alike
+            rows = conn.execute("SELECT payload::text FROM meetings ORDER BY article_id, event_id").fetchall()
     except psycopg.Error as exc:
         # psycopg/libpq messages may quote the URL: scrub, and do not chain the original.
         raise DatabaseError(f"cannot read meetings from {mask_url(dsn)!r}: "
@@ -397,7 +477,8 @@ def settled_articles(database_url: str | None, sqlite_path: str, article_ids: It
         for article_id, event_ids in _query(database_url, sqlite_path,
                                             "SELECT article_id, event_ids FROM articles WHERE event_ids IS NOT NULL "
                                             "AND article_id IN ({marks})", chunk):
-            receipts[article_id] = orjson.loads(event_ids)
+            # JSON text in SQLite (and in a PostgreSQL database not yet migrated), jsonb (a list) else
+            receipts[article_id] = orjson.loads(event_ids) if isinstance(event_ids, (str, bytes)) else event_ids
         listed = [e for a in chunk for e in receipts.get(a, ())]
         for part in (listed[i:i + 500] for i in range(0, len(listed), 500)):
             stored.update(row[0] for row in _query(database_url, sqlite_path,
