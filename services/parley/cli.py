@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--input", action="append", default=[], metavar="PATH",
                     help="file or folder of articles (default: the sample articles shipped with Parley)")
     up.add_argument("--once", action="store_true", help="exit when every ingested article has reached the sink")
-    up.add_argument("--export", metavar="FILE.jsonl", help="write the detected meetings as JSON Lines")
+    up.add_argument("--export", metavar="FILE.jsonl",
+                    help="write the detected meetings as JSON Lines (and the stories to FILE.stories.jsonl)")
     up.add_argument("--stall-timeout", type=float, default=120.0, metavar="SECONDS",
                     help="give up when no stage progresses for this long (default 120)")
 
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write the meetings stored by the sink as JSON Lines")
     export.add_argument("output", metavar="FILE.jsonl")
+    export.add_argument("--stories", action="store_true",
+                        help="write the stories (one real meeting each, with its reports) instead of the meetings")
 
     dlq = sub.add_parser("dlq", help="list dead-lettered messages, or re-publish them after a fix")
     dlq.add_argument("--republish", action="store_true",
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "export":
         from .commands.export import export
 
-        return export(settings, args.output)
+        return export(settings, args.output, stories=args.stories)
     if command == "dlq":
         from .commands.dlq import run as dlq_run
 

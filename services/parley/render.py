@@ -47,3 +47,26 @@ def wide_console(**kwargs) -> Console:
 def print_meetings(events: list[dict[str, Any]], console: Console | None = None) -> None:
     console = console or wide_console()
     console.print(meetings_table(events, title=f"Detected meetings ({len(events)})"))
+
+
+def stories_table(stories: Iterable[dict[str, Any]], title: str = "Stories") -> Table:
+    """One row per story (a real meeting reported by one or more articles)."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in ("story", "kind", "status", "sides", "people", "where", "when", "reports", "timeline"):
+        table.add_column(column, overflow="fold")
+    for s in sorted(stories, key=lambda s: (s.get("first_published") or "", s["story_id"])):
+        location = s.get("location") or {}
+        date = s.get("date") or {}
+        timeline = " → ".join(dict.fromkeys(t["status"] for t in s["timeline"]))
+        table.add_row(
+            s["story_id"], s["kind"], s["status"], " ".join((s.get("countries") or []) + (s.get("orgs") or [])),
+            ", ".join(p.get("name") or p.get("role") or "?" for p in s.get("people") or []),
+            location.get("name") or "", date.get("value") or date.get("text") or "",
+            f"{s['report_count']} ({s['article_count']} articles)", timeline,
+        )
+    return table
+
+
+def print_stories(stories: list[dict[str, Any]], console: Console | None = None) -> None:
+    console = console or wide_console()
+    console.print(stories_table(stories, title=f"Stories ({len(stories)})"))

@@ -70,6 +70,24 @@ def test_up_once_on_the_seeds_prints_the_table_and_exports_valid_meetings(tmp_pa
 
     assert by_id(load_jsonl(batch)) == by_id(events)
 
+    # Stories beside the events: the stream's equal the batch path's, and `parley export
+    # --stories` writes the same from the database.
+    streamed = load_jsonl(tmp_path / "out.stories.jsonl")
+    assert "Stories (" in run.stdout and streamed
+    validate_story = validator("events.stories")
+    assert all(validate_story({k: v for k, v in s.items() if k != "reports"}) == [] for s in streamed)
+    subprocess.run(PARLEY + ["process", str(SEEDS), "--stories", "--output", str(tmp_path / "batch-stories.jsonl"),
+                             "--quiet"], cwd=tmp_path, env=_env(tmp_path), check=True, capture_output=True, timeout=120)
+
+    def story_ids(rows):
+        return {s["story_id"]: sorted(r["event_id"] for r in s["reports"]) for s in rows}
+
+    assert story_ids(streamed) == story_ids(load_jsonl(tmp_path / "batch-stories.jsonl"))
+    exported = subprocess.run(PARLEY + ["export", "--stories", str(tmp_path / "exported.jsonl")], cwd=tmp_path,
+                              env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert exported.returncode == 0 and "stories to" in exported.stdout, exported.stderr
+    assert story_ids(load_jsonl(tmp_path / "exported.jsonl")) == story_ids(streamed)
+
 
 def test_ctrl_c_stops_every_child_and_the_broker(tmp_path):
     marker = str(tmp_path)  # the run directory (and so every child's environment) names tmp_path

@@ -1,4 +1,5 @@
-"""`parley export FILE.jsonl`: the meetings stored by the sink, as JSON Lines.
+"""`parley export FILE.jsonl`: the meetings stored by the sink, as JSON Lines
+(`--stories`: the stories, one a line, each with its reports as full events).
 
 Says what it looked for when it cannot run: the output folder, the SQLite file
 (PARLEY_SQLITE_PATH) or the PostgreSQL database (DATABASE_URL, never printed: it may hold a password).
@@ -9,10 +10,18 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
-from ..stages.sink_store import DatabaseError, DatabaseUrlError, read_meetings, write_jsonl
+from ..stages.sink_store import DatabaseError, DatabaseUrlError, read_meetings, read_stories, write_jsonl
 
 
-def export(settings: Settings, output: str) -> int:
+def stories_with_reports(stories: list[dict], events: list[dict]) -> list[dict]:
+    """The stories that are not merged into another, each with `reports`: the full events
+    of its timeline (as on events.meetings), like `parley process --stories` writes them."""
+    by_id = {e["event_id"]: e for e in events}
+    return [{**story, "reports": [by_id[t["event_id"]] for t in story["timeline"] if t["event_id"] in by_id]}
+            for story in stories if story.get("change") != "merged"]
+
+
+def export(settings: Settings, output: str, *, stories: bool = False) -> int:
     folder = Path(output).parent
     if not folder.is_dir():
         print(f"cannot write {output}: folder {folder} does not exist; create it or choose another path",
@@ -25,6 +34,8 @@ def export(settings: Settings, output: str) -> int:
         return 2
     try:
         events = read_meetings(settings.database_url, settings.sqlite_path)
+        records = stories_with_reports(read_stories(settings.database_url, settings.sqlite_path), events) \
+            if stories else events
     except (DatabaseError, DatabaseUrlError) as exc:  # their messages hold no password
         print(f"parley export: {exc}", file=sys.stderr)
         return 2
@@ -34,6 +45,6 @@ def export(settings: Settings, output: str) -> int:
         print(f"cannot read the meetings from {where}: {type(exc).__name__}: {exc}".splitlines()[0],
               file=sys.stderr)
         return 1
-    count = write_jsonl(events, output)
-    print(f"wrote {count} meetings to {output}")
+    count = write_jsonl(records, output)
+    print(f"wrote {count} {'stories' if stories else 'meetings'} to {output}")
     return 0

@@ -30,9 +30,10 @@ from ..ingest.readers import InputError, read_paths
 from ..journal import Journal, journal_enabled
 from ..progress import Stalled, publish_and_drain
 from ..publisher import Publisher
-from ..render import print_meetings, wide_console
-from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meetings, write_jsonl
+from ..render import print_meetings, print_stories, wide_console
+from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meetings, read_stories, write_jsonl
 from ..topics import create_topics_sync
+from .export import stories_with_reports
 from .supervise import BrokerRestarted, RestartPolicy, Supervisor
 from .workers import PIPELINE, Workers
 
@@ -249,9 +250,16 @@ def _report_once(settings: Settings, messages: list[dict], supervisor: Superviso
     ids = {m["article_id"] for m in messages}
     events = [e for e in read_meetings(settings.database_url, settings.sqlite_path) if e["article_id"] in ids]
     print_meetings(events, console)
+    # This run's stories: those holding one of its events (they may hold reports of earlier runs).
+    event_ids = {e["event_id"] for e in events}
+    stories = [s for s in stories_with_reports(read_stories(settings.database_url, settings.sqlite_path), events)
+               if any(t["event_id"] in event_ids for t in s["timeline"])]
+    print_stories(stories, console)
     if export:
         count = write_jsonl(events, export)
-        console.print(f"wrote {count} meetings to {export}")
+        stories_path = Path(export).with_suffix(".stories.jsonl")
+        write_jsonl(stories, stories_path)
+        console.print(f"wrote {count} meetings to {export} and {len(stories)} stories to {stories_path}")
     supervisor.settle()
     if supervisor.journal is not None:
         # Every stage has handled everything: what the sink lacks was dead-lettered on the way.
@@ -260,7 +268,8 @@ def _report_once(settings: Settings, messages: list[dict], supervisor: Superviso
             console.print(f"[yellow]{len(unstored)} articles went to the dead-letter topic[/] "
                           "(their reasons: parley dlq, while a pipeline runs)")
             supervisor.journal.forget(unstored)
-    console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings")
+    console.print(f"done in {time.monotonic() - started:.1f} s: {len(messages)} articles, {len(events)} meetings, "
+                  f"{len(stories)} stories")
 
 
 def _utc_now_iso() -> str:
