@@ -275,3 +275,27 @@ def test_up_once_survives_a_broker_kill_with_every_meeting(tmp_path):
     assert proc.returncode == 0, output[-3000:]
     assert "embedded broker exited" in output and "published again" in output, output[-3000:]
     assert {e["event_id"] for e in load_jsonl(out)} == expected
+
+
+def test_sigint_stops_up_started_in_the_background_by_a_script(tmp_path):
+    env = _env(tmp_path)
+    env["PARLEY_INGEST_PORT"] = str(free_port())
+    log = tmp_path / "up.log"
+    # A non-interactive shell starts background jobs with SIGINT ignored.
+    script = f"{' '.join(PARLEY)} up --input {SEEDS} > {log} 2>&1 &\necho $!\nwait"
+    shell = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    pid = int(shell.stdout.readline())
+    deadline = time.monotonic() + 180
+    while "pipeline running" not in (log.read_text() if log.exists() else ""):
+        assert time.monotonic() < deadline and shell.poll() is None, log.read_text()
+        time.sleep(0.2)
+    os.kill(pid, signal.SIGINT)
+    try:
+        shell.wait(timeout=60)
+    finally:
+        if shell.poll() is None:  # SIGINT ignored: do not leave the pipeline running
+            os.kill(pid, signal.SIGTERM)
+            shell.wait(timeout=60)
+    text = log.read_text()
+    assert "SIGINT received: stopping workers and broker" in text, text
+    assert "Traceback" not in text

@@ -154,10 +154,12 @@ def open_journal(settings: Settings, console: Console) -> Journal | None:
 
 
 def _stop_on_sigterm() -> dict:
-    """Make SIGTERM (systemd, docker stop, kill) stop `parley up` the way Ctrl-C does: workers
-    finish their batch and commit, the broker stops, the same message is printed. Without this
-    the default action kills `parley up` at once and its children die by PR_SET_PDEATHSIG (SIGKILL).
-    Returns the state the handler fills in: which signal arrived, and the handler to restore."""
+    """Make SIGTERM (systemd, docker stop, kill) and SIGINT stop `parley up` the same way:
+    workers finish their batch and commit, the broker stops, the same message is printed.
+    Without this SIGTERM's default action kills `parley up` at once (its children die by
+    PR_SET_PDEATHSIG, SIGKILL), and SIGINT does nothing when a shell script started `parley
+    up` in the background (such jobs start with SIGINT ignored, and Python keeps it so).
+    Returns the state the handler fills in: which signal arrived, and the handlers to restore."""
     state: dict = {}
     if threading.current_thread() is not threading.main_thread():
         return state  # signal handlers can only be set from the main thread
@@ -168,7 +170,7 @@ def _stop_on_sigterm() -> dict:
         state["signum"] = signum
         raise KeyboardInterrupt
 
-    state["previous"] = signal.signal(signal.SIGTERM, on_term)
+    state["previous"] = {sig: signal.signal(sig, on_term) for sig in (signal.SIGTERM, signal.SIGINT)}
     return state
 
 
@@ -237,8 +239,8 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
             metrics_server.shutdown()
         if journal is not None:
             journal.close()
-        if "previous" in stop_signal:
-            signal.signal(signal.SIGTERM, stop_signal["previous"])
+        for sig, handler in stop_signal.get("previous", {}).items():
+            signal.signal(sig, handler)
         if clean_stop:  # a failed run keeps its folder (logs) for reading
             shutil.rmtree(run_dir, ignore_errors=True)
         else:
