@@ -14,7 +14,7 @@ import pytest
 from support import workload
 from support.faults import Tally, dlq_records, metric_values, metrics_text, produce_records, sink_articles, sink_event_ids, wait_all_ready
 from support.harness import running_pipeline, settings_for
-from parley.stages import cleaner, detector, sink, tagger
+from parley.stages import STAGES, cleaner, detector, sink, stories, tagger
 from parley.codec import encode
 from parley.config import Settings
 from parley.dlq import Failure
@@ -43,7 +43,12 @@ def _kind_params() -> list:
 @pytest.fixture(scope="module")
 def stages():
     settings = Settings().with_(max_article_chars=MAX_CHARS, sqlite_path=":memory:")
-    return {m.make_stage(settings).name: m.make_stage(settings) for m in (cleaner, tagger, detector, sink)}
+    return {m.make_stage(settings).name: m.make_stage(settings) for m in (cleaner, tagger, detector, stories, sink)}
+
+
+def consumers(topic: str) -> list[str]:
+    """Every stage that reads `topic`: each dead-letters what it cannot read."""
+    return sorted(spec.name for spec in STAGES if topic in spec.inputs)
 
 
 def test_there_are_at_least_twenty_kinds_of_bad_input():
@@ -55,11 +60,12 @@ def test_there_are_at_least_twenty_kinds_of_bad_input():
 
 @pytest.mark.parametrize("case", _kind_params())
 def test_each_bad_input_is_refused_by_its_stage_with_its_reason(stages, case):
-    stage = stages[case.stage]
-    with pytest.raises(Exception) as caught:
-        with time_budget(TIME_BUDGET):
-            stage.process(case.topic, case.record_key, case.value)
-    assert Failure.from_exception(stage.name, caught.value).reason == case.reason
+    assert case.stage in consumers(case.topic)
+    for name in consumers(case.topic):  # events.meetings is read by the stories stage too
+        with pytest.raises(Exception) as caught:
+            with time_budget(TIME_BUDGET):
+                stages[name].process(case.topic, case.record_key, case.value)
+        assert Failure.from_exception(name, caught.value).reason == case.reason, name
 
 
 @pytest.mark.parametrize("case", workload.refused_at_ingest(MAX_CHARS), ids=lambda c: c.kind)
@@ -132,7 +138,7 @@ def poisoned(broker, tmp_path_factory):
         wait_all_ready(workers)
         produced = asyncio.run(run(workers))
         workers.check()  # no worker died
-        metrics = {name: metrics_text(workers, name) for name in ("cleaner", "tagger", "detector", "sink")}
+        metrics = {name: metrics_text(workers, name) for name in ("cleaner", "tagger", "detector", "stories", "sink")}
         dlq = asyncio.run(dlq_records(settings))
         yield dict(settings=settings, cases=cases, produced={k: produced[i] for k, i in where.items()},
                    dlq=dlq, good=good, expected=expected, injected=injected,
@@ -152,15 +158,16 @@ def _by_key(poisoned) -> dict[bytes, list[dict]]:
 @pytest.mark.parametrize("case", _kind_params())
 def test_every_bad_input_lands_in_the_dlq_once_with_its_reason_and_origin(poisoned, case):
     found = _by_key(poisoned).get(case.record_key, [])
-    assert len(found) == 1, f"{case.kind}: {len(found)} DLQ records with key {case.record_key!r}"
-    headers = found[0]
+    # once per stage that reads the topic (events.meetings: the stories stage and the sink)
+    assert sorted(h["parley-stage"] for h in found) == consumers(case.topic), \
+        f"{case.kind}: {len(found)} DLQ records with key {case.record_key!r}"
     origin = poisoned["produced"][case.kind]
-    assert headers["parley-stage"] == case.stage
-    assert headers["parley-reason"] == case.reason, headers.get("parley-detail")
-    assert headers["parley-topic"] == origin.topic
-    assert (int(headers["parley-partition"]), int(headers["parley-offset"])) == (origin.partition, origin.offset)
-    assert headers["parley-error-class"] and headers["parley-failed-at"]
-    assert "\n" not in headers["parley-detail"] and len(headers["parley-detail"]) <= 300
+    for headers in found:
+        assert headers["parley-reason"] == case.reason, headers.get("parley-detail")
+        assert headers["parley-topic"] == origin.topic
+        assert (int(headers["parley-partition"]), int(headers["parley-offset"])) == (origin.partition, origin.offset)
+        assert headers["parley-error-class"] and headers["parley-failed-at"]
+        assert "\n" not in headers["parley-detail"] and len(headers["parley-detail"]) <= 300
 
 
 @pytest.mark.broker
@@ -177,7 +184,7 @@ def test_dlq_values_are_the_original_bytes(poisoned):
 def test_no_good_article_is_dead_lettered(poisoned):
     good_keys = {g.article_id.encode() for g in poisoned["good"]} | {poisoned["injected"]["article_id"].encode()}
     assert [h for key, _v, h in poisoned["dlq"] if key in good_keys] == []
-    assert len(poisoned["dlq"]) == len(poisoned["cases"])
+    assert len(poisoned["dlq"]) == sum(len(consumers(c.topic)) for c in poisoned["cases"])
 
 
 @pytest.mark.broker
