@@ -217,7 +217,9 @@ def _schema_errors(data) -> list[str]:
     errors = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         if error.validator in ("oneOf", "anyOf") and error.context:
-            error = best_match(error.context)
+            # The branch the value was meant for: not one whose type it does not even have.
+            meant = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+            error = best_match(meant or error.context)
         errors.append(_describe(error, data))
     return list(dict.fromkeys(errors))
 
@@ -372,6 +374,7 @@ class RulesFile:
         raw = self._read()
         rules = self._parse(raw)
         self._put_in_force(rules, raw)
+        self._checked = self.clock()
         return rules
 
     def maybe_reload(self, force: bool = False) -> bool:
