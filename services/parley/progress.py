@@ -26,12 +26,12 @@ class StageProgress:
 
 
 class ProgressMonitor:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, names: tuple[str, ...] | None = None):
         self.settings = settings
         self.topics = Topics(settings.topic_prefix)
-        # The stages this deployment runs (alerts and notifier only with a rules file): one not
-        # running would never catch up.
-        self.specs = active_stages(settings)
+        # The stages this deployment runs (alerts and notifier only with a rules file), or those
+        # named: one not running would never catch up.
+        self.specs = tuple(s for s in active_stages(settings) if names is None or s.name in names)
         self._reader = None
         self._groups: dict = {}
         self._task: asyncio.Task | None = None

@@ -17,8 +17,11 @@ a `json` body (the alert itself) or a `slack` body, with `X-Parley-Signature: sh
 - Offsets are committed only after every alert of the batch was delivered or dead-lettered
   (the shell commits after `deliver`), so a worker killed mid-delivery sends the batch again
   after its restart: the receiver sees the same idempotency key and can drop the repeat.
-- Alerts of one story (or event) are sent one after the other, in offset order; alerts of
-  different stories concurrently (up to CONCURRENCY at a time).
+- Order: alerts are keyed by alert id, so two alerts of one story may sit on different
+  partitions and no order between them is promised. Within a batch, the alerts of one story
+  (or event) are sent one after the other, those of different stories concurrently (up to
+  CONCURRENCY at a time). Each alert carries the whole story (`report_count`, `timeline`):
+  a receiver that cares orders by those.
 """
 from __future__ import annotations
 
