@@ -13,7 +13,7 @@ import pytest
 from support.harness import SEEDS
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "deploy" / "alert-rules.example.yml"
+EXAMPLE = ROOT / "deploy" / "alert-rules" / "rules.yml"
 PARLEY = [sys.executable, "-m", "parley.cli"]
 
 BAD = """version: 1

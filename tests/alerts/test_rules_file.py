@@ -10,7 +10,7 @@ import pytest
 from parley.logic.alerts import RulesError, RulesFile, load_rules, parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "deploy" / "alert-rules.example.yml"
+EXAMPLE = ROOT / "deploy" / "alert-rules" / "rules.yml"
 
 GOOD = """
 version: 1
