@@ -253,3 +253,19 @@ def test_a_notifier_refuses_rules_naming_an_unset_environment_variable(monkeypat
     monkeypatch.delenv("HOOK_SECRET")
     with pytest.raises(SystemExit, match="HOOK_SECRET is not set"):
         notifier(rules_yaml(("d-env", target("http://127.0.0.1:9/x"), "")))
+
+
+def test_the_readme_signature_snippet_verifies_what_the_notifier_signs():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippet = re.search(r"```python\n(.*?def parley_signature_ok.*?)```", readme, re.S)
+    assert snippet, "README has no signature verification snippet"
+    scope: dict = {}
+    exec(snippet.group(1), scope)  # noqa: S102 (our own README)
+    check = scope["parley_signature_ok"]
+    payload = body(an_alert(), "json")
+    assert check(payload, SECRET, signature(payload, SECRET))
+    assert not check(payload + b"\n", SECRET, signature(payload, SECRET))
+    assert not check(payload, SECRET, None)
