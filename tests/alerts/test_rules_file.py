@@ -172,3 +172,31 @@ def test_the_rules_schema_is_a_valid_draft_2020_12_schema():
 
     Draft202012Validator.check_schema(json.loads(SCHEMA_FILE.read_text()))
     assert os.path.basename(SCHEMA_FILE) == "rules.schema.json"
+
+
+def test_whatever_the_file_holds_parsing_raises_only_rules_errors():
+    import yaml
+    from hypothesis import given, settings, strategies as st
+
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+                       st.sampled_from(["TUR", "tur", "planned", "json", "slack", "http://x.example", "events",
+                                        "OR", '"a', "-x", "x*", ""]))
+    keys = st.sampled_from(["version", "rules", "id", "match", "targets", "countries", "any", "all", "people",
+                            "statuses", "status_changes", "from", "to", "text", "url", "url_env", "format",
+                            "secret_env", "rate_limit", "count", "per", "max_delay", "source", "changes", "kinds",
+                            "min_confidence", "orgs", "other"])
+    values = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                          st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.dictionaries(keys, values, max_size=4), st.booleans())
+    def check(document, wrap_rule):
+        if wrap_rule:
+            document = {"version": 1, "rules": [document]}
+        text = yaml.safe_dump(document)
+        try:
+            parse_rules(text)
+        except RulesError as exc:
+            assert exc.errors and all(isinstance(e, str) and e for e in exc.errors)
+
+    check()

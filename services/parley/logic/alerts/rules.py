@@ -394,6 +394,8 @@ class RulesFile:
             rules = self._parse(raw)
         except RulesError as exc:
             return self._refuse(exc, digest)
+        except Exception as exc:  # a bug in the checks must not stop the stage: refuse the file
+            return self._refuse(RulesError(str(self.path), [f"unexpected error reading it: {exc!r}"]), digest)
         self._put_in_force(rules, raw)
         return True
 
