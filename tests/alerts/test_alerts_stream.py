@@ -211,6 +211,43 @@ rules:
         assert all(verify(r.body, SECRET, r.headers["X-Parley-Signature"]) for r in same)
 
 
+def test_a_notifier_stopped_mid_delivery_exits_without_committing_and_the_next_one_delivers(broker, topic_prefix,
+                                                                                             tmp_path):
+    import signal
+
+    with Receiver() as hook:
+        hook.behave("/held", hold=True)
+        rules_text = f"""version: 1
+rules:
+  - id: all-calls
+    source: events
+    match: {{kinds: [call]}}
+    targets: [{{url: "{hook.url('/held')}", format: json}}]
+"""
+        rules_path = tmp_path / "rules.yaml"
+        write_rules(rules_path, rules_text)
+        events = calls(3, "stopped")
+        expected = {a["idempotency_key"] for e in events for a in event_alerts(parse_rules(rules_text), e)}
+        settings = settings_with(broker, topic_prefix, tmp_path, rules_path, alert_timeout=120.0)
+        with running_pipeline(settings, tmp_path, names=("alerts", "notifier")) as workers:
+            wait_all_ready(workers)
+            asyncio.run(produce_records(settings, [("events.meetings", e["article_id"].encode(), orjson.dumps(e))
+                                                   for e in events]))
+            hook.wait_for(lambda reqs: len(reqs) >= 1, 60, "a held request", check=workers.check)
+            started = time.monotonic()
+            workers.kill("notifier", signal.SIGTERM)  # a clean stop, while the receiver holds the request
+            stop_seconds = time.monotonic() - started
+            code = workers.get("notifier").proc.returncode
+            log = workers.get("notifier").log_tail(30)
+            hook.release()
+            workers.restart("notifier")
+            hook.wait_for(lambda reqs: {r.key for r in reqs if r.status == 200} >= expected, 120,
+                          "every alert delivered by the next notifier", check=workers.check)
+    print(f"\nnotifier SIGTERM figures: stopped in {stop_seconds:.1f} s with code {code}")
+    assert code == 75 and stop_seconds < 10, log
+    assert "exiting without committing the batch" in log
+
+
 def test_a_bad_rules_file_on_reload_is_refused_and_the_old_rules_stay_in_force(broker, topic_prefix, tmp_path):
     with Receiver() as hook:
         good = f"""version: 1

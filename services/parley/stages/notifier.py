@@ -16,7 +16,9 @@ a `json` body (the alert itself) or a `slack` body, with `X-Parley-Signature: sh
   --republish` sends it later). The bucket lives in this process (a restart refills it).
 - Offsets are committed only after every alert of the batch was delivered or dead-lettered
   (the shell commits after `deliver`), so a worker killed mid-delivery sends the batch again
-  after its restart: the receiver sees the same idempotency key and can drop the repeat.
+  after its restart: the receiver sees the same idempotency key and can drop the repeat. A
+  worker asked to stop (SIGTERM) mid-delivery exits at once without committing (exit code 75),
+  like the sink with its database away: the batch is sent again by the next notifier.
 - Order: alerts are keyed by alert id, so two alerts of one story may sit on different
   partitions and no order between them is promised. Within a batch, the alerts of one story
   (or event) are sent one after the other, those of different stories concurrently (up to
@@ -69,16 +71,19 @@ def make_stage(settings: Settings) -> Stage:
             box["session"] = aiohttp.ClientSession()
         return box["session"]
 
+    def exit_uncommitted(why: str) -> None:
+        # Asked to stop mid-delivery: exit before faust can commit the batch (its take_events
+        # acks a batch whose agent is cancelled); the next notifier sends the batch again, with
+        # the same idempotency keys. Waiting for retries would hold the shutdown.
+        log.error("stopping while %s: exiting without committing the batch; its alerts will be sent again", why)
+        logging.shutdown()
+        os._exit(75)
+
     async def pause(seconds: float, why: str) -> None:
         deadline = time.monotonic() + seconds
         while True:
             if stopping():
-                # Asked to stop while waiting: exit before faust can commit the batch; the next
-                # notifier sends it again (same idempotency keys). Waiting would hold shutdown.
-                log.error("stopping while %s: exiting without committing the batch; its alerts will be sent again",
-                          why)
-                logging.shutdown()
-                os._exit(75)
+                exit_uncommitted(why)
             left = deadline - time.monotonic()
             if left <= 0:
                 return
@@ -185,7 +190,15 @@ def make_stage(settings: Settings) -> Stage:
                     if problem is not None:
                         failed.append((origin, problem))
 
-        await asyncio.gather(*(run(items) for items in groups.values()))
+        work = asyncio.ensure_future(asyncio.gather(*(run(items) for items in groups.values())))
+        try:
+            while not work.done():
+                await asyncio.wait({work}, timeout=0.2)
+                if stopping() and not work.done():
+                    exit_uncommitted(f"delivering {len(accepted)} alerts")
+        except asyncio.CancelledError:
+            exit_uncommitted(f"delivering {len(accepted)} alerts (cancelled)")
+        work.result()
         return failed
 
     watch_start, watch_stop = watch_task(watcher, settings.alert_reload_seconds)
