@@ -281,7 +281,7 @@ def _message(error) -> str:
     return error.message
 
 
-def _any_all(value, upper: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _any_all(value) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if value is None:
         return (), ()
     if isinstance(value, list):
