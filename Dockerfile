@@ -1,5 +1,5 @@
 # One image for every Parley service; the compose file picks the service by command:
-#   parley topics create | parley worker {ingest,cleaner,tagger,detector,sink}
+#   parley topics create | parley worker {ingest,cleaner,tagger,detector,stories,sink,alerts,notifier}
 # The JSON Schemas stay in /app/schemas (PARLEY_SCHEMAS_DIR): a non-editable install does
 # not ship the repository's top-level schemas/ folder.
 FROM python:3.11-slim

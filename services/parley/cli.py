@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     topics = sub.add_parser("topics", help="manage the topics of the registry")
     topics.add_argument("action", choices=("create", "list"))
 
+    alerts = sub.add_parser("alerts", help="check an alert rules file, or see which rules would fire on articles")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    alerts_check = alerts_sub.add_parser("check", help="validate a rules file (the stages refuse a bad one)")
+    alerts_check.add_argument("rules", metavar="RULES.yaml")
+    alerts_test = alerts_sub.add_parser("test", help="show which rules would fire on these articles; sends nothing")
+    alerts_test.add_argument("rules", metavar="RULES.yaml")
+    alerts_test.add_argument("paths", nargs="+", metavar="ARTICLES", help="files or folders of articles")
+    alerts_test.add_argument("--output", "-o", metavar="FILE.jsonl", help="also write the alerts as JSON Lines")
+
     sub.add_parser("bench", help="measure throughput, latency and memory (options: parley bench --help)")
     parser.subcommands = sub.choices  # name -> sub-parser, for errors in the sub-command's usage
     return parser
@@ -107,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(dlq_run(settings, republish=args.republish, dry_run=args.dry_run, stage=args.stage,
                                    reason=args.reason, limit=args.limit))
+    if command == "alerts":
+        from .commands import alerts as alerts_command
+
+        if args.alerts_command == "check":
+            return alerts_command.check(args.rules)
+        return alerts_command.test(settings, args.rules, args.paths, output=args.output)
     if command == "topics":
         from .topics import Topics, create_topics_sync
 

@@ -90,6 +90,14 @@ class Settings:
     data_dir: str | None = None
     # Stories are closed this many days after their date (or latest report when undated).
     story_retention_days: int = 60
+    # Alert rules (README, section Alerts): the YAML file; unset: no alerts and notifier stages.
+    alert_rules: str | None = None
+    alert_reload_seconds: float = 2.0  # how often the rules file is checked for a change
+    alert_timeout: float = 10.0  # seconds one webhook POST may take
+    alert_max_attempts: int = 6  # tries of one delivery, the first included
+    alert_backoff: float = 1.0  # seconds before the second try, doubling up to alert_backoff_max
+    alert_backoff_max: float = 60.0
+    alert_retry_budget: float = 120.0  # no try starts later than this after the first: then the DLQ
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -123,6 +131,13 @@ class Settings:
             journal_path=_env("PARLEY_JOURNAL"),
             data_dir=_env("PARLEY_DATA_DIR"),
             story_retention_days=_env_int("PARLEY_STORY_RETENTION_DAYS", 60),
+            alert_rules=_env("PARLEY_ALERT_RULES"),
+            alert_reload_seconds=_env_float("PARLEY_ALERT_RELOAD_SECONDS", 2.0),
+            alert_timeout=_env_float("PARLEY_ALERT_TIMEOUT", 10.0),
+            alert_max_attempts=_env_int("PARLEY_ALERT_MAX_ATTEMPTS", 6),
+            alert_backoff=_env_float("PARLEY_ALERT_BACKOFF", 1.0),
+            alert_backoff_max=_env_float("PARLEY_ALERT_BACKOFF_MAX", 60.0),
+            alert_retry_budget=_env_float("PARLEY_ALERT_RETRY_BUDGET", 120.0),
         )
 
     def with_(self, **changes) -> "Settings":
@@ -166,5 +181,12 @@ class Settings:
             "PARLEY_JOURNAL": self.journal_path,
             "PARLEY_DATA_DIR": self.data_dir,
             "PARLEY_STORY_RETENTION_DAYS": str(self.story_retention_days),
+            "PARLEY_ALERT_RULES": self.alert_rules,
+            "PARLEY_ALERT_RELOAD_SECONDS": str(self.alert_reload_seconds),
+            "PARLEY_ALERT_TIMEOUT": str(self.alert_timeout),
+            "PARLEY_ALERT_MAX_ATTEMPTS": str(self.alert_max_attempts),
+            "PARLEY_ALERT_BACKOFF": str(self.alert_backoff),
+            "PARLEY_ALERT_BACKOFF_MAX": str(self.alert_backoff_max),
+            "PARLEY_ALERT_RETRY_BUDGET": str(self.alert_retry_budget),
         }
         return {k: v for k, v in pairs.items() if v is not None}

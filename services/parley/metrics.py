@@ -1,7 +1,8 @@
 """Every Prometheus metric Parley exports, defined once.
 
 Each service process serves these on its own `/metrics` endpoint (see services/http.py);
-`stage` is ingest or the name of a stage of parley.stages.STAGES (cleaner, tagger, detector, sink).
+`stage` is ingest or the name of a stage of parley.stages.STAGES (cleaner, tagger, detector,
+stories, sink, alerts, notifier).
 """
 from __future__ import annotations
 
@@ -30,6 +31,27 @@ CONSUMER_LAG = Gauge(
 SINK_ROWS = Counter("parley_sink_rows_written", "Rows upserted by the sink", ["table"])
 SINK_DB_ERRORS = Counter("parley_sink_db_errors", "Database errors met by the sink (retried)", ["error"])
 READY = Gauge("parley_ready", "1 when the service is ready to do its work", ["stage"])
+
+# Alerts (README, section Alerts): the alerts stage matches, the notifier delivers; `rule` is the rule id.
+ALERTS_MATCHED = Counter("parley_alerts_matched", "Alerts published: a rule matched a story change or an event",
+                         ["rule"])
+ALERTS_DELIVERED = Counter("parley_alerts_delivered", "Alerts every webhook target of their rule accepted (2xx)",
+                           ["rule"])
+ALERTS_RETRIED = Counter("parley_alerts_retried", "Webhook POSTs tried again after a failure (408, 429, 5xx, no answer)",
+                         ["rule"])
+ALERTS_DEAD_LETTERED = Counter("parley_alerts_dead_lettered",
+                               "Alerts sent to the dead-letter topic instead of delivered, by reason",
+                               ["rule", "reason"])
+ALERTS_RATE_LIMITED = Counter("parley_alerts_rate_limited",
+                              "Alerts over their rule's rate limit: delayed (waited for a token) or dropped (DLQ)",
+                              ["rule", "outcome"])
+ALERT_DELIVERY_SECONDS = Histogram("parley_alert_delivery_seconds",
+                                   "Time from an alert's match to its delivery to every target",
+                                   buckets=_LATENCY_BUCKETS)
+ALERT_RULES = Gauge("parley_alert_rules", "Alert rules in force", ["stage"])
+ALERT_RULES_RELOADS = Counter("parley_alert_rules_reloads",
+                              "Rules file changes seen: loaded (now in force) or refused (the old rules stay)",
+                              ["stage", "outcome"])
 
 # `parley up`'s own metrics (its supervisor): a registry of their own, so that the workers'
 # /metrics do not carry empty copies of them.

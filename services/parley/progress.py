@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .kafka import consumer_kwargs
-from .stages import STAGES
+from .stages import active_stages
 from .topics import RAW, Topics
 
 
@@ -26,9 +26,12 @@ class StageProgress:
 
 
 class ProgressMonitor:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, names: tuple[str, ...] | None = None):
         self.settings = settings
         self.topics = Topics(settings.topic_prefix)
+        # The stages this deployment runs (alerts and notifier only with a rules file), or those
+        # named: one not running would never catch up.
+        self.specs = tuple(s for s in active_stages(settings) if names is None or s.name in names)
         self._reader = None
         self._groups: dict = {}
         self._task: asyncio.Task | None = None
@@ -49,7 +52,7 @@ class ProgressMonitor:
         # One group-member-less consumer per stage group, only to fetch its committed offsets
         # (the admin client's OffsetFetch fails to decode Tansu's response).
         self._groups = {}
-        for spec in STAGES:
+        for spec in self.specs:
             consumer = AIOKafkaConsumer(**consumer_kwargs(self.settings, spec.group_id(self.settings.topic_prefix)))
             await consumer.start()
             self._groups[spec.name] = consumer
@@ -87,7 +90,7 @@ class ProgressMonitor:
         from aiokafka import TopicPartition
 
         out = []
-        for spec in STAGES:
+        for spec in self.specs:
             committed = 0
             for (topic, partition) in self._partitions(spec.inputs):
                 try:

@@ -19,9 +19,11 @@ STORIES = "events.stories"
 # report that could join a story reaches one partition, and the stories stage rebuilds its
 # state from this topic (it is the state's log).
 STORY_REPORTS = "stories.reports"
+# What alert rules matched (alerts stage -> notifier, subscribers), keyed by alert id.
+ALERTS = "alerts"
 DLQ = "parley.dlq"
 
-ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, STORIES, STORY_REPORTS, DLQ)
+ALL = (RAW, CLEAN, TAGGED, MEETINGS, DETECTED, STORIES, STORY_REPORTS, ALERTS, DLQ)
 
 
 @dataclass(frozen=True)

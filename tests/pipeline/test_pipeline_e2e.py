@@ -1,4 +1,5 @@
-"""The five seed articles through every service on a real broker into a real PostgreSQL."""
+"""The five seed articles through every service on a real broker into a real PostgreSQL (and,
+through an alert rule, to a local webhook)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +11,8 @@ import pytest
 
 from support.fixtures.tools import KCAT_TANSU_OPTIONS
 from support.harness import SEEDS, get, publish_and_drain, read_messages, read_topic, running_pipeline, settings_for
+from support.webhook import Receiver
+from parley.commands.workers import pipeline
 from parley.logic.pipeline import process
 from parley.logic.stories.key import partition_key
 from parley.schemas import validator
@@ -29,9 +32,17 @@ def seeded(broker, postgres_session_server, tmp_path_factory):
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     dsn = postgres_session_server.dsn.rsplit("/", 1)[0] + f"/{name}"
-    settings = settings_for(broker, f"e2e{uuid.uuid4().hex[:6]}.", tmp, database_url=dsn)
+    hook = Receiver().__enter__()
+    rules = tmp / "rules.yaml"
+    rules.write_text(f"""version: 1
+rules:
+  - id: kerry
+    match: {{people: [Kerry]}}
+    targets: [{{url: "{hook.url('/e2e')}", format: json}}]
+""")
+    settings = settings_for(broker, f"e2e{uuid.uuid4().hex[:6]}.", tmp, database_url=dsn, alert_rules=str(rules))
     messages = read_messages([SEEDS])
-    with running_pipeline(settings, tmp) as workers:
+    with running_pipeline(settings, tmp, names=pipeline(settings)) as workers:
         asyncio.run(publish_and_drain(settings, messages, workers))
         first = rows(dsn)
         # Re-ingesting the same articles (new ingest time, same ids) must add nothing.
@@ -40,8 +51,11 @@ def seeded(broker, postgres_session_server, tmp_path_factory):
         ports = {w.name: w.port() for w in workers.started}
         metrics = {name: get(f"http://127.0.0.1:{port}/metrics")[1] for name, port in ports.items()}
         ready = {name: get(f"http://127.0.0.1:{port}/readyz")[0] for name, port in ports.items()}
-        yield dict(settings=settings, dsn=dsn, messages=messages, first=first, second=second,
-                   metrics=metrics, ready=ready)
+        try:
+            yield dict(settings=settings, dsn=dsn, messages=messages, first=first, second=second,
+                       metrics=metrics, ready=ready, webhook=hook.received())
+        finally:
+            hook.__exit__(None, None, None)
 
 
 def rows(dsn: str) -> list[dict]:
@@ -93,7 +107,15 @@ def key_of(base: str, message: dict) -> bytes:
         return message["story_id"].encode()
     if base == "stories.reports":
         return partition_key(message).encode()
+    if base == "alerts":
+        return message["alert_id"].encode()
     return message["article_id"].encode()
+
+
+def test_the_alerts_reached_the_webhook_once_each(seeded):
+    alerts = [orjson.loads(r.value) for r in asyncio.run(read_topic(seeded["settings"], "alerts"))]
+    keys = [r.key for r in seeded["webhook"]]
+    assert len(alerts) == 2 and sorted(keys) == sorted(a["idempotency_key"] for a in alerts)
 
 
 def test_kcat_reads_the_meetings_topic(seeded, broker, kcat):

@@ -33,7 +33,19 @@ def test_consumer_groups_are_the_deployed_ones():
     assert DETECTOR.group_id("prod.") == "prod.parley-meetings"
     assert {spec.name: spec.group_id() for spec in STAGES} == {
         "cleaner": "parley-cleaner", "tagger": "parley-tagger", "detector": "parley-meetings",
-        "stories": "parley-stories", "sink": "parley-sink"}
+        "stories": "parley-stories", "sink": "parley-sink", "alerts": "parley-alerts", "notifier": "parley-notifier"}
+
+
+def test_the_alert_stages_run_only_with_a_rules_file():
+    from parley.commands.workers import PIPELINE, pipeline
+    from parley.config import Settings
+    from parley.progress import ProgressMonitor
+
+    assert PIPELINE == ("cleaner", "tagger", "detector", "stories", "sink")
+    assert pipeline(Settings()) == PIPELINE
+    assert pipeline(Settings(alert_rules="rules.yaml")) == PIPELINE + ("alerts", "notifier")
+    # the progress monitor waits only for the stages that run
+    assert [s.name for s in ProgressMonitor(Settings()).specs] == list(PIPELINE)
 
 
 @pytest.mark.parametrize("spec", STAGES, ids=lambda s: s.name)

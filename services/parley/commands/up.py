@@ -35,7 +35,7 @@ from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meeti
 from ..topics import create_topics_sync
 from .export import stories_with_reports
 from .supervise import BrokerRestarted, RestartPolicy, Supervisor
-from .workers import PIPELINE, Workers
+from .workers import PIPELINE, Workers, pipeline
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
@@ -198,6 +198,10 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
                 check_database_url(settings.database_url)
             except DatabaseUrlError as exc:
                 raise SystemExit(f"parley up: {exc}") from None
+        if settings.alert_rules:  # a bad alert rules file: refuse now, naming the rule and field
+            from .alerts import refuse_bad_rules
+
+            refuse_bad_rules(settings.alert_rules)
         if not once:  # --once runs no ingest API
             _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
         messages = read_input(inputs, settings, console)
@@ -211,7 +215,7 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         if created:
             console.print(f"created topics: {', '.join(created)}")
         workers = Workers(settings.with_(data_dir=str(run_dir)), run_dir)
-        workers.start(PIPELINE if once else PIPELINE + ("ingest",))
+        workers.start(pipeline(settings) if once else pipeline(settings) + ("ingest",))
         console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
         supervisor = Supervisor(settings, workers, console, broker=broker, journal=journal,
                                 policy=policy or RestartPolicy())

@@ -14,9 +14,16 @@ from pathlib import Path
 
 from ..broker import die_with_parent
 from ..config import Settings
-from ..stages import NAMES
+from ..stages import STAGES, active_stages
 
-PIPELINE = NAMES  # one worker process per stage of the STAGES table
+# One worker process per stage of the STAGES table; the alert stages (alerts, notifier) only
+# when an alert rules file is configured: pipeline(settings).
+PIPELINE = tuple(spec.name for spec in STAGES if spec.needs is None)
+
+
+def pipeline(settings: Settings) -> tuple[str, ...]:
+    """The stages these settings run: PIPELINE, and alerts + notifier when PARLEY_ALERT_RULES is set."""
+    return tuple(spec.name for spec in active_stages(settings))
 
 
 @dataclass

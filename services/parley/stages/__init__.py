@@ -8,6 +8,10 @@ table; nothing else types the pipeline again. Topic names come from the registry
     ingest ─▶ articles.raw ─▶ cleaner ─▶ articles.clean ─▶ tagger ─▶ articles.tagged
            ─▶ detector ─▶ events.meetings (+ articles.detected) ─▶ sink ─▶ database
                        events.meetings ─▶ stories ─▶ stories.reports ─▶ stories ─▶ events.stories ─▶ sink
+          events.stories, events.meetings ─▶ alerts ─▶ alerts ─▶ notifier ─▶ webhooks
+
+The alerts and notifier stages run only when an alert rules file is configured
+(`StageSpec.needs`: the setting they need; `active_stages(settings)`).
 
 Every stage also writes what it cannot handle to the dead-letter topic (not listed here).
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..topics import CLEAN, DETECTED, MEETINGS, RAW, STORIES, STORY_REPORTS, TAGGED
+from ..topics import ALERTS, CLEAN, DETECTED, MEETINGS, RAW, STORIES, STORY_REPORTS, TAGGED
 
 log = logging.getLogger("parley.stages")
 
@@ -28,6 +32,7 @@ class StageSpec:
     outputs: tuple[str, ...]  # registry topics it produces (besides the dead-letter topic)
     group: str  # consumer group = faust app id, before the deployment's topic prefix
     module: str  # the module whose make_stage(settings) builds it
+    needs: str | None = None  # a Settings field that must be set for the stage to run (else always runs)
 
     def group_id(self, prefix: str = "") -> str:
         """The consumer group of this stage in a deployment; the prefix keeps deployments apart."""
@@ -44,9 +49,18 @@ DETECTOR = StageSpec("detector", (TAGGED,), (MEETINGS, DETECTED), "parley-meetin
 STORIES_STAGE = StageSpec("stories", (MEETINGS, STORY_REPORTS), (STORY_REPORTS, STORIES), "parley-stories",
                           "parley.stages.stories")
 SINK = StageSpec("sink", (MEETINGS, DETECTED, STORIES), (), "parley-sink", "parley.stages.sink")
+# Alert rules (PARLEY_ALERT_RULES) matched against story changes and events; their delivery.
+ALERTS_STAGE = StageSpec("alerts", (STORIES, MEETINGS), (ALERTS,), "parley-alerts", "parley.stages.alerts",
+                         needs="alert_rules")
+NOTIFIER = StageSpec("notifier", (ALERTS,), (), "parley-notifier", "parley.stages.notifier", needs="alert_rules")
 
-STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, STORIES_STAGE, SINK)
+STAGES: tuple[StageSpec, ...] = (CLEANER, TAGGER, DETECTOR, STORIES_STAGE, SINK, ALERTS_STAGE, NOTIFIER)
 NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
+
+
+def active_stages(settings) -> tuple[StageSpec, ...]:
+    """The stages a deployment with these settings runs: every stage whose `needs` is set."""
+    return tuple(spec for spec in STAGES if spec.needs is None or getattr(settings, spec.needs))
 
 # Old worker names still accepted (with a warning) by `parley worker`.
 DEPRECATED_NAMES = {"meetings": DETECTOR.name}

@@ -58,6 +58,10 @@ class Stage:
     the sink writes its database there and retries until it succeeds. `prepare(batch)` runs
     before a batch is processed (a stateful stage rebuilds its state there); it is retried
     until it succeeds, since processing on wrong state would be wrong for good.
+    `deliver(accepted)` is for a stage whose effect is slow I/O (the notifier's webhooks): it
+    gets the batch's messages that `process` accepted, as (origin, value) pairs, after the
+    batch's `process` calls and before `flush` and the commit; it returns the (origin,
+    exception) pairs it gave up on, which the shell dead-letters like `process` failures.
     """
 
     spec: StageSpec
@@ -67,6 +71,7 @@ class Stage:
     on_start: Callable[[], Awaitable[None]] | None = None
     on_stop: Callable[[], Awaitable[None]] | None = None
     prepare: Callable[[list[Incoming]], Awaitable[None]] | None = None
+    deliver: Callable[[list[tuple[Incoming, bytes]]], Awaitable[Sequence[tuple[Incoming, BaseException]]]] | None = None
 
     @property
     def name(self) -> str:
@@ -178,6 +183,7 @@ def build_app(stage: Stage, settings: Settings):
             if stage.prepare is not None:
                 await prepare([Incoming(topics.base(e.message.topic), e.message.partition, e.message.offset,
                                         e.message.key) for e in events])
+            accepted: dict[Incoming, object] = {}
             for event in events:
                 message = event.message
                 messages_in.inc()
@@ -193,6 +199,17 @@ def build_app(stage: Stage, settings: Settings):
                 for item in produced:
                     await out_topic(item.topic).send(key=item.key, value=item.value)
                     messages_out.inc()
+                if stage.deliver is not None:
+                    accepted[Incoming(topics.base(message.topic), message.partition, message.offset,
+                                      message.key)] = event
+            if accepted:
+                try:
+                    given_up = await stage.deliver([(origin, e.message.value) for origin, e in accepted.items()])
+                except Exception as exc:  # a bug in deliver: dead-letter the batch rather than lose it
+                    log.exception("stage %s: deliver failed", stage.name)
+                    given_up = [(origin, exc) for origin in accepted]
+                for origin, exc in given_up:
+                    await dead_letter(accepted[origin], exc)
             if stage.flush is not None:
                 await stage.flush()
 

@@ -65,7 +65,7 @@ class Block:
         for story in self.stories:
             start = horizon(story.date, story.reports)
             if start is not None and start + limit < today:
-                closed.append(StoryChange("closed", story))
+                closed.append(StoryChange("closed", story, previous_status=story.status))
         if closed:
             for change in closed:
                 for r in change.story.reports:
@@ -115,11 +115,12 @@ def diff(before: list[Story], after: list[Story]) -> list[StoryChange]:
             kind = "report_added"
         else:
             kind = "fields_changed"
-        changes.append(StoryChange(kind, story, tuple(changed)))
+        changes.append(StoryChange(kind, story, tuple(changed), previous_status=prior.status))
     for story in before:
         if story.story_id not in new_ids:
             into = Counter(holder[r.event_id] for r in story.reports if r.event_id in holder).most_common(1)
-            changes.append(StoryChange("merged", story, ("reports",), merged_into=into[0][0] if into else None))
+            changes.append(StoryChange("merged", story, ("reports",), merged_into=into[0][0] if into else None,
+                                       previous_status=story.status))
     return changes
 
 

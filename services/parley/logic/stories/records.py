@@ -199,10 +199,13 @@ class StoryChange:
     story: Story
     changed: tuple[str, ...] = ()    # for fields_changed and the others: which parts changed
     merged_into: str | None = None   # for merged: the story that now holds the reports
+    previous_status: str | None = None  # the status before this change (None for a new story)
 
     @property
     def story_id(self) -> str:
         return self.story.story_id
 
     def to_message(self) -> dict:
-        return self.story.to_message(self.change, changed=self.changed, merged_into=self.merged_into)
+        message = self.story.to_message(self.change, changed=self.changed, merged_into=self.merged_into)
+        message["previous_status"] = self.previous_status
+        return message
