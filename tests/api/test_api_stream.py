@@ -10,13 +10,12 @@ import aiohttp
 import orjson
 import pytest
 
-from support.api_helpers import SseReader, served_api, story_messages
+from support.api_helpers import SseReader, produce, served_api, story_messages
 from support.harness import settings_for
 from support.stories_helpers import event
 from parley.api.stream import format_position, parse_position
 from parley.config import Settings
-from parley.kafka import producer_kwargs
-from parley.topics import STORIES, Topics, create_topics_sync
+from parley.topics import create_topics_sync
 
 pytestmark = pytest.mark.broker
 
@@ -26,19 +25,6 @@ def stories(count: int, start: int = 0) -> list[dict]:
     template = story_messages([event("stream-template", published="2024-03-05", date="2024-03-04")])[0]
     return [{**template, "story_id": f"s-{i:016x}", "confidence": round(0.5 + i / 1000, 3)}
             for i in range(start, start + count)]
-
-
-async def produce(settings: Settings, messages: list[dict]) -> None:
-    from aiokafka import AIOKafkaProducer
-
-    producer = AIOKafkaProducer(**producer_kwargs(settings))
-    await producer.start()
-    try:
-        topic = Topics(settings.topic_prefix).name(STORIES)
-        for message in messages:
-            await producer.send_and_wait(topic, key=message["story_id"].encode(), value=orjson.dumps(message))
-    finally:
-        await producer.stop()
 
 
 @pytest.fixture

@@ -46,12 +46,12 @@ def sample_events() -> list[dict]:
     ]
 
 
-def receipt(events: list[dict]) -> dict:
+def receipt(events: list[dict], title: str | None = None) -> dict:
     """The detector's receipt (articles.detected) of the article of `events`."""
     first = events[0]
     return {"schema_version": 1, "article_id": first["article_id"], "source": first["source"],
             "published_at": first["published_at"], "ingested_at": first["ingested_at"],
-            "title": f"Report {first['source']['file']}", "mentions": 7,
+            "title": title or f"Report {first['source']['file']}", "mentions": 7,
             "event_ids": [e["event_id"] for e in events], "detected_at": first["detected_at"]}
 
 
@@ -87,6 +87,23 @@ def fill(database_url: str | None, sqlite_path: str) -> tuple[list[dict], dict[s
     store(database_url, sqlite_path, events=events, articles=[receipt(es) for es in by_article.values()],
           stories=messages)
     return events, latest_stories(messages)
+
+
+async def produce(settings: Settings, messages: list[dict]) -> None:
+    """Publish events.stories messages as the stories stage does (keyed by story id)."""
+    from aiokafka import AIOKafkaProducer
+
+    from parley.kafka import producer_kwargs
+    from parley.topics import STORIES, Topics
+
+    producer = AIOKafkaProducer(**producer_kwargs(settings))
+    await producer.start()
+    try:
+        topic = Topics(settings.topic_prefix).name(STORIES)
+        for message in messages:
+            await producer.send_and_wait(topic, key=message["story_id"].encode(), value=orjson.dumps(message))
+    finally:
+        await producer.stop()
 
 
 class ServedApi:
