@@ -10,7 +10,7 @@ import sys
 from .config import Settings
 from .stages import NAMES, canonical_name, stage_spec
 
-WORKERS = NAMES + ("ingest",)
+WORKERS = NAMES + ("ingest", "api")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,6 +139,10 @@ def run_named_worker(name: str, settings: Settings) -> int:
     settings.require_bootstrap()
     if name == "ingest":
         from .ingest.worker import run
+
+        return run(settings)
+    if name == "api":
+        from .api.worker import run
 
         return run(settings)
     from .stages.shell import run_worker

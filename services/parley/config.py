@@ -71,6 +71,10 @@ class Settings:
     http_port: int = 0  # 0: pick a free port (embedded mode); compose uses 9100
     ingest_port: int = 8080
     ingest_token: str | None = field(default=None, repr=False)
+    # The read-only query API and analyst page (`parley worker api`, parley.api).
+    api_host: str = "127.0.0.1"
+    api_port: int = 8090
+    api_token: str | None = field(default=None, repr=False)  # never printed
     kafka_idempotence: bool = False  # only Apache Kafka supports it; Tansu fails at start
     security: KafkaSecurity = field(default_factory=KafkaSecurity)
     max_article_chars: int = 1_000_000
@@ -112,6 +116,9 @@ class Settings:
             http_port=_env_int("PARLEY_HTTP_PORT", 0),
             ingest_port=_env_int("PARLEY_INGEST_PORT", 8080),
             ingest_token=_env("PARLEY_INGEST_TOKEN"),
+            api_host=_env("PARLEY_API_HOST", "127.0.0.1") or "127.0.0.1",
+            api_port=_env_int("PARLEY_API_PORT", 8090),
+            api_token=_env("PARLEY_API_TOKEN"),
             kafka_idempotence=_env_bool("PARLEY_KAFKA_IDEMPOTENCE", False),
             security=KafkaSecurity(
                 protocol=(_env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") or "PLAINTEXT").upper(),
@@ -164,6 +171,9 @@ class Settings:
             "PARLEY_HTTP_PORT": str(self.http_port),
             "PARLEY_INGEST_PORT": str(self.ingest_port),
             "PARLEY_INGEST_TOKEN": self.ingest_token,
+            "PARLEY_API_HOST": self.api_host,
+            "PARLEY_API_PORT": str(self.api_port),
+            "PARLEY_API_TOKEN": self.api_token,
             "PARLEY_KAFKA_IDEMPOTENCE": str(self.kafka_idempotence).lower(),
             "KAFKA_SECURITY_PROTOCOL": sec.protocol,
             "KAFKA_SASL_MECHANISM": sec.sasl_mechanism,

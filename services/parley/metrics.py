@@ -31,6 +31,11 @@ CONSUMER_LAG = Gauge(
 SINK_ROWS = Counter("parley_sink_rows_written", "Rows upserted by the sink", ["table"])
 SINK_DB_ERRORS = Counter("parley_sink_db_errors", "Database errors met by the sink (retried)", ["error"])
 READY = Gauge("parley_ready", "1 when the service is ready to do its work", ["stage"])
+# The query API (parley.api): requests by route and status, the open /stream connections and
+# the stories they sent.
+API_REQUESTS = Counter("parley_api_requests", "Query API requests answered", ["route", "status"])
+API_STREAMS = Gauge("parley_api_streams", "Open /stream (Server-Sent Events) connections")
+API_STREAMED = Counter("parley_api_streamed_stories", "Stories sent on /stream connections")
 
 # Alerts (README, section Alerts): the alerts stage matches, the notifier delivers; `rule` is the rule id.
 ALERTS_MATCHED = Counter("parley_alerts_matched", "Alerts published: a rule matched a story change or an event",

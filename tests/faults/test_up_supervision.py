@@ -61,7 +61,7 @@ class Up:
         self.runs += 1
         log = open(self.folder / f"up-{self.runs}.log", "wb")
         env = {**os.environ, "PARLEY_INGEST_PORT": str(self.port), "PARLEY_SQLITE_PATH": str(self.folder / "parley.db"),
-               "COLUMNS": "200"}
+               "COLUMNS": "200", "PARLEY_API_PORT": str(free_port())}
         env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
         env.pop("DATABASE_URL", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "parley.cli", "up"], cwd=self.folder, env=env,

@@ -1,6 +1,7 @@
 """`parley up`, the main job, as a user runs it: its own embedded broker, workers, sink."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -27,6 +28,7 @@ PARLEY = [sys.executable, "-m", "parley.cli"]
 def _env(tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "PARLEY_", "DATABASE_URL"))}
     env["PARLEY_SQLITE_PATH"] = str(tmp_path / "parley.db")
+    env["PARLEY_API_PORT"] = str(free_port())  # the query API of a following `parley up`
     return env
 
 
@@ -139,13 +141,19 @@ def test_up_prints_the_metrics_and_health_address_of_every_service(tmp_path):
     proc, lines = _start_following(tmp_path)
     try:
         text = "".join(lines)
-        for name in PIPELINE + ("ingest",):
+        for name in PIPELINE + ("ingest", "api"):
             found = re.search(rf"^\s*{name}\s+(http://\S+/metrics)\s+(http://\S+/healthz)", text, re.M)
             assert found, f"no address for {name}:\n{text}"
         with urllib.request.urlopen(found.group(2), timeout=10) as answer:
             assert answer.status == 200
         with urllib.request.urlopen(found.group(1), timeout=10) as answer:
             assert b"# TYPE" in answer.read()
+        page = re.search(r"analyst page and query API: (http://\S+/)$", text, re.M)
+        assert page, text
+        with urllib.request.urlopen(page.group(1), timeout=10) as answer:
+            assert b"<title>Parley: live stories</title>" in answer.read()
+        with urllib.request.urlopen(page.group(1) + "stories", timeout=10) as answer:
+            assert set(json.loads(answer.read())) == {"items", "count", "next"}
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)

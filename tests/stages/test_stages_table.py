@@ -53,8 +53,8 @@ def test_every_stage_module_builds_its_stage(spec):
     assert callable(importlib.import_module(spec.module).make_stage)
 
 
-def test_parley_worker_offers_every_stage_and_ingest():
-    assert WORKERS == NAMES + ("ingest",)
+def test_parley_worker_offers_every_stage_ingest_and_the_api():
+    assert WORKERS == NAMES + ("ingest", "api")
     for name in WORKERS:
         assert build_parser().parse_args(["worker", name]).name == name
 

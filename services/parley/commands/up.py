@@ -202,8 +202,9 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
             from .alerts import refuse_bad_rules
 
             refuse_bad_rules(settings.alert_rules)
-        if not once:  # --once runs no ingest API
+        if not once:  # --once runs no ingest API and no query API
             _check_port_free(settings.http_host, settings.ingest_port, "the HTTP ingest API", "PARLEY_INGEST_PORT")
+            _check_port_free(settings.api_host, settings.api_port, "the query API", "PARLEY_API_PORT")
         messages = read_input(inputs, settings, console)
         journal = open_journal(settings, console)
         settings = settings.with_(journal_path=str(journal.path) if journal else "off")
@@ -215,12 +216,15 @@ def up(settings: Settings, inputs: list[str], *, once: bool, export: str | None,
         if created:
             console.print(f"created topics: {', '.join(created)}")
         workers = Workers(settings.with_(data_dir=str(run_dir)), run_dir)
-        workers.start(pipeline(settings) if once else pipeline(settings) + ("ingest",))
+        workers.start(pipeline(settings) if once else pipeline(settings) + ("ingest", "api"))
         console.print(f"started workers: {', '.join(w.name for w in workers.started)} (logs in {run_dir})")
         supervisor = Supervisor(settings, workers, console, broker=broker, journal=journal,
                                 policy=policy or RestartPolicy())
         metrics_server = _serve_supervisor_metrics(settings)
         _print_endpoints(settings, workers, metrics_server.server_port, console)
+        if not once:
+            console.print(f"analyst page and query API: http://{settings.api_host}:{settings.api_port}/",
+                          highlight=False, soft_wrap=True)
         supervisor.republish()  # what an earlier run accepted and the sink never stored
         _publish_and_wait(settings, messages, supervisor, console, once, stall_timeout)
         if once:
