@@ -35,7 +35,7 @@ from ..stages.sink_store import DatabaseUrlError, check_database_url, read_meeti
 from ..topics import create_topics_sync
 from .export import stories_with_reports
 from .supervise import BrokerRestarted, RestartPolicy, Supervisor
-from .workers import PIPELINE, Workers, pipeline
+from .workers import Workers, pipeline
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
