@@ -17,7 +17,7 @@ import pytest
 from support.faults import children_of
 from support.harness import SEEDS, load_jsonl
 from parley.broker import free_port
-from parley.commands.up import PIPELINE
+from parley.commands.workers import PIPELINE
 from parley.schemas import validator
 
 pytestmark = pytest.mark.broker
