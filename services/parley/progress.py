@@ -134,12 +134,13 @@ async def wait_until_drained(monitor: ProgressMonitor, expected_raw: int, *, che
 
 
 async def publish_and_drain(settings: Settings, messages: list[dict], *, journal=None, check=lambda: None,
-                            on_progress=None, stall_timeout: float = 120.0) -> list[StageProgress]:
+                            on_progress=None, stall_timeout: float = 120.0,
+                            names: tuple[str, ...] | None = None) -> list[StageProgress]:
     """Publish articles to `articles.raw` (recording them in `journal` first, when given) and
-    wait until every stage has handled them."""
+    wait until every stage (of `names`, when given: those running) has handled them."""
     from .publisher import Publisher
 
-    monitor = ProgressMonitor(settings)
+    monitor = ProgressMonitor(settings, names)
     await monitor.start()
     try:
         before = monitor.available(RAW)

@@ -26,8 +26,9 @@ OUTPUT = {"cleaner": "articles.clean", "tagger": "articles.tagged", "detector": 
 
 
 async def stream_and_stop(settings, workers, messages, expected_events: int) -> list[dict]:
+    # The sink reads a receipt per article, the meetings, and about one story change per meeting.
     work = {"cleaner": len(messages), "tagger": len(messages), "detector": len(messages),
-            "sink": len(messages) + expected_events}
+            "sink": len(messages) + 2 * expected_events}
     stops = []
     stopped_all = asyncio.Event()
     held = len(messages) - len(messages) // 10

@@ -44,7 +44,8 @@ async def publish(settings: Settings, messages: list[dict]) -> None:
 async def publish_and_drain(settings: Settings, messages: list[dict], workers: Workers | None = None,
                             stall_timeout: float = 90.0) -> None:
     await progress.publish_and_drain(settings, messages, check=workers.check if workers else (lambda: None),
-                                     stall_timeout=stall_timeout)
+                                     stall_timeout=stall_timeout,
+                                     names=tuple(w.name for w in workers.started) if workers else None)
 
 
 async def read_topic(settings: Settings, base: str, timeout: float = 20.0) -> list:

@@ -90,10 +90,11 @@ def make_stage(settings: Settings) -> Stage:
 
     def process(topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
         rules = watcher.current
+        message = decode(value, schema=STORIES if topic == STORIES else MEETINGS)  # a bad one: its reason
         if topic == STORIES:
-            alerts = story_alerts(rules, decode(value, schema=STORIES))
+            alerts = story_alerts(rules, message)
         else:
-            alerts = event_alerts(rules, decode(value, schema=MEETINGS)) if rules.for_source("events") else []
+            alerts = event_alerts(rules, message) if rules.for_source("events") else []
         for alert in alerts:
             count(alert["rule_id"]).inc()
         return [Outgoing(ALERTS, alert["alert_id"].encode(), encode(alert)) for alert in alerts]
