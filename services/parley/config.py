@@ -47,6 +47,13 @@ def _env_bool(name: str, default: bool) -> bool:
     raise SystemExit(f"{name}={raw!r} is not a boolean; use true or false")
 
 
+def _env_fetch_wait() -> int | None:
+    value = _env_int("PARLEY_FETCH_WAIT_MS", 0)
+    if value < 0:
+        raise SystemExit(f"PARLEY_FETCH_WAIT_MS={value} is negative; set milliseconds (e.g. 100) or unset it")
+    return value or None
+
+
 @dataclass(frozen=True)
 class KafkaSecurity:
     """Client security settings, shared by faust and aiokafka clients."""
@@ -84,7 +91,13 @@ class Settings:
     # deployments keep the library defaults unless this is set.
     embedded_timeouts: bool = True
     batch_size: int = 200
-    batch_within: float = 0.01   # each hop holds a message up to this long: latency
+    # After the first message of a batch arrives, a stage waits up to this long for more:
+    # each hop holds a message that long at most (an idle stage waits with no timer at all).
+    batch_within: float = 0.005
+    # How long the broker may hold a stage's empty fetch; None: 100 ms embedded, 500 ms Kafka.
+    # On Tansu a longer wait means fewer idle fetches but a longer tail latency per hop
+    # (docs/benchmark.md); Apache Kafka answers as soon as data arrives.
+    fetch_wait_ms: int | None = None
     # The acceptance journal (parley.journal): a SQLite file, or None/"off". `parley up` turns
     # it on by default (its broker keeps messages in memory only); a standalone ingest
     # against Apache Kafka leaves it off unless PARLEY_JOURNAL names a file.
@@ -134,7 +147,8 @@ class Settings:
             log_level=(_env("PARLEY_LOG_LEVEL", "WARNING") or "WARNING").upper(),
             embedded_timeouts=_env_bool("PARLEY_EMBEDDED_TIMEOUTS", bootstrap is None),
             batch_size=_env_int("PARLEY_BATCH_SIZE", 200),
-            batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.01),
+            batch_within=_env_float("PARLEY_BATCH_WITHIN", 0.005),
+            fetch_wait_ms=_env_fetch_wait(),
             journal_path=_env("PARLEY_JOURNAL"),
             data_dir=_env("PARLEY_DATA_DIR"),
             story_retention_days=_env_int("PARLEY_STORY_RETENTION_DAYS", 60),
@@ -149,6 +163,10 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+    def consumer_fetch_wait_ms(self) -> int:
+        """The fetch wait of the stages' consumers (PARLEY_FETCH_WAIT_MS, else by broker)."""
+        return self.fetch_wait_ms or (100 if self.embedded_timeouts else 500)
 
     def require_bootstrap(self) -> str:
         if not self.bootstrap_servers:
@@ -188,6 +206,7 @@ class Settings:
             "PARLEY_EMBEDDED_TIMEOUTS": str(self.embedded_timeouts).lower(),
             "PARLEY_BATCH_SIZE": str(self.batch_size),
             "PARLEY_BATCH_WITHIN": str(self.batch_within),
+            "PARLEY_FETCH_WAIT_MS": str(self.fetch_wait_ms) if self.fetch_wait_ms else None,
             "PARLEY_JOURNAL": self.journal_path,
             "PARLEY_DATA_DIR": self.data_dir,
             "PARLEY_STORY_RETENTION_DAYS": str(self.story_retention_days),

@@ -87,3 +87,142 @@ def test_stage_consumers_wait_briefly_for_data_on_fetch():
         return thread._create_worker_consumer(app.transport)
 
     assert asyncio.run(create())._fetch_max_wait_ms == 100
+
+
+def test_the_fetch_wait_is_a_setting():
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+    settings = Settings(bootstrap_servers="127.0.0.1:1", embedded_timeouts=True, fetch_wait_ms=400)
+    app, _ = build_app(_identity_stage(), settings)
+
+    async def create():
+        thread = AIOKafkaConsumerThread(app.consumer)
+        return thread._create_worker_consumer(app.transport)
+
+    assert asyncio.run(create())._fetch_max_wait_ms == 400
+    assert settings.env()["PARLEY_FETCH_WAIT_MS"] == "400"
+    assert Settings(embedded_timeouts=False).consumer_fetch_wait_ms() == 500
+
+
+# -- batching: parley.stages.patches.take_batches -----------------------------------------------
+
+
+class _FakeStream:
+    """What `take_batches` uses of a faust Stream. faust runs a stream's processors on each
+    event its passive drainer reads, one event after the other: `feed` does that."""
+
+    def __init__(self):
+        import logging
+
+        self.enable_acks = True
+        self.channel = self
+        self.current_event = None
+        self.should_stop = False
+        self.loop = asyncio.get_running_loop()
+        self.log = logging.getLogger("test.fake_stream")
+        self._processors: list = []
+        self._active_agens: set = set()
+        self.acked: list = []
+        self.timed_waits: list = []   # the timeout of every wait_for_stopped call
+
+    def __aiter__(self):
+        return self
+
+    def add_processor(self, processor):
+        self._processors.append(processor)
+
+    def _enable_passive(self, _channel):
+        pass
+
+    async def feed(self, *values):
+        for value in values:
+            self.current_event = _FakeEvent(value)
+            for processor in list(self._processors):
+                await processor(value)
+
+    async def wait(self, event):
+        await event.wait()
+
+    async def wait_for_stopped(self, event, timeout=None):
+        self.timed_waits.append(timeout)
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return self.should_stop
+
+    async def ack(self, event):
+        self.acked.append(event.value)
+
+    async def crash(self, exc):  # pragma: no cover
+        raise exc
+
+
+class _FakeEvent:
+    def __init__(self, value):
+        self.value = value
+
+
+def _run_batches(scenario, max_=3, within=0.05):
+    from parley.stages.patches import batches
+
+    async def main():
+        stream = _FakeStream()
+        got: list = []
+        handled = asyncio.Event()
+
+        async def consume():
+            async for events in batches(stream, max_, within):
+                got.append([e.value for e in events])
+                # A batch's events are acked when the next batch is asked for, after it was handled.
+                assert stream.acked == [v for batch in got[:-1] for v in batch]
+                handled.set()
+
+        task = asyncio.ensure_future(consume())
+        while not stream._processors:  # the generator has started and takes events
+            await asyncio.sleep(0)
+        try:
+            await scenario(stream, got, handled)
+        finally:
+            stream.should_stop = True
+            task.cancel()
+        return stream, got
+
+    return asyncio.run(main())
+
+
+def test_an_idle_stage_waits_for_its_first_event_without_a_timer():
+    # faust's take_events woke every batch_within (100 times a second per worker at 10 ms).
+    async def scenario(stream, got, handled):
+        await asyncio.sleep(0.3)
+        assert got == [] and stream.timed_waits == [None]
+
+    _run_batches(scenario, within=0.01)
+
+
+def test_events_arriving_together_make_one_batch_and_each_batch_is_acked_after_it_is_handled():
+    async def scenario(stream, got, handled):
+        await stream.feed("a", "b")
+        await asyncio.wait_for(handled.wait(), 5)
+        handled.clear()
+        await stream.feed("c")
+        await asyncio.wait_for(handled.wait(), 5)
+        handled.clear()
+        await stream.feed("d")
+        await asyncio.wait_for(handled.wait(), 5)
+        # (_run_batches checked at each batch that only the batches before it were acked)
+        assert got == [["a", "b"], ["c"], ["d"]]
+        # Each batch waited once with no timer (idle), then once up to within for more.
+        assert stream.timed_waits[:2] == [None, 0.05]
+
+    _run_batches(scenario)
+
+
+def test_a_full_batch_is_handed_over_without_waiting_for_the_window():
+    async def scenario(stream, got, handled):
+        feeding = asyncio.ensure_future(stream.feed(*"abcde"))
+        await asyncio.wait_for(handled.wait(), 5)   # the window is an hour: only max_ ends it
+        assert got == [["a", "b", "c"]]
+        feeding.cancel()
+
+    _run_batches(scenario, max_=3, within=3600)

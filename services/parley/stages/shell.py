@@ -27,7 +27,7 @@ from ..kafka import MAX_POLL_RECORDS, MAX_REQUEST_BYTES, PRODUCER_LINGER_MS, PRO
 from ..timebudget import time_budget
 from ..topics import DLQ, Topics
 from . import StageSpec
-from .patches import committed_offsets, enable_producer_idempotence, set_fetch_wait
+from .patches import batches, committed_offsets, enable_producer_idempotence, set_fetch_wait
 
 log = logging.getLogger("parley.stage")
 
@@ -101,7 +101,7 @@ def build_app(stage: Stage, settings: Settings):
     bootstrap = settings.require_bootstrap()
     if settings.kafka_idempotence:
         enable_producer_idempotence()
-    set_fetch_wait(100 if settings.embedded_timeouts else 500)
+    set_fetch_wait(settings.consumer_fetch_wait_ms())
     timeouts = {}
     if settings.embedded_timeouts:
         # faust's 60 s defaults made each worker take ~30 s to join a group on Tansu.
@@ -179,7 +179,8 @@ def build_app(stage: Stage, settings: Settings):
     # Named after the consumer group: what faust knows a stage by stays as deployed.
     @app.agent(source, name=spec.group, concurrency=1)
     async def run(stream):
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+        # A batch: up to batch_size events, waited for up to batch_within after its first one.
+        async for events in batches(stream, settings.batch_size, settings.batch_within):
             if stage.prepare is not None:
                 await prepare([Incoming(topics.base(e.message.topic), e.message.partition, e.message.offset,
                                         e.message.key) for e in events])

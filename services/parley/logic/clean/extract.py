@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from ..errors import Rejected
 from ..stamps import parse_date
 from .textnorm import render_free
@@ -28,13 +30,29 @@ def input_text(raw: dict, max_chars: int) -> tuple[str, str | None, str | None, 
     raise Rejected("empty_text", "the message has no text and no html")
 
 
+def date_params() -> dict:
+    """How the page's own date is looked for (htmldate, through trafilatura).
+
+    Without htmldate's extensive search: the date is still read from meta tags, JSON-LD, the
+    URL, <time> and date-like elements and full timestamps in the page; left out is the last
+    resort, sending date-looking fragments to dateparser and scanning the page for any bare
+    date. On a large page that states no date where a machine reads it first, that resort
+    cost seconds (dateparser loading its languages on first use, then 15-30 ms per candidate
+    such as each teaser's "3h ago"), enough to dead-letter the article on its time budget,
+    and its guesses were dates of teasers and page furniture (docs/benchmark.md). The
+    extracted text does not depend on it.
+    """
+    today = _dt.datetime.now().astimezone().strftime("%Y-%m-%d")
+    return {"original_date": True, "extensive_search": False, "max_date": today}
+
+
 def _extract_html(html_: str) -> tuple[str, str | None, str | None, list[str]]:
     import trafilatura  # slow to import; only HTML input needs it
 
     try:
         doc = trafilatura.bare_extraction(
             html_, with_metadata=True, include_comments=False, include_tables=False,
-            favor_precision=True,
+            favor_precision=True, date_extraction_params=date_params(),
         )
     except Exception as exc:
         raise Rejected("bad_html", f"HTML could not be parsed: {type(exc).__name__}: {exc}") from exc
