@@ -72,6 +72,10 @@ class Stage:
     on_stop: Callable[[], Awaitable[None]] | None = None
     prepare: Callable[[list[Incoming]], Awaitable[None]] | None = None
     deliver: Callable[[list[tuple[Incoming, bytes]]], Awaitable[Sequence[tuple[Incoming, BaseException]]]] | None = None
+    # Called every `tick_every` seconds between batches; what it returns is sent (the stories
+    # stage closes the stories whose retention window has passed, in keys no report touches).
+    tick: Callable[[], Sequence[Outgoing]] | None = None
+    tick_every: float = 60.0
 
     @property
     def name(self) -> str:
@@ -213,6 +217,18 @@ def build_app(stage: Stage, settings: Settings):
                     await dead_letter(accepted[origin], exc)
             if stage.flush is not None:
                 await stage.flush()
+
+    if stage.tick is not None:
+        @app.timer(stage.tick_every)
+        async def run_tick():
+            try:
+                produced = stage.tick()
+            except Exception:  # a timer must not die; the next tick tries again
+                log.exception("stage %s: tick failed", stage.name)
+                return
+            for item in produced:
+                await out_topic(item.topic).send(key=item.key, value=item.value)
+                messages_out.inc()
 
     @app.timer(2.0)
     async def report_lag():

@@ -14,6 +14,9 @@ without publishing anything. Folding the same reports gives the same stories (th
 order-independent), so a restarted or moved worker continues where the last commit left off;
 the reports after it are processed again and their changes published again (at-least-once,
 like every topic here: consumers upsert by story_id).
+
+Every minute the stage closes, in every key, the stories whose retention window has passed
+(by the latest publication day seen), so that keys no report touches any more leave memory.
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ from .shell import Incoming, Outgoing, Stage
 
 log = logging.getLogger("parley.stories")
 
+TICK_SECONDS = 60.0  # how often stories past their window are closed in untouched keys
+
 
 def make_stage(settings: Settings) -> Stage:
     from ..logic.stories.book import StoryBook
@@ -39,6 +44,7 @@ def make_stage(settings: Settings) -> Stage:
     owner: dict[str, int] = {}  # partition key -> partition of stories.reports it lives in
     folded: dict[int, int] = {}  # partition -> the offset the book holds its reports up to
     reports_topic = Topics(settings.topic_prefix).name(STORY_REPORTS)
+    rebuilding: set[int] = set()  # partitions being folded again: their keys are incomplete
 
     def process(topic: str, _key: bytes | None, value: bytes) -> list[Outgoing]:
         event = decode(value, schema=MEETINGS)
@@ -60,7 +66,22 @@ def make_stage(settings: Settings) -> Stage:
                 owner[message.key.decode()] = message.partition
                 folded[message.partition] = message.offset + 1
 
+    def tick() -> list[Outgoing]:
+        """Close the stories whose window has passed in every key (a key no report touches
+        would otherwise keep its reports in memory for good)."""
+        if rebuilding:
+            return []  # a half-folded key would publish a story without all its reports
+        return [Outgoing(STORIES, change.story_id.encode(), encode(change.to_message()))
+                for change in book.close_expired()]
+
     async def rebuild(partition: int, end: int) -> None:
+        rebuilding.add(partition)
+        try:
+            await fold(partition, end)
+        finally:
+            rebuilding.discard(partition)
+
+    async def fold(partition: int, end: int) -> None:
         started = time.perf_counter()
         for key in [k for k, p in owner.items() if p == partition]:
             book.blocks.pop(key, None)
@@ -78,4 +99,4 @@ def make_stage(settings: Settings) -> Stage:
         log.warning("stories: rebuilt the state of %s[%d] from %d reports in %.2f s",
                     reports_topic, partition, count, time.perf_counter() - started)
 
-    return Stage(STORIES_STAGE, process=process, prepare=prepare)
+    return Stage(STORIES_STAGE, process=process, prepare=prepare, tick=tick, tick_every=TICK_SECONDS)
