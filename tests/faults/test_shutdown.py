@@ -26,7 +26,9 @@ OUTPUT = {"cleaner": "articles.clean", "tagger": "articles.tagged", "detector": 
 
 
 async def stream_and_stop(settings, workers, messages, expected_events: int) -> list[dict]:
-    # The sink reads a receipt per article, the meetings, and about one story change per meeting.
+    # Where to stop each worker: a fraction of its work. The sink reads a receipt per article,
+    # the meetings and the story changes (about one per meeting); "of" is then set to what each
+    # worker really had to do in the end.
     work = {"cleaner": len(messages), "tagger": len(messages), "detector": len(messages),
             "sink": len(messages) + 2 * expected_events}
     stops = []
@@ -67,6 +69,9 @@ async def stream_and_stop(settings, workers, messages, expected_events: int) -> 
             if not feeding.done():
                 feeding.cancel()
         await wait_until_drained(clock.monitor, len(messages), check=workers.check, stall_timeout=120)
+        final = await clock.stages()
+    for stop in stops:
+        stop["of"] = final[stop["worker"]].committed
     return stops
 
 
