@@ -38,9 +38,9 @@ class DatabaseUnavailable(RuntimeError):
     """The database could not be read (503); the message never holds a password."""
 
 
-class MissingColumn(RuntimeError):
+class MissingColumn(DatabaseUnavailable):
     """A column the query reads is not in the database yet (a sink from before it has not
-    reopened it): the caller reads without it."""
+    reopened it): a caller that can, reads without it; else it is a 503 like any other."""
 
 
 @dataclass
@@ -349,7 +349,7 @@ class SQLiteReader(Reader):
             if "no such table" in str(exc):
                 return []
             if "no such column" in str(exc):
-                raise MissingColumn(str(exc)) from None
+                raise MissingColumn(f"cannot read {self.path}: {exc}") from None
             raise DatabaseUnavailable(f"cannot read {self.path}: {exc}") from None
         finally:
             db.close()
@@ -426,7 +426,7 @@ class PostgresReader(Reader):
             except psycopg.errors.UndefinedTable:
                 return []  # the sink has not created its tables yet
             except psycopg.errors.UndefinedColumn as exc:
-                raise MissingColumn(str(exc)) from None
+                raise MissingColumn(str(self._unavailable(exc))) from None
             except psycopg.OperationalError as exc:  # connection lost, statement timeout
                 await self._drop()
                 raise self._unavailable(exc) from None

@@ -20,7 +20,7 @@ from .shell import Outgoing, Stage
 
 def receipt(tagged: dict, events: list[dict]) -> dict:
     """The articles.detected message of an article the detector has finished; `text` is the
-    cleaned text the events' evidence `start`/`end` refer to (last: the largest field)."""
+    cleaned text the events' evidence `start`/`end` refer to."""
     detected_at = events[0]["detected_at"] if events else (
         datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     return {
