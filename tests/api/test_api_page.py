@@ -75,9 +75,16 @@ TITLES = ("Fidan to visit Washington for talks with Rubio", "Fidan and Rubio dis
 
 
 def wait_for(condition, timeout: float, what: str):
+    """`condition()`'s first true value; an element the page drew again meanwhile (a story's
+    card is replaced when a newer version of it arrives) counts as not yet."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -134,9 +141,11 @@ def test_a_new_story_appears_live_a_filter_hides_it_and_its_evidence_opens_highl
         selector = f'#feed article.story[data-story-id="{story_id}"]'
         started = time.monotonic()
         asyncio.run(produce(settings, messages))
-        card = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, selector), 10, "the new story")[0]
-        wait_for(lambda: "occurred" in card.find_element(By.CSS_SELECTOR, ".badge").text.lower(), 10,
-                 "its second report")
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, selector), 10, "the new story")
+        # the card is drawn anew for each version of the story: find it again until the second is in
+        wait_for(lambda: "occurred" in browser.find_element(By.CSS_SELECTOR, selector).find_element(
+            By.CSS_SELECTOR, ".badge").text.lower(), 10, "its second report")
+        card = browser.find_element(By.CSS_SELECTOR, selector)
         appeared = time.monotonic() - started
         assert cards()[0].get_attribute("data-story-id") == story_id  # newest first
         assert "TUR · USA" in card.text and "Hakan Fidan" in card.text and "2 reports" in card.text
