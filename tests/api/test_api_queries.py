@@ -11,7 +11,7 @@ import pytest
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from support.api_helpers import fill, get_json, served_api, store
+from support.api_helpers import WITHOUT_TEXT, fill, get_json, served_api, store
 from support.stories_helpers import event
 from parley.api.openapi import document
 from parley.config import Settings
@@ -170,6 +170,42 @@ def test_an_event_with_its_story_and_article_and_an_article_with_its_events(api)
     assert status == 200
     conforms(body, "ArticleDetail")
     assert body["events"] == [held] and body["article"]["title"] == "Report summit-held.txt"
+
+
+def test_an_article_comes_with_its_cleaned_text_and_the_evidence_offsets_point_into_it(api):
+    for e in api.events:
+        status, body, _ = get_json(f"{api.url}/articles/{e['article_id']}")
+        assert status == 200
+        conforms(body, "ArticleDetail")
+        text = body["article"]["text"]
+        if e["source"]["file"] == WITHOUT_TEXT:  # a receipt from before receipts carried the text
+            assert text is None
+            continue
+        evidence = next(x for x in body["events"] if x["event_id"] == e["event_id"])["evidence"]
+        assert text[evidence["start"]:evidence["end"]] == evidence["text"] == e["evidence"]["text"]
+        assert text.count("\n\n") >= 2  # paragraphs as the cleaner joins them
+    # the story and event details name the articles without their text (it can be long)
+    summit = story_id(api, "meeting", "occurred")
+    assert all("text" not in a for a in get_json(f"{api.url}/stories/{summit}")[1]["articles"])
+
+
+def test_a_database_from_before_articles_text_answers_without_it(filled):
+    settings, events, _ = filled
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE articles DROP COLUMN text")
+    else:
+        with sqlite3.connect(settings.sqlite_path) as db:
+            db.execute("ALTER TABLE articles DROP COLUMN text")
+    held = next(e for e in events if e["source"]["file"] == "summit-held.txt")
+    with served_api(settings) as api:
+        status, body, _ = get_json(f"{api.url}/articles/{held['article_id']}")
+    assert status == 200, body
+    conforms(body, "ArticleDetail")
+    assert body["article"]["text"] is None and body["article"]["title"] == "Report summit-held.txt"
+    assert body["events"] == [held]
 
 
 @pytest.mark.parametrize("path, status, words", [

@@ -279,7 +279,7 @@ INJECTIONS = [
 
 def _batch(i: int, text: str) -> Batch:
     article = {"article_id": f"a-{i:016x}", "title": text, "source": {"file": text, "url": text, "name": text},
-               "published_at": None, "ingested_at": None, "mentions": 0, "event_ids": [f"m-{i:016x}"]}
+               "published_at": None, "ingested_at": None, "mentions": 0, "event_ids": [f"m-{i:016x}"], "text": text}
     event = {"event_id": f"m-{i:016x}", "article_id": f"a-{i:016x}", "kind": "meeting", "status": "occurred",
              "countries": ["FRA"], "orgs": [text], "location": {"name": text}, "date": {"text": text, "value": text},
              "evidence": {"text": text, "start": 0, "end": len(text)}}
@@ -297,7 +297,7 @@ async def _write_all(store) -> None:
 
 
 def _check_verbatim(rows_articles, rows_meetings) -> None:
-    assert sorted(rows_articles) == sorted((f"a-{i:016x}", t, t) for i, t in enumerate(INJECTIONS))
+    assert sorted(rows_articles) == sorted((f"a-{i:016x}", t, t, t) for i, t in enumerate(INJECTIONS))
     assert sorted(rows_meetings) == sorted((f"m-{i:016x}", t, t) for i, t in enumerate(INJECTIONS))
     assert not Path("/tmp/parley-pwned").exists()
 
@@ -308,7 +308,7 @@ def test_sqlite_store_keeps_injection_strings_verbatim(tmp_path):
     path = tmp_path / "sink.db"
     asyncio.run(_write_all(SQLiteStore(path)))
     with sqlite3.connect(path) as db:
-        articles = db.execute("SELECT article_id, title, source_file FROM articles").fetchall()
+        articles = db.execute("SELECT article_id, title, source_file, text FROM articles").fetchall()
         meetings = db.execute("SELECT event_id, location, date_value FROM meetings").fetchall()
     _check_verbatim(articles, meetings)
 
@@ -319,6 +319,6 @@ def test_postgres_store_keeps_injection_strings_verbatim(postgres_database):
 
     asyncio.run(_write_all(PostgresStore(postgres_database)))
     with psycopg.connect(postgres_database) as conn:
-        articles = conn.execute("SELECT article_id, title, source_file FROM articles").fetchall()
+        articles = conn.execute("SELECT article_id, title, source_file, text FROM articles").fetchall()
         meetings = conn.execute("SELECT event_id, location, date_value FROM meetings").fetchall()
     _check_verbatim(articles, meetings)

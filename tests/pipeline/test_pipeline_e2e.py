@@ -83,6 +83,18 @@ def test_the_sink_holds_each_meeting_once_and_the_same_as_in_process(seeded):
             assert event[field] == expected[event_id][field], (event_id, field)
 
 
+def test_every_article_is_stored_with_its_cleaned_text_the_evidence_offsets_refer_to(seeded):
+    with psycopg.connect(seeded["dsn"]) as conn:
+        stored = dict(conn.execute("SELECT article_id, text FROM articles").fetchall())
+        payloads = [r[0] for r in conn.execute("SELECT payload FROM articles")]
+    expected = {m["article_id"]: process(m).tagged["text"] for m in seeded["messages"]}
+    assert stored == expected
+    assert all("text" not in p for p in payloads)  # kept once, in its column
+    for event in seeded["first"]:
+        evidence = event["evidence"]
+        assert stored[event["article_id"]][evidence["start"]:evidence["end"]] == evidence["text"], event["event_id"]
+
+
 def test_reingesting_the_seeds_adds_no_duplicates(seeded):
     assert [e["event_id"] for e in seeded["second"]] == [e["event_id"] for e in seeded["first"]]
 

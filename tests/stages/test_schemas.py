@@ -165,10 +165,26 @@ def _pipeline_messages() -> dict[str, dict]:
 
     sample = sorted((Path(schemas.__file__).parent / "data" / "samples").glob("*.txt"))[0]
     raw = raw_message(sample, published="2013-09-23")
+    from parley.stages.detector import receipt
+
     cleaned = clean(raw)
     tagged = tag(cleaned)
+    events = detect(tagged)
     return {"articles.raw": raw, "articles.clean": cleaned, "articles.tagged": tagged,
-            "events.meetings": detect(tagged)[0]}
+            "events.meetings": events[0], "articles.detected": receipt(tagged, events)}
+
+
+def test_the_receipt_carries_the_cleaned_text_its_evidence_offsets_refer_to():
+    messages = _pipeline_messages()
+    detected, tagged = messages["articles.detected"], messages["articles.tagged"]
+    assert detected["text"] == tagged["text"]
+    assert validator("articles.detected")(detected) == []
+    evidence = messages["events.meetings"]["evidence"]
+    assert detected["text"][evidence["start"]:evidence["end"]] == evidence["text"]
+    # optional: a receipt published before the field was added is still valid; a wrong type is not
+    older = {k: v for k, v in detected.items() if k != "text"}
+    assert validator("articles.detected")(older) == []
+    assert any(e.startswith("text:") for e in validator("articles.detected")(detected | {"text": None}))
 
 
 def test_fast_path_answers_like_jsonschema_on_mutated_pipeline_messages():

@@ -82,11 +82,11 @@ def _event(n: int, countries: list[str], *, date_value=None, published_at=None, 
     }
 
 
-def _receipt(n: int, *, published_at=None, event_ids=None) -> dict:
+def _receipt(n: int, *, published_at=None, event_ids=None, text=None) -> dict:
     return {"schema_version": 1, "article_id": f"a-{n:016x}", "source": {"file": f"{n}.txt", "url": None, "name": None},
             "published_at": published_at, "ingested_at": "2026-03-01T11:59:00.000000Z", "title": f"title {n}",
             "mentions": 3, "event_ids": [f"m-{n:016x}"] if event_ids is None else event_ids,
-            "detected_at": "2026-03-01T11:59:30.000000Z"}
+            "detected_at": "2026-03-01T11:59:30.000000Z", **({"text": text} if text is not None else {})}
 
 
 # Events as old sinks stored them: every published_at and date shape, and the malformed.
@@ -214,6 +214,7 @@ def test_a_new_database_gets_native_types_and_indexes(postgres_database):
     schema = _schema(postgres_database)
     types = {(t, c): ty for t, c, ty, _ in schema["columns"]}
     assert types[("meetings", "payload")] == "jsonb" and types[("articles", "event_ids")] == "jsonb"
+    assert types[("articles", "text")] == "text"
     assert types[("meetings", "countries")] == "text[]" and types[("meetings", "orgs")] == "text[]"
     assert types[("meetings", "date_from")] == "date" and types[("meetings", "date_value")] == "text"
     for column in ("published_at", "ingested_at", "detected_at", "written_at"):
@@ -233,7 +234,8 @@ def test_written_events_read_back_typed_and_whole(postgres_database):
     async def write():
         store = PostgresStore(postgres_database)
         await store.open()
-        await store.write(Batch(events=events + [nul], articles=[_receipt(1, published_at="2026-02-15")]))
+        await store.write(Batch(events=events + [nul], articles=[_receipt(1, published_at="2026-02-15",
+                                                                         text="They met.\n\nThey spoke.")]))
         await store.write(Batch(events=events, articles=[]))  # a replay changes nothing
         await store.close()
 
@@ -241,7 +243,7 @@ def test_written_events_read_back_typed_and_whole(postgres_database):
     with psycopg.connect(postgres_database) as conn:
         rows = {r[0]: r[1:] for r in conn.execute(
             "SELECT event_id, countries, orgs, date_value, date_from, date_to, published_at, payload FROM meetings")}
-        article = conn.execute("SELECT published_at, event_ids, payload FROM articles").fetchone()
+        article = conn.execute("SELECT published_at, event_ids, payload, text FROM articles").fetchone()
     assert rows["m-0000000000000001"][:6] == (["TUR", "USA"], [], "2026-02-14", date(2026, 2, 14), date(2026, 2, 14),
                                               _utc(2026, 2, 15))
     assert rows["m-0000000000000002"][1:5] == (["NATO"], "2026-02", date(2026, 2, 1), date(2026, 2, 28))
@@ -251,7 +253,9 @@ def test_written_events_read_back_typed_and_whole(postgres_database):
     assert rows["m-0000000000000006"][3:6] == (None, None, None)
     assert rows["m-0000000000000001"][6] == OLD_EVENTS[0]  # psycopg reads jsonb as the dict
     assert rows["m-000000000000000a"][6]["evidence"]["text"] == "ab"
-    assert article == (_utc(2026, 2, 15), ["m-0000000000000001"], _receipt(1, published_at="2026-02-15"))
+    # the payload is the receipt without its text, which has its own column
+    assert article == (_utc(2026, 2, 15), ["m-0000000000000001"], _receipt(1, published_at="2026-02-15"),
+                       "They met.\n\nThey spoke.")
     assert read_meetings(postgres_database, "unused.db") == sorted(events + [rows["m-000000000000000a"][6]],
                                                                    key=lambda e: (e["article_id"], e["event_id"]))
     assert settled_articles(postgres_database, "unused.db", ["a-0000000000000001"]) == {"a-0000000000000001"}
@@ -272,8 +276,10 @@ def test_an_old_text_database_is_converted_in_place(postgres_database, receipts_
             "SELECT event_id, countries, orgs, date_value, date_from, date_to, published_at, ingested_at, "
             "detected_at, written_at, payload FROM meetings")}
         articles = {r[0]: r[1:] for r in conn.execute(
-            "SELECT article_id, published_at, written_at, event_ids, payload FROM articles")}
+            "SELECT article_id, published_at, written_at, event_ids, payload, text FROM articles")}
     written = _utc(2026, 3, 1, 12, 0, 0, 123456)
+    assert ("add", "articles.text") in steps
+    assert all(row[4] is None for row in articles.values())  # no receipt carried the text then
     assert len(rows) == len(OLD_EVENTS) + 2
     assert rows["m-0000000000000001"] == (["TUR", "USA"], [], "2026-02-14", date(2026, 2, 14), date(2026, 2, 14),
                                           _utc(2026, 2, 15), _utc(2026, 3, 1, 11, 59), _utc(2026, 3, 1, 11, 59, 30),
@@ -332,6 +338,48 @@ def test_a_migrated_database_is_the_same_as_a_new_one(postgres_database, postgre
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{fresh.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+# The articles table of schema version 3 (before `text`), as sinks of that version created it.
+V3_ARTICLES = """CREATE TABLE articles (
+        article_id TEXT PRIMARY KEY,
+        title TEXT,
+        source_file TEXT,
+        source_url TEXT,
+        published_at TIMESTAMPTZ,
+        ingested_at TIMESTAMPTZ,
+        mentions INTEGER,
+        written_at TIMESTAMPTZ NOT NULL,
+        event_ids JSONB,
+        payload JSONB
+    )"""
+
+
+def test_a_version_3_database_gains_the_articles_text_column(postgres_database):
+    with psycopg.connect(postgres_database) as conn:
+        for table, ddl in sink_pg.TABLES.items():
+            conn.execute(V3_ARTICLES if table == "articles" else ddl)
+        for ddl in sink_pg.INDEXES.values():
+            conn.execute(ddl)
+        conn.execute(sink_pg._VERSION_TABLE)
+        conn.execute("INSERT INTO parley_schema (component, version) VALUES ('sink', 3)")
+        insert = ("INSERT INTO articles (article_id, title, written_at, event_ids, payload) "
+                  "VALUES (%s, %s, now(), '[]', %s::jsonb)")
+        # a version-3 sink fed by a newer detector kept the receipt's text in the payload
+        with_text = _receipt(1, event_ids=[], text="Kept by an older sink.")
+        without = _receipt(2, event_ids=[])
+        conn.execute(insert, ("a-0000000000000001", "title 1", orjson.dumps(with_text).decode()))
+        conn.execute(insert, ("a-0000000000000002", "title 2", orjson.dumps(without).decode()))
+
+    assert asyncio.run(_ensure(postgres_database)) == [("add", "articles.text")]
+    with psycopg.connect(postgres_database) as conn:
+        rows = dict((r[0], r[1:]) for r in conn.execute("SELECT article_id, text, payload FROM articles"))
+    assert rows["a-0000000000000001"] == ("Kept by an older sink.", _receipt(1, event_ids=[]))  # moved
+    assert rows["a-0000000000000002"] == (None, without)
+    assert _schema(postgres_database)["version"] == (sink_pg.VERSION,) == (4,)
+    assert asyncio.run(_ensure(postgres_database)) == []
+    assert settled_articles(postgres_database, "unused.db", ["a-0000000000000001", "a-0000000000000002"]) == {
+        "a-0000000000000001", "a-0000000000000002"}
 
 
 def test_the_old_sink_rows_are_overwritten_by_a_replay_after_the_migration(postgres_database):

@@ -46,13 +46,27 @@ def sample_events() -> list[dict]:
     ]
 
 
-def receipt(events: list[dict], title: str | None = None) -> dict:
-    """The detector's receipt (articles.detected) of the article of `events`."""
+def receipt(events: list[dict], title: str | None = None, text: str | None = None) -> dict:
+    """The detector's receipt (articles.detected) of the article of `events`; without `text`
+    it is a receipt from before receipts carried the article's text."""
     first = events[0]
     return {"schema_version": 1, "article_id": first["article_id"], "source": first["source"],
             "published_at": first["published_at"], "ingested_at": first["ingested_at"],
             "title": title or f"Report {first['source']['file']}", "mentions": 7,
-            "event_ids": [e["event_id"] for e in events], "detected_at": first["detected_at"]}
+            "event_ids": [e["event_id"] for e in events], "detected_at": first["detected_at"],
+            **({"text": text} if text is not None else {})}
+
+
+def article_text(events: list[dict], lead: str = "(Example News) - Officials spoke to reporters on Monday.",
+                 tail: str = "The ministry gave no further details.") -> str:
+    """A cleaned article holding the evidence of `events` (paragraphs joined by a blank line, as
+    the cleaner joins them); sets each event's evidence `start`/`end` to where it stands."""
+    text = lead
+    for e in events:
+        text += "\n\n"
+        e["evidence"].update(start=len(text), end=len(text) + len(e["evidence"]["text"]))
+        text += e["evidence"]["text"] + " Both sides described the talks as open."
+    return text + "\n\n" + tail
 
 
 def story_messages(events: list[dict]) -> list[dict]:
@@ -77,15 +91,21 @@ def store(database_url: str | None, sqlite_path: str, *, events=(), articles=(),
     asyncio.run(write())
 
 
+# The article of this sample event has a receipt from before receipts carried the text.
+WITHOUT_TEXT = "ministers.txt"
+
+
 def fill(database_url: str | None, sqlite_path: str) -> tuple[list[dict], dict[str, dict]]:
-    """Store the sample events, their articles and stories; returns (events, stories by id)."""
+    """Store the sample events, their articles (with their text, but for WITHOUT_TEXT) and
+    stories; returns (events, stories by id)."""
     events = sample_events()
     messages = story_messages(events)
     by_article: dict[str, list[dict]] = {}
     for e in events:
         by_article.setdefault(e["article_id"], []).append(e)
-    store(database_url, sqlite_path, events=events, articles=[receipt(es) for es in by_article.values()],
-          stories=messages)
+    receipts = [receipt(es, text=None if es[0]["source"]["file"] == WITHOUT_TEXT else article_text(es))
+                for es in by_article.values()]
+    store(database_url, sqlite_path, events=events, articles=receipts, stories=messages)
     return events, latest_stories(messages)
 
 

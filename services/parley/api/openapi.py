@@ -107,7 +107,8 @@ def document(*, auth: bool) -> dict[str, Any]:
         "/events/{event_id}": single("event", "event_id", "m", "EventDetail",
                                      "An event, the story that holds it and its article"),
         "/articles/{article_id}": single("article", "article_id", "a", "ArticleDetail",
-                                         "An article's stored row (title, link, times, event ids) and its events"),
+                                         "An article's stored row (title, link, times, event ids, cleaned text) "
+                                         "and its events"),
         "/stream": {"get": {
             "operationId": "stream_stories", "summary": "New and changed stories, as Server-Sent Events",
             "description": "`event: story` per events.stories message, `id` = partition:next offset for every "
@@ -147,8 +148,8 @@ def document(*, auth: bool) -> dict[str, Any]:
     article = {
         "type": "object", "additionalProperties": False,
         "required": ["article_id", "title", "source", "published_at", "ingested_at", "mentions", "event_ids"],
-        "description": "The detector's receipt for the article as the sink stored it. The article's text is not "
-                       "stored.",
+        "description": "The detector's receipt for the article as the sink stored it (its text only in "
+                       "ArticleText, from GET /articles/{article_id}).",
         "properties": {
             "article_id": {"type": "string", "pattern": "^a-[0-9a-f]{16}$"},
             "title": nullable_text,
@@ -158,6 +159,16 @@ def document(*, auth: bool) -> dict[str, Any]:
             "mentions": {"type": ["integer", "null"]},
             "event_ids": {"type": ["array", "null"], "items": {"type": "string"}},
         },
+    }
+
+    article_text = {
+        **article, "required": article["required"] + ["text"],
+        "description": "The detector's receipt for the article as the sink stored it, with the article's text.",
+        "properties": {**article["properties"], "text": {
+            "type": ["string", "null"],
+            "description": "the cleaned text of the article, which the `evidence.start`/`end` of its events refer "
+                           "to (offsets in Unicode code points); null when the receipt lacked it (stored before "
+                           "receipts carried the text)"}},
     }
 
     def page_of(item: str) -> dict[str, Any]:
@@ -175,6 +186,7 @@ def document(*, auth: bool) -> dict[str, Any]:
             "Story": _topic_schema("events.stories"),
             "Event": _topic_schema("events.meetings"),
             "Article": article,
+            "ArticleText": article_text,
             "StoryList": page_of("Story"),
             "EventList": page_of("Event"),
             "StoryDetail": record({
@@ -187,7 +199,7 @@ def document(*, auth: bool) -> dict[str, Any]:
                 "story_id": {"type": ["string", "null"], "description": "the story holding it, once stored"},
                 "article": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Article"}]}}),
             "ArticleDetail": record({
-                "article": {"$ref": "#/components/schemas/Article"},
+                "article": {"$ref": "#/components/schemas/ArticleText"},
                 "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}),
             "Error": record({"error": {"type": "string"}, "message": {"type": "string"}}),
             "Readiness": {"type": "object", "required": ["ready", "stage", "checks"], "properties": {

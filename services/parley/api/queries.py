@@ -38,6 +38,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database could not be read (503); the message never holds a password."""
 
 
+class MissingColumn(DatabaseUnavailable):
+    """A column the query reads is not in the database yet (a sink from before it has not
+    reopened it): a caller that can, reads without it; else it is a 503 like any other."""
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
@@ -290,15 +295,22 @@ class Reader:
                 "article": articles[0] if articles else None}
 
     async def article(self, article_id: str) -> dict[str, Any] | None:
-        """The article's row (the detector's receipt: title, link, times, its event ids) and
-        its stored events. The article's text is not stored (see README, Query API)."""
+        """The article's row (the detector's receipt: title, link, times, its event ids, and
+        its cleaned text: null when the receipt lacked it) and its stored events."""
         m = self.dialect.mark
-        found = await self._articles([article_id])
-        if not found:
+        try:
+            rows = await self._all(f"SELECT text, {self.article_columns} FROM articles WHERE article_id = {m}",
+                                   [article_id])
+        except MissingColumn:  # a database from before articles.text: no text stored
+            rows = [(None, *r) for r in await self._all(
+                f"SELECT {self.article_columns} FROM articles WHERE article_id = {m}", [article_id])]
+        if not rows:
             return None
+        text = rows[0][0]
         events = [_json(r[0]) for r in await self._all(
             f"SELECT payload FROM meetings WHERE article_id = {m} ORDER BY event_id", [article_id])]
-        return {"article": found[0], "events": events}
+        return {"article": {**article_object(rows[0][1:]), "text": text if isinstance(text, str) else None},
+                "events": events}
 
 
 def _contains(haystack, needle) -> int:
@@ -336,6 +348,8 @@ class SQLiteReader(Reader):
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return []
+            if "no such column" in str(exc):
+                raise MissingColumn(f"cannot read {self.path}: {exc}") from None
             raise DatabaseUnavailable(f"cannot read {self.path}: {exc}") from None
         finally:
             db.close()
@@ -411,6 +425,8 @@ class PostgresReader(Reader):
                 return await cursor.fetchall()
             except psycopg.errors.UndefinedTable:
                 return []  # the sink has not created its tables yet
+            except psycopg.errors.UndefinedColumn as exc:
+                raise MissingColumn(str(self._unavailable(exc))) from None
             except psycopg.OperationalError as exc:  # connection lost, statement timeout
                 await self._drop()
                 raise self._unavailable(exc) from None

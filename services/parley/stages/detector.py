@@ -1,9 +1,10 @@
 """The detector stage: articles.tagged -> events.meetings (logic in parley.logic.detect).
 
 After an article's events it publishes the article's receipt on articles.detected, listing
-the events it gave (maybe none): the sink stores the receipt as the article's row, so
-"this article is fully stored" can be told from the database alone (the acceptance journal
-of `parley up` relies on it).
+the events it gave (maybe none) and the article's cleaned text (which the events' evidence
+offsets refer to): the sink stores the receipt as the article's row, so "this article is
+fully stored" can be told from the database alone (the acceptance journal of `parley up`
+relies on it), and the analyst page can show each evidence in its article.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from .shell import Outgoing, Stage
 
 
 def receipt(tagged: dict, events: list[dict]) -> dict:
-    """The articles.detected message of an article the detector has finished."""
+    """The articles.detected message of an article the detector has finished; `text` is the
+    cleaned text the events' evidence `start`/`end` refer to."""
     detected_at = events[0]["detected_at"] if events else (
         datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     return {
@@ -31,6 +33,7 @@ def receipt(tagged: dict, events: list[dict]) -> dict:
         "mentions": len(tagged.get("mentions") or []),
         "event_ids": list(dict.fromkeys(e["event_id"] for e in events)),
         "detected_at": detected_at,
+        **({"text": tagged["text"]} if isinstance(tagged.get("text"), str) else {}),
     }
 
 

@@ -10,6 +10,11 @@ Schema version 2 (this module; docs/database.md describes every column):
 - `articles.event_ids` and `articles.payload` (the detector's receipt) are `jsonb`; its times
   are `timestamptz`.
 
+Version 3 added `stories` and `story_reports`; version 4 adds `articles.text`, the article's
+cleaned text from the receipt (null for receipts that lack it), which then leaves the payload
+(not stored twice): a row an older sink wrote from a receipt that carried it has it moved
+from the payload to the column.
+
 Version 1 was the text schema SQLite still has (every column text, the event as JSON text).
 `ensure_schema` creates version 2, or converts a version-1 database in place, on every open:
 in one transaction, under an advisory lock (two sinks starting at once: the second waits and
@@ -32,7 +37,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-VERSION = 3  # 2: native types; 3: stories and story_reports
+VERSION = 4  # 2: native types; 3: stories and story_reports; 4: articles.text
 COMPONENT = "sink"
 # pg_advisory_xact_lock key of the schema check/migration ("parley" in ASCII).
 LOCK_KEY = 0x7061726C6579
@@ -120,7 +125,8 @@ TABLES = {
         mentions INTEGER,
         written_at TIMESTAMPTZ NOT NULL,
         event_ids JSONB,
-        payload JSONB
+        payload JSONB,
+        text TEXT
     )""",
     "stories": """CREATE TABLE IF NOT EXISTS stories (
         story_id TEXT PRIMARY KEY,
@@ -159,7 +165,7 @@ INDEXES = {
     "story_reports_event": "CREATE INDEX IF NOT EXISTS story_reports_event ON story_reports (event_id)",
 }
 
-# The type of every column (as format_type names it); text columns are not listed.
+# The type of every column (as format_type names it); text columns of version 1 are not listed.
 TYPES = {
     "meetings": {"countries": "text[]", "orgs": "text[]", "confidence": "double precision",
                  "published_at": "timestamp with time zone", "ingested_at": "timestamp with time zone",
@@ -167,7 +173,7 @@ TYPES = {
                  "payload": "jsonb", "date_from": "date", "date_to": "date"},
     "articles": {"published_at": "timestamp with time zone", "ingested_at": "timestamp with time zone",
                  "written_at": "timestamp with time zone", "mentions": "integer",
-                 "event_ids": "jsonb", "payload": "jsonb"},
+                 "event_ids": "jsonb", "payload": "jsonb", "text": "text"},
     "stories": {"countries": "text[]", "confidence": "double precision", "report_count": "integer",
                 "written_at": "timestamp with time zone", "payload": "jsonb"},
     "story_reports": {},
@@ -200,11 +206,16 @@ _ADD = {
     ("meetings", "date_to"): ("DATE", "pg_temp.parley_date_to(date_value)"),
     ("articles", "event_ids"): ("JSONB", None),
     ("articles", "payload"): ("JSONB", None),
+    ("articles", "text"): ("TEXT", None),  # filled by _ARTICLE_TEXT_FROM_PAYLOAD
 }
 _ARTICLE_PAYLOAD_FROM_TEXT = """UPDATE articles SET payload = jsonb_build_object(
     'article_id', article_id, 'title', title, 'source', jsonb_build_object('file', source_file, 'url', source_url),
     'published_at', published_at::text, 'ingested_at', ingested_at::text, 'mentions', mentions,
     'event_ids', pg_temp.parley_jsonb(event_ids::text))"""
+# An older sink kept a receipt's text (when the detector already sent it) in the payload: it
+# moves to the column. Only those rows are rewritten (adding the column itself is instant).
+_ARTICLE_TEXT_FROM_PAYLOAD = """UPDATE articles SET text = payload ->> 'text', payload = payload - 'text'
+    WHERE payload -> 'text' IS NOT NULL"""
 
 # Helpers of the migration, in the session's temporary schema (gone when it ends): each turns a
 # value it cannot read into NULL instead of failing the transaction.
@@ -348,3 +359,5 @@ async def _migrate(conn, table: str, steps: list[tuple[str, str]]) -> None:
     fills = [f"{column} = {_ADD[(table, column)][1]}" for column in added if _ADD.get((table, column), ("", None))[1]]
     if fills:
         await conn.execute(f"UPDATE {table} SET {', '.join(fills)}")
+    if table == "articles" and "text" in added:
+        await conn.execute(_ARTICLE_TEXT_FROM_PAYLOAD)

@@ -75,7 +75,7 @@ SCHEMA = [
     )""",
 ]
 # Columns added after a release, with their type: SQLite's `open` adds those an older database lacks.
-ADDED_COLUMNS = {"articles": [("event_ids", "TEXT")]}
+ADDED_COLUMNS = {"articles": [("event_ids", "TEXT"), ("text", "TEXT")]}
 
 _MEETING_COLUMNS = (
     "event_id", "article_id", "kind", "status", "countries", "date_value", "location",
@@ -83,8 +83,10 @@ _MEETING_COLUMNS = (
 )
 _ARTICLE_COLUMNS = (
     "article_id", "title", "source_file", "source_url", "published_at", "ingested_at", "mentions", "written_at",
-    "event_ids",
+    "event_ids", "text",
 )
+# A receipt without the article's text (published before receipts carried it) keeps the text stored.
+_KEEP_WHEN_NULL = {"articles": ("text",)}
 
 
 _STORY_COLUMNS = (
@@ -101,7 +103,7 @@ _PG_MEETING_COLUMNS = {
 _PG_ARTICLE_COLUMNS = {
     "article_id": "%s", "title": "%s", "source_file": "%s", "source_url": "%s", "published_at": "%s::timestamptz",
     "ingested_at": "%s::timestamptz", "mentions": "%s::integer", "written_at": "%s::timestamptz",
-    "event_ids": "%s::jsonb", "payload": "%s::jsonb",
+    "event_ids": "%s::jsonb", "payload": "%s::jsonb", "text": "%s",
 }
 _PG_STORY_CASTS = {"countries": "%s::text[]", "confidence": "%s::double precision", "report_count": "%s::integer",
                    "written_at": "%s::timestamptz", "payload": "%s::jsonb"}
@@ -110,11 +112,13 @@ _PG_STORY_COLUMNS = {c: _PG_STORY_CASTS.get(c, "%s") for c in _STORY_COLUMNS}
 
 def _upsert_sql(table: str, columns: tuple[str, ...] | dict[str, str], placeholder: str | None = None) -> str:
     """An upsert keyed by the first column; `columns` maps each to its placeholder, or
-    `placeholder` serves them all."""
+    `placeholder` serves them all. A column of `_KEEP_WHEN_NULL` is not overwritten by a null."""
     if not isinstance(columns, dict):
         columns = {c: placeholder for c in columns}
     key = next(iter(columns))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in list(columns)[1:])
+    keep = _KEEP_WHEN_NULL.get(table, ())
+    updates = ", ".join(f"{c} = coalesce(excluded.{c}, {table}.{c})" if c in keep else f"{c} = excluded.{c}"
+                        for c in list(columns)[1:])
     marks = ", ".join(columns.values())
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
@@ -135,13 +139,19 @@ def meeting_row(event: dict[str, Any], written_at: str) -> tuple:
 
 
 def article_row(receipt: dict[str, Any], written_at: str) -> tuple:
-    """The row of an article from the detector's receipt (articles.detected)."""
+    """The row of an article from the detector's receipt (articles.detected); `text` is null
+    when the receipt lacks it (older receipts)."""
     source = receipt.get("source") or {}
     return (
         receipt["article_id"], receipt.get("title"), source.get("file"), source.get("url"),
         receipt.get("published_at"), receipt.get("ingested_at"), receipt.get("mentions"), written_at,
-        orjson.dumps(receipt.get("event_ids") or []).decode(),
+        orjson.dumps(receipt.get("event_ids") or []).decode(), _text_of(receipt),
     )
+
+
+def _text_of(receipt: dict[str, Any]) -> str | None:
+    text = receipt.get("text")
+    return text if isinstance(text, str) else None
 
 
 def story_row(story: dict[str, Any], written_at, *, postgres: bool = False) -> tuple:
@@ -205,13 +215,16 @@ def pg_meeting_row(event: dict[str, Any], written_at: datetime) -> tuple:
 
 
 def pg_article_row(receipt: dict[str, Any], written_at: datetime) -> tuple:
-    """The values of `_PG_ARTICLE_COLUMNS` for the detector's receipt; the payload is the receipt."""
-    receipt, payload = _without_nul(receipt)
+    """The values of `_PG_ARTICLE_COLUMNS` for the detector's receipt; the payload is the receipt
+    without its text, which has a column of its own (not stored twice)."""
+    text = _text_of(receipt)
+    receipt, payload = _without_nul({k: v for k, v in receipt.items() if k != "text"})
     source = receipt.get("source") or {}
     return (
         receipt["article_id"], receipt.get("title"), source.get("file"), source.get("url"),
         sink_pg.parse_timestamp(receipt.get("published_at")), sink_pg.parse_timestamp(receipt.get("ingested_at")),
         receipt.get("mentions"), written_at, orjson.dumps(receipt.get("event_ids") or []).decode(), payload,
+        text.replace("\x00", "") if text is not None else None,
     )
 
 
