@@ -63,3 +63,27 @@ def test_a_merged_story_keeps_its_row_and_loses_its_reports(sink_database):
     assert _report_rows(url, path) == []
     (stored,) = read_stories(url, path)
     assert stored["change"] == "merged" and stored["merged_into"] == "s-0000000000000000"
+
+
+def test_the_stories_query_of_docs_database_runs_on_postgresql(postgres_database):
+    import re
+    from pathlib import Path
+
+    import psycopg
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "database.md").read_text()
+    query = re.search(r"```sql\n(-- the stories involving Turkey.*?)```", docs, re.S).group(1)
+    cancelled = dict(people=("Carl Moss", "Hana Ito"), countries=("TUR", "JPN"), date="2024-05-02")
+    events = [event("plan", status="planned", published="2024-04-20", **cancelled),
+              event("off", status="cancelled", published="2024-04-28", **cancelled)]
+
+    async def write():
+        store = open_store(postgres_database, "unused.db")
+        await store.open()
+        await store.write(Batch(events=events, articles=[], stories=_changes(events)))
+        await store.close()
+
+    asyncio.run(write())
+    with psycopg.connect(postgres_database) as conn:
+        rows = conn.execute(query).fetchall()
+    assert [(r[2], r[3]) for r in rows] == [(events[0]["event_id"], "planned"), (events[1]["event_id"], "cancelled")]
