@@ -80,3 +80,15 @@ async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunn
     if server is not None and server.sockets:
         bound = server.sockets[0].getsockname()[1]
     return runner, bound
+
+
+async def until_signalled() -> None:
+    """Return when SIGTERM or SIGINT arrives (a service's main wait; clean-up follows)."""
+    import asyncio
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

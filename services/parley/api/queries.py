@@ -445,11 +445,8 @@ class PostgresReader(Reader):
 def open_reader(database_url: str | None, sqlite_path: str) -> Reader:
     """The reader of the sink's database: PostgreSQL when `database_url` is set, else SQLite."""
     if database_url:
-        from ..stages.sink_store import DatabaseUrlError, check_database_url
+        from ..stages.sink_store import require_database_url
 
-        try:
-            check_database_url(database_url)
-        except DatabaseUrlError as exc:
-            raise SystemExit(str(exc)) from None
+        require_database_url(database_url)
         return PostgresReader(database_url)
     return SQLiteReader(sqlite_path)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 from ..config import Settings
-from ..http import Health, add_health_routes, announce_port, serve
+from ..http import until_signalled, Health, add_health_routes, announce_port, serve
 from .app import make_app
 from .queries import open_reader
 from .stream import StoryStream
@@ -40,12 +39,8 @@ async def _serve(settings: Settings) -> None:
     log.warning("query API and analyst page on http://%s:%d/ (token %s), metrics on port %d", settings.api_host,
                 api_port, "required" if settings.api_token else "not required", status_port)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_signalled()
     finally:
         story_stream.stop()  # open streams return within one poll
         await api_runner.cleanup()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -60,9 +59,9 @@ def check(path: str) -> int:
 
 
 def test(settings: Settings, rules_path: str, paths: list[str], *, output: str | None = None) -> int:
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
-    if missing:
-        print(f"no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    from .process import missing_paths, process_articles
+
+    if missing_paths(paths):
         return 2
     try:
         rules = load_rules(rules_path)
@@ -70,31 +69,12 @@ def test(settings: Settings, rules_path: str, paths: list[str], *, output: str |
         print(str(exc), file=sys.stderr)
         return 2
 
-    from ..dlq import Failure
-    from ..ingest.readers import InputError, read_paths
-    from ..logic.pipeline import process
     from ..logic.stories import MergeRules, Report, StoryBook
     from ..stages.sink_store import write_jsonl
-    from ..timebudget import time_budget
-    from ..warmup import warm_up
 
-    warm_up()
     console = wide_console()
-    events: list[dict] = []
-    articles = 0
-    for result in read_paths(paths, max_chars=settings.max_article_chars):
-        if isinstance(result, InputError):
-            console.print(f"[yellow]refused[/] {result.message}")
-            continue
-        message = result.to_message()
-        try:
-            with time_budget(settings.article_time_budget):
-                events.extend(process(message).events)
-            articles += 1
-        except Exception as exc:
-            failure = Failure.from_exception("process", exc)
-            console.print(f"[red]failed[/] {message['source']['file'] or message['article_id']}: "
-                          f"{failure.reason}: {failure.detail}")
+    done = process_articles(settings, paths, console)
+    events, articles = done.events, done.articles
     alerts = []
     for event in events:
         alerts += event_alerts(rules, event)

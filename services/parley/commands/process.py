@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.progress import Progress
@@ -22,41 +23,62 @@ from ..stages.sink_store import write_jsonl
 from ..timebudget import time_budget
 
 
-def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool,
-                  stories: bool = False) -> int:
+@dataclass
+class Processed:
+    """What one in-process run over some input gave."""
+
+    events: list[dict] = field(default_factory=list)
+    articles: int = 0
+    refused: int = 0
+    failed: int = 0
+
+
+def missing_paths(paths: list[str]) -> bool:
+    """Say so (stderr) and return True when a path does not exist."""
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         print(f"no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
+    return bool(missing)
 
+
+def process_articles(settings: Settings, paths: list[str], console) -> Processed:
+    """Read the articles under `paths` and run the pipeline's logic on each, with a progress bar;
+    what a stage would dead-letter is reported on `console` and the run goes on."""
     from ..logic.pipeline import process
     from ..warmup import warm_up
 
     warm_up()
-
-    console = wide_console(stderr=True)
-    events: list[dict] = []
-    articles = refused = failed = 0
-    started = time.perf_counter()
+    done = Processed()
     results = list(read_paths(paths, max_chars=settings.max_article_chars))
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("processing", total=len(results))
         for result in results:
             progress.advance(task)
             if isinstance(result, InputError):
-                refused += 1
+                done.refused += 1
                 console.print(f"[yellow]refused[/] {result.message}")
                 continue
             message = result.to_message()
             try:
                 with time_budget(settings.article_time_budget):
-                    events.extend(process(message).events)
-                articles += 1
+                    done.events.extend(process(message).events)
+                done.articles += 1
             except Exception as exc:
-                failed += 1
+                done.failed += 1
                 failure = Failure.from_exception("process", exc)
                 console.print(f"[red]failed[/] {message['source']['file'] or message['article_id']}: "
                               f"{failure.reason}: {failure.detail}")
+    return done
+
+
+def process_paths(settings: Settings, paths: list[str], *, output: str | None, quiet: bool,
+                  stories: bool = False) -> int:
+    if missing_paths(paths):
+        return 2
+    console = wide_console(stderr=True)
+    started = time.perf_counter()
+    done = process_articles(settings, paths, console)
+    events, articles, refused, failed = done.events, done.articles, done.refused, done.failed
     elapsed = time.perf_counter() - started
     if not quiet and articles:  # no table when nothing could be read: the refusals above say why
         print_meetings(events, wide_console())

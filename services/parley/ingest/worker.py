@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 from aiohttp import web
 
 from .. import metrics
 from ..brokerwatch import BrokerWatch
 from ..config import Settings
-from ..http import Health, add_health_routes, announce_port, serve
+from ..http import until_signalled, Health, add_health_routes, announce_port, serve
 from ..journal import Journal, journal_enabled
 from ..publisher import Publisher
 from .http_api import add_routes, body_limit
@@ -58,12 +57,8 @@ async def _serve(settings: Settings) -> None:
     announce_port(status_port)
     log.warning("ingest API on http://%s:%d/articles, metrics on port %d", settings.http_host, api_port, status_port)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_signalled()
     finally:
         await api_runner.cleanup()  # stop taking requests first, then flush what was accepted
         await status_runner.cleanup()

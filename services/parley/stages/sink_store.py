@@ -431,12 +431,17 @@ def check_database_url(url: str) -> None:
                                "is not a number from 1 to 65535")
 
 
+def require_database_url(database_url: str) -> None:
+    """Stop (SystemExit, the password masked) when DATABASE_URL is malformed."""
+    try:
+        check_database_url(database_url)
+    except DatabaseUrlError as exc:
+        raise SystemExit(str(exc)) from None
+
+
 def open_store(database_url: str | None, sqlite_path: str) -> Store:
     if database_url:
-        try:
-            check_database_url(database_url)
-        except DatabaseUrlError as exc:
-            raise SystemExit(str(exc)) from None
+        require_database_url(database_url)
         return PostgresStore(database_url)
     return SQLiteStore(sqlite_path)
 
