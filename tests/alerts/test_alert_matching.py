@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from support.stories_helpers import event
+from support.stories_helpers import SUMMIT, event, summit_reports
 from parley.logic.alerts import event_alerts, parse_rules, story_alerts
 from parley.logic.alerts.query import QueryError, parse as parse_query
 from parley.logic.stories import StoryBook
 from parley.schemas import validator
 
-SUMMIT = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
 
 
 def rules_of(*rules: str):
@@ -34,15 +33,8 @@ def fired(rules, messages: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def summit_story() -> list[dict]:
-    """Planned, cancelled, planned again, held twice (the stories stage test's summit)."""
-    return [
-        event("plan-1", status="planned", published="2024-03-01", **SUMMIT),
-        event("cancel-1", status="cancelled", published="2024-03-05", **SUMMIT),
-        event("plan-2", status="planned", published="2024-03-08", **SUMMIT),
-        event("cancel-2", status="cancelled", published="2024-03-10", **SUMMIT),
-        event("held-1", status="occurred", published="2024-03-13", **SUMMIT),
-        event("held-2", status="occurred", published="2024-03-14", outlet="Other Wire", **SUMMIT),
-    ]
+    """Planned, cancelled, planned, cancelled, held twice (the shared test summit)."""
+    return summit_reports()
 
 
 def test_story_changes_carry_the_previous_status():

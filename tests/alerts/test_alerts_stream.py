@@ -14,7 +14,7 @@ import pytest
 
 from support.faults import dlq_records, metric_values, metrics_text, produce_records, read_topic, wait_all_ready
 from support.harness import running_pipeline, settings_for
-from support.stories_helpers import event
+from support.stories_helpers import event, summit_reports
 from support.webhook import Receiver
 from parley.logic.alerts import event_alerts, parse_rules, story_alerts
 from parley.logic.alerts.delivery import verify
@@ -25,7 +25,6 @@ from parley.schemas import validator
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(600)]
 
 SECRET = "s3cret-for-the-test"
-SUMMIT = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +33,7 @@ def hook_secret(monkeypatch):
 
 
 def summit() -> list[dict]:
-    return [
-        event("plan-1", status="planned", published="2024-03-01", **SUMMIT),
-        event("cancel-1", status="cancelled", published="2024-03-05", **SUMMIT),
-        event("plan-2", status="planned", published="2024-03-08", **SUMMIT),
-        event("cancel-2", status="cancelled", published="2024-03-10", **SUMMIT),
-        event("held-1", status="occurred", published="2024-03-13", **SUMMIT),
-    ]
+    return summit_reports()[:5]  # held once
 
 
 def calls(n: int, prefix: str = "call") -> list[dict]:

@@ -12,7 +12,7 @@ import pytest
 
 from support.api_helpers import SseReader, produce, served_api, story_messages
 from support.harness import settings_for
-from support.stories_helpers import event
+from support.stories_helpers import SUMMIT, event
 from parley.api.stream import format_position, parse_position
 from parley.config import Settings
 from parley.topics import create_topics_sync
@@ -81,7 +81,7 @@ def test_a_client_that_reconnects_with_last_event_id_gets_exactly_what_it_missed
 
 
 def test_a_story_changed_twice_arrives_in_order_and_since_beginning_replays_the_topic(stream_settings):
-    summit = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
+    summit = SUMMIT
     changes = story_messages([event("plan", status="planned", published="2024-03-01", **summit),
                               event("held", status="occurred", published="2024-03-13", **summit)])
     assert [c["change"] for c in changes] == ["new", "status_changed"]

@@ -13,7 +13,7 @@ import pytest
 
 from support.faults import Clock, produce_records, wait_all_ready
 from support.harness import running_pipeline, settings_for
-from support.stories_helpers import event
+from support.stories_helpers import SUMMIT, event
 from parley.logic.stories.batch import build_stories
 from parley.progress import wait_until_drained
 
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(600)]
 
 def scenario() -> list[dict]:
     """Several reports of a few meetings, and many one-report meetings around them."""
-    summit = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
+    summit = SUMMIT
     events = [
         event("plan-1", status="planned", published="2024-03-01", **summit),
         event("cancel-1", status="cancelled", published="2024-03-05", **summit),

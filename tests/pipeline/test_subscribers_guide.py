@@ -14,7 +14,7 @@ import pytest
 
 from support.faults import produce_records
 from support.harness import settings_for
-from support.stories_helpers import event
+from support.stories_helpers import SUMMIT, event
 from parley.logic.stories.book import StoryBook
 from parley.topics import create_topics_sync
 
@@ -28,7 +28,7 @@ GUIDE = (ROOT / "docs" / "subscribers.md").read_text()
 def published(broker, topic_prefix, tmp_path) -> tuple[str, list[dict]]:
     settings = settings_for(broker, topic_prefix, tmp_path)
     create_topics_sync(settings)
-    summit = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
+    summit = SUMMIT
     book = StoryBook()
     messages = [c.to_message() for e in (event("plan", status="planned", published="2024-03-01", **summit),
                                           event("held", published="2024-03-13", **summit),

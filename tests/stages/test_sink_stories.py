@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from support.stories_helpers import event
+from support.stories_helpers import SUMMIT, event
 from parley.logic.stories.book import StoryBook
 from parley.schemas import validator
 from parley.stages.sink_store import Batch, open_store, read_stories
@@ -39,7 +39,7 @@ def _write(url, path, stories):
 
 def test_the_latest_version_of_each_story_and_its_reports_are_stored(sink_database):
     url, path = sink_database
-    summit = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
+    summit = SUMMIT
     messages = _changes([event("plan", status="planned", published="2024-03-01", **summit),
                          event("held", status="occurred", published="2024-03-13", **summit)])
     assert [m["change"] for m in messages] == ["new", "status_changed"]

@@ -19,9 +19,8 @@ from parley.http import serve
 from parley.logic.stories.book import StoryBook
 from parley.stages.sink_store import Batch, open_store
 
-from .stories_helpers import event
+from .stories_helpers import SUMMIT, event
 
-SUMMIT = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
 
 
 def sample_events() -> list[dict]:

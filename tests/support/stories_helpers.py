@@ -13,6 +13,22 @@ PEOPLE = {  # invented leaders of invented-but-valid ISO codes' sides
 }
 
 
+# One meeting of two invented leaders, which many tests have reported several times.
+SUMMIT = dict(people=("Ana Lund", "Boris Kane"), place="Vienna", place_country="AUT", date="2024-03-12")
+
+
+def summit_reports() -> list[dict]:
+    """The summit planned, cancelled, planned again, cancelled again, then held (two outlets)."""
+    return [
+        event("plan-1", status="planned", published="2024-03-01", **SUMMIT),
+        event("cancel-1", status="cancelled", published="2024-03-05", **SUMMIT),
+        event("plan-2", status="planned", published="2024-03-08", **SUMMIT),
+        event("cancel-2", status="cancelled", published="2024-03-10", **SUMMIT),
+        event("held-1", status="occurred", published="2024-03-13", **SUMMIT),
+        event("held-2", status="occurred", published="2024-03-14", outlet="Other Wire", **SUMMIT),
+    ]
+
+
 def event(article: str, *, status="occurred", kind="meeting", people=("Ana Lund", "Boris Kane"), countries=None,
           orgs=(), place=None, place_country=None, city=True, date=None, date_text=None, published="2024-03-05",
           confidence=0.9, n=0, outlet=None, evidence=None) -> dict:
