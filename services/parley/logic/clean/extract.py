@@ -46,13 +46,15 @@ def date_params() -> dict:
     return {"original_date": True, "extensive_search": False, "max_date": today}
 
 
-def _extract_html(html_: str) -> tuple[str, str | None, str | None, list[str]]:
+def _extract_html(html_: str, *, extensive_date_search: bool = False) -> tuple[str, str | None, str | None, list[str]]:
+    """Text, title, date and captions of a page. `extensive_date_search` restores htmldate's
+    defaults (what the cleaner did before; tools/bench_large_pages.py compares the two)."""
     import trafilatura  # slow to import; only HTML input needs it
 
     try:
         doc = trafilatura.bare_extraction(
             html_, with_metadata=True, include_comments=False, include_tables=False,
-            favor_precision=True, date_extraction_params=date_params(),
+            favor_precision=True, date_extraction_params=None if extensive_date_search else date_params(),
         )
     except Exception as exc:
         raise Rejected("bad_html", f"HTML could not be parsed: {type(exc).__name__}: {exc}") from exc
