@@ -53,10 +53,7 @@ def test_the_targets_of_issue_12(figures):
     alone, chain = got["merging-alone"]["all"], got["whole-chain"]["all"]
     assert alone["bcubed_precision"] >= 0.95 and alone["bcubed_recall"] >= 0.90
     assert chain["stories_per_meeting"] <= 1.1
-    # status right on the detector's events is 0.875 (7 of 8 stories): N09's "still wants to
-    # meet" is dated by the detector with the day it was said, so it cannot join the summit
-    # (docs/stories.md); the merging-alone status is right for all 18 stories
-    assert alone["status_right"] == 1.0 and chain["status_right"] >= 0.875
+    assert alone["status_right"] >= 0.9 and chain["status_right"] >= 0.9
 
 
 def test_random_stories_score_as_the_reference_scores_them(tmp_path):

@@ -334,6 +334,23 @@ def test_a_meeting_told_as_the_occasion_of_a_statement_takes_the_day_of_the_spea
     assert day(only(text)) == "2025-03-07"
 
 
+def test_a_meeting_still_ahead_is_not_dated_by_the_day_it_was_announced():
+    # the day belongs to "said" / "statement released" / "told reporters", not to the meeting
+    for text in ("Anna Berg said Sunday she will meet Luis Ortega.",
+                 "Anna Berg said Sunday that she still wants to meet Luis Ortega.",
+                 "In a statement released Sunday, Berg \"expressed her fixed will\" to hold the summit"
+                 " with Luis Ortega, the agency said.",
+                 "Anna Berg told reporters on Tuesday she plans to meet Luis Ortega.",
+                 "On Monday, Anna Berg said she hopes to meet Luis Ortega."):
+        e = only(text)
+        assert e["status"] in ("planned", "proposed") and day(e) is None, (text, e["date"])
+
+
+def test_a_meeting_ahead_keeps_a_date_of_its_own_beside_the_announcements():
+    assert day(only("Anna Berg said Sunday that she will meet Luis Ortega on Friday.")) == "2025-03-14"
+    assert day(only("Anna Berg will meet Luis Ortega on Sunday, officials said.")) == "2025-03-16"
+
+
 def test_a_statement_by_someone_else_dates_no_meeting():
     text = ("Anna Berg insisted Friday that the fishing deal was fair.\n\n"
             "\"We will not be played,\" Piotr Nowak said during a meeting with Hana Sato in Osaka.")

@@ -147,6 +147,32 @@ def test_an_open_offer_is_not_tied_to_a_planned_meeting_by_the_names_alone():
     assert len(stories_of([plan, offer])) == 2
 
 
+def test_an_undated_offer_told_as_still_in_prospect_joins_the_called_off_summit():
+    plan = event("k3", status="planned", date="2024-07-01", published="2024-06-01")
+    cancel = event("k4", status="cancelled", date="2024-07-01", published="2024-06-10")
+    still = event("k5", status="proposed", published="2024-06-12",
+                  evidence="Lund said Sunday that Kane still wants to meet her.")
+    held = event("k6", status="occurred", date="2024-07-01", published="2024-07-02")
+    [story] = stories_of([plan, cancel, still, held])
+    assert [r.status for r in story.reports] == ["planned", "cancelled", "proposed", "occurred"]
+    assert story.status == "occurred"
+    # published after the day the summit was set for, it is no longer that summit's
+    late = event("k7", status="proposed", published="2024-07-05",
+                 evidence="Lund said that Kane still wants to meet her.")
+    assert len(stories_of([plan, cancel, late])) == 2
+
+
+def test_an_undated_plan_without_words_of_continuity_stays_apart_from_the_called_off_one():
+    cancel = event("k8", status="cancelled", date="2024-07-01", published="2024-06-10")
+    for evidence in ("Lund wants to meet Kane some day.", "Lund plans to reschedule her talks with Kane."):
+        offer = event("k9", status="proposed", published="2024-06-12", evidence=evidence)
+        assert len(stories_of([cancel, offer])) == 2, evidence
+    # nor does a called-off meeting without a date take in a plan, whatever its words
+    undated = event("k10", status="cancelled", published="2024-06-10")
+    still = event("k11", status="planned", published="2024-06-12", evidence="Lund still plans to visit Kane.")
+    assert len(stories_of([undated, still])) == 2
+
+
 def test_named_people_in_conflict_keep_reports_apart():
     a = event("l1", people=("Ana Lund", "Boris Kane"), date="2024-03-04")
     b = event("l2", people=("Carl Moss", "Dana Roe"), date="2024-03-04")

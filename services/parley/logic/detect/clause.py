@@ -246,7 +246,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     elif trig.kind != "visit":
         per_group_dates = dates_by_counterpart(text, groups, subj, clause_dates)
     best_date, scheduled = meeting_date(text, sent.start, hit.start, clause_dates, date_exprs,
-                                        next((h.start for h in hits if h.start > hit.end), None))
+                                        next((h.start for h in hits if h.start > hit.end), None),
+                                        ahead=status in ("planned", "proposed"))
     if marks.get("earlier"):
         best_date = next((d for s, d in clause_dates if s >= hit.end), None)   # its own date only
     if scheduled and status in ("cancelled", "denied"):

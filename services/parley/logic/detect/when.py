@@ -15,20 +15,35 @@ _OWN_DATE_GAP = 16
 
 
 def meeting_date(text: str, sent_start: int, hit_start: int, clause_dates: list,
-                 sentence_dates: list = (), next_hit: int | None = None):
+                 sentence_dates: list = (), next_hit: int | None = None, ahead: bool = False):
     """The date of the meeting among the clause's (offset, DateExpr) pairs: one the meeting is
     set for, else the one nearest the trigger. A date the meeting is set for may also stand in
     a relative clause after the trigger ("the talks, which had been scheduled for May"), up
-    to the next trigger of the sentence. Returns (DateExpr or None, whether it is a date the
-    meeting was set for)."""
+    to the next trigger of the sentence. A meeting still `ahead` (planned, proposed) is not
+    dated by the day of the statement that announces it ("Berg said Sunday she wants to meet
+    Vega"). Returns (DateExpr or None, whether it is a date the meeting was set for)."""
     later = [(s, d) for s, d in sentence_dates if s > hit_start and (next_hit is None or s < next_hit)
              and (s, d) not in clause_dates]
     scheduled = [(s, d) for s, d in list(clause_dates) + later
                  if lex("date_scheduled").search(text, max(sent_start, s - 45), s)]
     pool = scheduled or clause_dates
+    if ahead and not scheduled:
+        pool = [(s, d) for s, d in pool if not statement_day(text, sent_start, s, s + len(d.text), hit_start)]
     if not pool:
         return None, False
     return min(pool, key=lambda sd: abs(sd[0] - hit_start))[1], bool(scheduled)
+
+
+def statement_day(text: str, sent_start: int, start: int, end: int, hit_start: int) -> bool:
+    """Whether the date at text[start:end], before a meeting trigger at `hit_start`, is the day
+    of a statement: right after a speech verb or a statement noun ("said Sunday", "in a
+    statement released Friday", "told reporters on Monday"), or followed by a speech verb before
+    the trigger ("On Friday, Berg said", "Berg on Thursday told")."""
+    if end > hit_start:
+        return False
+    if lex("statement_day_before").search(text, max(sent_start, start - 40), start):
+        return True
+    return bool(lex("statement_day_after").match(text, end, hit_start))
 
 
 def dates_by_counterpart(text: str, groups: list, subj: list, clause_dates: list) -> list | None:

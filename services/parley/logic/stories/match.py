@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from parley.logic.stories import when
+from parley.logic.stories.continuity import continues
 from parley.logic.stories.people import conflict, fold, shared, union
 from parley.logic.stories.records import Person, Place, Report
 from parley.logic.stories.rules import FORWARD, TIED_BY_PEOPLE, MergeRules
@@ -88,9 +89,15 @@ def tie(undated: Report, others: list[Report], places: tuple[Place, ...]) -> boo
     planned or cancelled meeting; an open offer needs more), or the same place name."""
     if undated.place and any(same_place_name(undated.place, p) for p in places):
         return True
-    if undated.status in TIED_BY_PEOPLE:
+    if undated.status in TIED_BY_PEOPLE or still_in_prospect(undated):
         return any(shared(undated.people, o.people) for o in others)
     return False
+
+
+def still_in_prospect(report: Report) -> bool:
+    """An undated plan or offer told as the meeting still ahead ("Kim still wants to meet
+    Trump", "the summit is back on"): the pending meeting of its people, not a new one."""
+    return not report.date and report.status in FORWARD and continues(report.evidence)
 
 
 def dates_fit(report: Report, draft: Draft) -> int | None:
@@ -123,9 +130,11 @@ def fit(report: Report, draft: Draft, rules: MergeRules) -> int | None:
     if report.kind != draft.reports[0].kind or not within_retention(report, draft, rules):
         return None
     # a plan (or a report of the meeting) after a cancellation is the same meeting only on
-    # the same date; otherwise it is the rescheduled or substitute one, a story of its own
+    # the same date; otherwise it is the rescheduled or substitute one, a story of its own —
+    # unless it says the called-off meeting is still in prospect (and its date still ahead)
     if draft.status == "cancelled" and report.status != "cancelled":
-        if not (report.date and draft.date and when.compatible(report.date, draft.date)):
+        if not (report.date and draft.date and when.compatible(report.date, draft.date)) \
+                and not (draft.date and still_in_prospect(report)):
             return None
     score = dates_fit(report, draft)
     if score is None:
