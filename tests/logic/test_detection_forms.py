@@ -397,3 +397,20 @@ def test_called_a_counterpart_with_an_adjective_before_the_title_is_a_call():
 def test_there_would_be_in_reported_speech_names_the_speaker_himself():
     e = one("Luis Ortega stressed there would be no more talks with Norway this year.")
     assert e["status"] == "denied" and "Luis Ortega" in [p["name"] for p in e["participants"]]
+
+
+# ------------------------------------------------------------------ G3: what was discussed, and how
+
+def test_discussed_in_a_phone_call_is_a_call():
+    # "discussed" says what was talked about; the call noun says how
+    for text in ("Anna Berg and Luis Ortega discussed the fishing quotas in a phone call on Sunday.",
+                 "Anna Berg and Luis Ortega discussed the fishing quotas in a telephone conversation on Sunday.",
+                 "Anna Berg discussed the quotas with Luis Ortega by video link on Sunday."):
+        assert summary(text) == [("call", "occurred", ("CHL", "NOR"))], text
+
+
+def test_the_country_discussed_is_a_topic_not_a_side():
+    assert summary("Anna Berg and Luis Ortega discussed Ghana in a phone call on Sunday.") \
+        == [("call", "occurred", ("CHL", "NOR"))]
+    assert summary("Anna Berg and Luis Ortega met in Oslo on Sunday and discussed Ghana.") \
+        == [("meeting", "occurred", ("CHL", "NOR"))]

@@ -144,6 +144,10 @@ def _merged_kind(e: Candidate, c: Candidate) -> str:
     """A visit reported with a meeting verb ("visiting Armenia, met the minister") is the
     meeting; a visit with only a noun ("his talks there") stays a visit."""
     kinds = {e.kind, c.kind}
+    if kinds == {"call", "meeting"} and bool(e.features.get("elaboration")) != bool(c.features.get("elaboration")):
+        # "discussed Syria in a phone call": "discussed" says what was talked about, the call
+        # how
+        return "call"
     if "visit" in kinds and len(kinds) > 1:
         other = e if e.kind != "visit" else c
         return other.kind if other.strength >= 2 else "visit"
