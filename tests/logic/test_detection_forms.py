@@ -414,3 +414,10 @@ def test_the_country_discussed_is_a_topic_not_a_side():
         == [("call", "occurred", ("CHL", "NOR"))]
     assert summary("Anna Berg and Luis Ortega met in Oslo on Sunday and discussed Ghana.") \
         == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_meeting_held_for_a_round_of_talks_is_one_meeting_that_took_place():
+    # the status cues read the clause as written ("round of talks" is a noun, not "on Tuesday talks")
+    for text in ("Anna Berg met Luis Ortega in Oslo on Tuesday for a round of talks.",
+                 "Anna Berg met Luis Ortega in Oslo on Tuesday for a new round of talks."):
+        assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))], text

@@ -107,7 +107,8 @@ def trigger_status(text, sent, hit, left, right) -> str:
     cue_statuses("prefix", text[max(sent.start, hit.start - 80):hit.start], found)
     cue_statuses("before", before, found)
     cue_statuses("after", after, found)
-    cue_statuses("any", before + " " + text[hit.start:hit.end] + " " + after, found)
+    # the clause as written: padding with spaces would defeat the cues' lookbehinds ("of  talks")
+    cue_statuses("any", before + text[hit.start:hit.end] + after, found)
     cue_statuses("trailing", text[right:sent.end], found)
     if "planned" in found and lex("past_purpose").search(text, max(sent.start, hit.start - 120), hit.start):
         # "visited Russia in October to attend the summit": the purpose of a past trip is past
