@@ -421,3 +421,11 @@ def test_a_meeting_held_for_a_round_of_talks_is_one_meeting_that_took_place():
     for text in ("Anna Berg met Luis Ortega in Oslo on Tuesday for a round of talks.",
                  "Anna Berg met Luis Ortega in Oslo on Tuesday for a new round of talks."):
         assert summary(text) == [("meeting", "occurred", ("CHL", "NOR"))], text
+
+
+def test_a_delegation_from_a_country_is_a_counterpart():
+    assert summary("Kofi Mensah received a delegation from Chile on Monday.") == [("meeting", "occurred", ("CHL", "GHA"))]
+    assert summary("Kofi Mensah met a team from Chile on Monday.") == [("meeting", "occurred", ("CHL", "GHA"))]
+    # what comes from a country without people is no side
+    assert summary("Kofi Mensah received a letter from Chile on Monday.") == []
+    assert summary("Kofi Mensah returned from Chile on Monday.") == []

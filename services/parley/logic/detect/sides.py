@@ -108,6 +108,9 @@ def object_side(text, trig, hit, right, parties, places, other_paren, sent):
                 collecting, governing = True, None   # "hosted a dinner for the visiting minister"
             elif w == "to" and trig.obj == "party" and prev_end == hit.end and not gap[:m.start()].strip():
                 collecting, governing = True, None   # "spoke to the prime minister"
+            elif w == "from" and trig.obj == "party" and not want_dest \
+                    and lex("people_from").search(text, hit.end, s):
+                collecting, governing = True, None   # "received a delegation from Ethiopia"
             elif w in ("in", "at") and want_dest and dest_mode and not dests:
                 governing = None
             else:
