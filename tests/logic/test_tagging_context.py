@@ -221,3 +221,19 @@ def test_bodies_groups_and_titles_from_the_data_files(tagged):
     assert side(ms, "Jane Moor") == ("USA", None)
     assert person(ms, "Li Wen")["role"] == "deputy prime minister"
     assert person(ms, "Tom Hale")["role"] == "senator"
+
+
+def test_a_lone_surname_means_its_only_bearer_in_office_once_senior():
+    # invented records: the gazetteer's current office of a former prime minister may be a
+    # generic "minister" (an open-ended government membership)
+    from parley.logic.gazetteer.model import Person
+    from parley.logic.tag.choose import pick_by_surname
+
+    veteran = Person("x:1", "Aron Velk", "NOR", roles=[("prime minister", "NOR", "", "1996-01-01", "1999-01-01"),
+                                                        ("minister", "NOR", "", "2009-04-01", "")])
+    clerk = Person("x:2", "Ida Velk", "NOR", roles=[("minister", "NOR", "", "2009-04-01", "")])
+    retired = Person("x:3", "Oda Velk", "NOR", roles=[("prime minister", "NOR", "", "1996-01-01", "1999-01-01")])
+    assert pick_by_surname([veteran], {}, "2025-03-12", False) is veteran
+    assert pick_by_surname([clerk], {}, "2025-03-12", False) is None          # never senior: needs a title
+    assert pick_by_surname([retired], {}, "2025-03-12", False) is None        # out of office at the date
+    assert pick_by_surname([veteran, clerk], {}, "2025-03-12", False) is None  # two bearers: needs context

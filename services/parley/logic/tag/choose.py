@@ -53,6 +53,11 @@ def pick_by_surname(cands, ctx, date, introduced):
     senior = [(p, r) for p, r in active if r[0] in SENIOR_ROLES]
     if len(active) == 1 and (introduced or senior):
         return active[0][0]
+    if len(active) == 1 and len({p.id for p in cands}) == 1 \
+            and any(role[0] in SENIOR_ROLES for role in active[0][0].roles):
+        # "Netanyahu": the only person of the surname, in office at the date and once in a
+        # senior office (the record's current office may be a generic one: "minister")
+        return active[0][0]
     if not active and introduced and len({p.id for p in cands}) == 1:
         return cands[0]      # "Imam Khomeini": the only person of that name, out of office at the date
     if senior:
