@@ -121,6 +121,17 @@ def test_a_demonym_after_a_given_name_is_a_surname(tagged):
     assert not of_type(ms, "country")
 
 
+def test_after_a_title_a_country_name_ending_a_name_is_its_surname(tagged):
+    ms = tagged("Portuguese Prime Minister Luis Montenegro will host a summit next month.")
+    assert [m["text"] for m in of_type(ms, "person")] == ["Luis Montenegro"]
+    assert [m["text"] for m in of_type(ms, "country")] == ["Portuguese"]
+    ms = tagged("The envoy met Senator Rita Georgia of Chile.")
+    assert [m["text"] for m in of_type(ms, "person")] == ["Rita Georgia"]
+    # without a title, a given name before a country is no name ("Luis flew to Chile")
+    ms = tagged("The minister thanked Maria Chile for her work.")
+    assert [m["text"] for m in of_type(ms, "country")] == ["Chile"]
+
+
 def test_honorific_with_its_dot_introduces_a_name(tagged):
     ms = tagged("The dinner was attended by Mr. Kelechi Obiora and Dr. Ozan Tekbas.")
     assert {m["text"] for m in of_type(ms, "person")} == {"Kelechi Obiora", "Ozan Tekbas"}

@@ -373,7 +373,12 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
         return _later_mention(gz, text, spans, c, linked, art)
-    surname = _demonym_surname(text, spans, c.end) if key in gz.given_names else None
+    surname = None
+    if key in gz.given_names:
+        # "Prime Minister Luis Montenegro", "Senator Rita Georgia": after a title, a country's
+        # name that ends the name is the surname too
+        titled = bool(_ctx(gz, text, spans, c).get("role"))
+        surname = _demonym_surname(text, spans, c.end, country_names=titled)
     if surname is not None:
         # "Mark German, a senior fellow": a given name, and a demonym as the surname
         toks = ((c.start - c.base, c.end - c.base, text[c.start:c.end]),
@@ -423,11 +428,12 @@ def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found
     return f
 
 
-def _demonym_surname(text, spans, end: int) -> Span | None:
-    """The demonym right after the word ending at `end` that ends a name ("Mark German,")."""
+def _demonym_surname(text, spans, end: int, country_names: bool = False) -> Span | None:
+    """The demonym (or, with `country_names`, the country's name) right after the word ending
+    at `end` that ends a name ("Mark German,", "Prime Minister Luis Montenegro for")."""
     k = last_before(spans, end) + 1
     if k >= len(spans) or spans[k].start != end + 1 or text[end] != " " or spans[k].kind != "country" \
-            or spans[k].entries[0][1][1] != "demonym":
+            or spans[k].entries[0][1][1] not in (("demonym", "name") if country_names else ("demonym",)):
         return None
     nxt = text[spans[k].end:spans[k].end + 2]
     ends = not nxt[1:2].isupper() if nxt[:1] == " " else nxt[:1] in ",.;:)'’"
