@@ -271,6 +271,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
              "elaboration": trig.obj == "topic" and trig.cls == "verb"
              and bool(lex("discuss").match(text, hit.start)),
              "anaphoric": trig.cls == "noun" and bool(lex("anaphoric").search(text, max(sent.start, hit.start - 30), hit.start)), "quoted": bool(inside(hit.start, quotes)),
+             "occasion": trig.cls == "noun" and any(sent.start <= h.start < hit.start for h in hits)
+             and bool(lex("occasion_noun").search(text, max(sent.start, hit.start - 60), hit.start)),
              "strength": strength, "trigger": text[hit.start:hit.end].lower(),
              **marks}
 

@@ -11,6 +11,9 @@ _KIND_RANK = {"visit": 3, "call": 2, "multilateral": 2, "meeting": 1}
 
 
 def _compatible(a: Candidate, b: Candidate) -> bool:
+    if b.features.get("occasion") and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
+            and a.order < b.order and b.countries <= a.countries and b.orgs <= a.orgs:
+        return True   # "will not meet Ortega during the NATO summit": the summit is the occasion
     if a.key != b.key and a.evidence["start"] == b.evidence["start"] and a.field == b.field \
             and b.countries <= a.countries and b.orgs <= a.orgs \
             and _status_class(a.status) == _status_class(b.status):
