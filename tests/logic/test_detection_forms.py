@@ -429,3 +429,16 @@ def test_a_delegation_from_a_country_is_a_counterpart():
     # what comes from a country without people is no side
     assert summary("Kofi Mensah received a letter from Chile on Monday.") == []
     assert summary("Kofi Mensah returned from Chile on Monday.") == []
+
+
+def test_a_summit_that_is_the_occasion_of_a_refused_meeting_adds_no_planned_one():
+    for text in ("Anna Berg will not meet Luis Ortega during the NATO summit.",
+                 "Anna Berg will not meet Luis Ortega on the sidelines of the NATO summit."):
+        assert summary(text) == [("meeting", "denied", ("CHL", "NOR"))], text
+    assert summary("Anna Berg met Luis Ortega during the NATO summit.") == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_purpose_for_talks_is_the_meeting_held_not_a_timetable():
+    assert summary("Anna Berg and Luis Ortega met in Oslo on Friday for the first direct talks in three years.") \
+        == [("meeting", "occurred", ("CHL", "NOR"))]
+    assert summary("On Friday Anna Berg talks with Luis Ortega in Oslo.") == [("meeting", "planned", ("CHL", "NOR"))]
