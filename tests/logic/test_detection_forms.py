@@ -442,3 +442,11 @@ def test_a_purpose_for_talks_is_the_meeting_held_not_a_timetable():
     assert summary("Anna Berg and Luis Ortega met in Oslo on Friday for the first direct talks in three years.") \
         == [("meeting", "occurred", ("CHL", "NOR"))]
     assert summary("On Friday Anna Berg talks with Luis Ortega in Oslo.") == [("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_what_follows_a_later_meeting_noun_is_that_meetings():
+    # the counterpart and the date after "ahead of the summit" belong to the summit
+    assert summary("Anna Berg met Luis Ortega in Oslo, ahead of the summit with Hana Sato next week.") \
+        == [("meeting", "occurred", ("CHL", "NOR")), ("multilateral", "planned", ("CHL", "JPN", "NOR"))]
+    [e] = detect(tagged("Anna Berg will meet Luis Ortega in Oslo after the NATO summit on Friday."))
+    assert e["status"] == "planned" and e["date"] is None

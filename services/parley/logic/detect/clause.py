@@ -53,6 +53,11 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     trig = hit.trig
     left, right = clause_span(text, sent, hit.start, hit.end)
     right = _past_sides_apposition(text, sent, right)
+    # "met Ortega in Oslo, ahead of the summit with Sato next week": what follows another
+    # meeting noun of the clause is that meeting's (its counterparts, its date)
+    following = next((h for h in hits if hit.end < h.start < right and h.trig.cls == "noun"), None)
+    if following is not None and lex("other_meeting_start").search(text, max(sent.start, following.start - 40), following.start):
+        right = following.start
     # a trigger in a relative clause ("Rubin, who is visiting Armenia, ...") takes the antecedent
     in_paren = inside(hit.start, paren)
     if in_paren and text[in_paren[0]] == ",":
