@@ -450,3 +450,14 @@ def test_what_follows_a_later_meeting_noun_is_that_meetings():
         == [("meeting", "occurred", ("CHL", "NOR")), ("multilateral", "planned", ("CHL", "JPN", "NOR"))]
     [e] = detect(tagged("Anna Berg will meet Luis Ortega in Oslo after the NATO summit on Friday."))
     assert e["status"] == "planned" and e["date"] is None
+
+
+def test_plans_for_someone_to_meet_make_that_someone_the_subject():
+    assert summary("There are no plans for Anna Berg to meet Luis Ortega.") == [("meeting", "denied", ("CHL", "NOR"))]
+    assert summary("There are plans for Anna Berg to meet Luis Ortega next week.") \
+        == [("meeting", "planned", ("CHL", "NOR"))]
+
+
+def test_a_meeting_put_on_hold_is_cancelled():
+    assert summary("The talks between Anna Berg and Luis Ortega have been put on hold.") \
+        == [("meeting", "cancelled", ("CHL", "NOR"))]

@@ -67,6 +67,16 @@ def test_surname_alone_of_an_office_holder_resolves_through_the_gazetteer():
     assert m["country"] == "TUR"
 
 
+def test_a_lone_senior_surname_after_and_or_for_is_the_office_holder():
+    # the gazetteer's only Putin is president at the date; a connector does not hide him
+    ms = mentions("Erdogan and Putin spoke on Friday about plans for Putin to meet Zelensky.", date="2025-03-12")
+    assert {m["name"] for m in of_type(ms, "person")} == {"Recep Tayyip Erdogan", "Vladimir Putin",
+                                                           "Volodymyr Zelenskyy"}
+    # a word of a longer name after a connector stays no person
+    ms = mentions("He signed the Declaration on the Conduct of Parties in Ghazni.", date="2020-11-13")
+    assert not of_type(ms, "person")
+
+
 def test_later_surname_mention_links_to_the_full_name():
     ms = mentions("Sergey Lavrov opened the session. After lunch Lavrov left for the airport.")
     assert person(ms, "Lavrov")["id"] == person(ms, "Sergey Lavrov")["id"]
