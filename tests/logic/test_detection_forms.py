@@ -461,3 +461,11 @@ def test_plans_for_someone_to_meet_make_that_someone_the_subject():
 def test_a_meeting_put_on_hold_is_cancelled():
     assert summary("The talks between Anna Berg and Luis Ortega have been put on hold.") \
         == [("meeting", "cancelled", ("CHL", "NOR"))]
+
+
+def test_exchanged_views_with_a_counterpart_is_a_conversation():
+    assert summary("Anna Berg exchanged views with Luis Ortega in Oslo on Monday.") \
+        == [("meeting", "occurred", ("CHL", "NOR"))]
+    assert summary("Anna Berg exchanged views by phone with Luis Ortega on Monday.") \
+        == [("call", "occurred", ("CHL", "NOR"))]
+    assert summary("Norway and Chile exchanged prisoners on Monday.") == []
