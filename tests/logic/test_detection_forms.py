@@ -469,3 +469,18 @@ def test_exchanged_views_with_a_counterpart_is_a_conversation():
     assert summary("Anna Berg exchanged views by phone with Luis Ortega on Monday.") \
         == [("call", "occurred", ("CHL", "NOR"))]
     assert summary("Norway and Chile exchanged prisoners on Monday.") == []
+
+
+def test_subjects_then_to_before_the_verb_are_the_wire_form_of_a_plan():
+    assert summary("Anna Berg to meet Luis Ortega in Oslo.") == [("meeting", "planned", ("CHL", "NOR"))]
+    assert summary("Norway and Chile to hold talks in Oslo next week.") == [("meeting", "planned", ("CHL", "NOR"))]
+    # "flew to Oslo to meet": a verb before "to", the purpose of a trip that took place
+    assert summary("Anna Berg flew to Oslo to meet Luis Ortega.") == [("meeting", "occurred", ("CHL", "NOR"))]
+
+
+def test_a_meeting_that_could_take_place_is_proposed_with_its_date():
+    [e] = detect(tagged("Officials said a meeting between Anna Berg and Luis Ortega could take place as early "
+                        "as next week."))
+    assert (e["status"], e["date"]["text"]) == ("proposed", "next week")
+    [e] = detect(tagged("Anna Berg will meet Luis Ortega as soon as next week."))
+    assert (e["status"], e["date"]["text"]) == ("planned", "next week")

@@ -77,6 +77,14 @@ def test_a_lone_senior_surname_after_and_or_for_is_the_office_holder():
     assert not of_type(ms, "person")
 
 
+def test_a_lone_family_name_of_the_one_senior_holder_is_that_person():
+    ms = mentions("Macron to meet Xi in Beijing next week", date="2025-03-12")
+    assert {m["name"] for m in of_type(ms, "person")} == {"Emmanuel Macron", "Xi Jinping"}
+    # capitals are a numeral, not the family name
+    assert [m["name"] for m in of_type(mentions("Pope Pius XI died in 1939.", date="2025-03-12"), "person")] \
+        != ["Xi Jinping"]
+
+
 def test_later_surname_mention_links_to_the_full_name():
     ms = mentions("Sergey Lavrov opened the session. After lunch Lavrov left for the airport.")
     assert person(ms, "Lavrov")["id"] == person(ms, "Sergey Lavrov")["id"]

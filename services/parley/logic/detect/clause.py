@@ -200,6 +200,8 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
         return []     # no meeting of two sides can come out of this trigger
     marks = repeat_marks(text, sent, hit, left, right, trig.kind == "visit")
     status = trigger_status(text, sent, hit, left, right)
+    if status == "occurred" and trig.cls == "verb" and _subject_then_to(text, left, hit.start, parties):
+        status = "planned"    # "Modi, Sharif to meet on sidelines of summit": the wire's future
     if marks.get("earlier") and status in ("planned", "proposed"):
         status = "occurred"   # "Monday's talks follow their first meeting": that one took place
     if status in ("uncertain", "habitual"):
@@ -342,6 +344,20 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
 
 
 # "the minister's own meeting with ...": a possessive and one modifier before a meeting word
+def _subject_then_to(text, left: int, hit_start: int, parties) -> bool:
+    """"Berg to meet Ortega", "Norway, Chile to hold talks": the clause is only its subjects and
+    "to" before the verb, the headline and wire form of a plan."""
+    mine = [p for p in parties if left <= p.start and p.end <= hit_start]
+    if not mine:
+        return False
+    rest, pos = [], left
+    for p in sorted(mine, key=lambda p: p.start):
+        rest.append(text[pos:p.start])
+        pos = p.end
+    rest.append(text[pos:hit_start])
+    return bool(lex("subject_then_to").fullmatch("|".join(rest)))
+
+
 _POSSESSED = re.compile(r"['’]s\s+(?:own|first|planned|upcoming|next|latest|expected)\s+")
 
 

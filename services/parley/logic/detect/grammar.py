@@ -72,17 +72,20 @@ def word_alternation(words: list[str]) -> str:
     return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
 
 
+# "as" opens a clause ("as he said"), but not in "as well" or a time's "as early as next week"
+_AS_CLAUSE = r"as(?<!early\sas)(?<!soon\sas)(?<!late\sas)(?!\s+well|\s+(?:early|soon|late)\s+as\b)"
+
 # Words and marks that open a new clause: the subject of a trigger lies after the last of
 # them, its object before the next one.
 LEFT_WORDS = [
-    "that", "said", "says", "say", "told", "tells", "when", r"as(?!\s+well)", "while", "whereas",
+    "that", "said", "says", "say", "told", "tells", "when", _AS_CLAUSE, "while", "whereas",
     "although", "though", "because", "since", "if", "whether", "after", "before", "where", "but",
     r"so\s+that", r"and\s+then(?![-–])", r"according\s+to", "added", "adding", "noted", "noting",
     "stressed", "stressing", "reported", "announced", "stated",
 ]
 RIGHT_WORDS = [
     "said", "says", "told", "that", "where", "which", "who", "whom", "while", "but", "although",
-    "because", "after", "before", "when", "since", r"as(?!\s+well)",
+    "because", "after", "before", "when", "since", _AS_CLAUSE,
     r"and\s+(?:then(?![-–])|also|discussed|said|agreed|stressed|expressed|noted)",
     r"according\s+to", "adding", "noting", r"during\s+which", r"to\s+discuss", r"to\s+talk",
 ]

@@ -364,7 +364,12 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         # "ISIS", "NATO": acronyms are not surnames; a short family name is, of someone named
         # before ("Xi Jinping ... Xi")
         named = art.by_family.get(key)
-        return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start)) if named else None
+        if named:
+            return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start))
+        # "Macron to meet Xi": the family name of the one senior office holder of that name
+        holder = _senior_holder(gz, key, art.date, short=True) \
+            if key in gz.family_first and not name.tokens[0][2].isupper() else None
+        return _person_mention(gz, text, c.start, c.end, holder, _ctx(gz, text, spans, c), art) if holder else None
     named = art.by_key.get(key)
     if named:
         return _later_mention(gz, text, spans, c, _namesake(gz, text, spans, c, art, named), art)
@@ -416,11 +421,12 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
     return None
 
 
-def _senior_holder(gz, key: str, date):
+def _senior_holder(gz, key: str, date, short: bool = False):
     """The only gazetteer person of the surname (exactly, no close spelling), in a senior office
-    at the date; else None."""
+    at the date; else None. A surname under four letters only with `short` (a family name
+    such as "Xi")."""
     ids = set(gz.surname_index.get(key, ()))
-    if len(ids) != 1 or len(key) < 4:
+    if len(ids) != 1 or (len(key) < 4 and not short):
         return None
     p = gz.people[next(iter(ids))]
     role = p.role_at(date)
