@@ -343,7 +343,6 @@ def candidates_for(text, sent, hit, parties, places, date_exprs, paren, quotes, 
     return out
 
 
-# "the minister's own meeting with ...": a possessive and one modifier before a meeting word
 def _subject_then_to(text, left: int, hit_start: int, parties) -> bool:
     """"Berg to meet Ortega", "Norway, Chile to hold talks": the clause is only its subjects and
     "to" before the verb, the headline and wire form of a plan."""
@@ -358,6 +357,7 @@ def _subject_then_to(text, left: int, hit_start: int, parties) -> bool:
     return bool(lex("subject_then_to").fullmatch("|".join(rest)))
 
 
+# "the minister's own meeting with ...": a possessive and one modifier before a meeting word
 _POSSESSED = re.compile(r"['’]s\s+(?:own|first|planned|upcoming|next|latest|expected)\s+")
 
 

@@ -68,6 +68,18 @@ def pick_by_surname(cands, ctx, date, introduced):
     return None
 
 
+def only_senior_holder(gz, key: str, date, short: bool = False):
+    """The only gazetteer person of the surname `key` (exactly, no close spelling), in a senior
+    office at the date ("Erdogan and Putin", "Macron to meet Xi"); else None. A surname under
+    four letters only with `short` (a family name such as "Xi")."""
+    ids = set(gz.surname_index.get(key, ()))
+    if len(ids) != 1 or (len(key) < 4 and not short):
+        return None
+    p = gz.people[next(iter(ids))]
+    role = p.role_at(date)
+    return p if role is not None and role[0] in SENIOR_ROLES else None
+
+
 def pick_by_regnal_name(gz, key: str, ctx: dict, date):
     """ "Queen Solveig", "King Tamo": a royal title (roles.tsv scope regnal) and a given
     name mean the gazetteer person of that first name who holds a royal title at the date

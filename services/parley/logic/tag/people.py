@@ -7,7 +7,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from parley.logic.gazetteer import Gazetteer, fold
 
-from .choose import SENIOR_ROLES, known_person, pick_by_regnal_name, pick_by_surname
+from .choose import known_person, only_senior_holder, pick_by_regnal_name, pick_by_surname
 from .context import VAGUE_CONTEXT_ROLES, name_context
 from .names import HYPHENATED_GIVEN_RE, SURNAME_LINK_MIN, after_connector, new_name, run_names, surname_people
 from .perspective import link_followers, note_bare_title
@@ -367,7 +367,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         if named:
             return _mention_of(art, text, c.start, c.end, _latest_before(art, named, c.start))
         # "Macron to meet Xi": the family name of the one senior office holder of that name
-        holder = _senior_holder(gz, key, art.date, short=True) \
+        holder = only_senior_holder(gz, key, art.date, short=True) \
             if key in gz.family_first and not name.tokens[0][2].isupper() else None
         return _person_mention(gz, text, c.start, c.end, holder, _ctx(gz, text, spans, c), art) if holder else None
     named = art.by_key.get(key)
@@ -377,7 +377,7 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
         # "Bank of England", "Minister for Finance": after "and", "of", "for"... a lone word is
         # part of a longer name, unless it is the surname of the one senior office holder of that
         # name at the date ("Erdogan and Putin", "plans for Putin to meet")
-        holder = _senior_holder(gz, key, art.date) if text[c.start - 1:c.start] == " " else None
+        holder = only_senior_holder(gz, key, art.date) if text[c.start - 1:c.start] == " " else None
         return _person_mention(gz, text, c.start, c.end, holder, _ctx(gz, text, spans, c), art) if holder else None
     linked = _link(art, (key,))     # the whole word: "Jean-Yves" folds to "jean yves"
     if linked:
@@ -419,18 +419,6 @@ def _resolve_single(gz, text, spans, c: Candidate, art: Article) -> dict | None:
             and (len(key) >= 4 or key in gz.family_first):     # "President Tokayev", "PM Koh"
         return _new_person(gz, text, c, ctx, art)
     return None
-
-
-def _senior_holder(gz, key: str, date, short: bool = False):
-    """The only gazetteer person of the surname (exactly, no close spelling), in a senior office
-    at the date; else None. A surname under four letters only with `short` (a family name
-    such as "Xi")."""
-    ids = set(gz.surname_index.get(key, ()))
-    if len(ids) != 1 or (len(key) < 4 and not short):
-        return None
-    p = gz.people[next(iter(ids))]
-    role = p.role_at(date)
-    return p if role is not None and role[0] in SENIOR_ROLES else None
 
 
 def _namesake(gz, text, spans, c: Candidate, art: Article, named: list) -> Found:
